@@ -1,0 +1,126 @@
+/*
+ * conf.h - read a hookwave.ini into a struct conf.
+ *
+ * Parsing goes through inih's ini_parse_stream() with our own line
+ * reader, so every error carries the real line number (Debian's inih
+ * gives handlers none), over-long lines are caught instead of being
+ * split, and indented continuation lines are joined with one space.
+ *
+ * conf_load() checks everything that can be checked without building
+ * the dependency graph: syntax, keys, values, names, duplicates,
+ * missing commands, unknown, cross-strategy and self dependencies.
+ * Cycles are found by plan_build() (plan.h), which reports them with
+ * the same file:line precision.
+ *
+ * Not thread-safe while loading; a loaded conf is read-only and may be
+ * shared by any number of threads.
+ */
+#ifndef HOOKWAVE_CONF_H
+#define HOOKWAVE_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum schedule {
+	SCHED_UNSET = -1,
+	SCHED_WAVES = 0,
+	SCHED_EAGER,
+	SCHED_SEQUENTIAL
+};
+
+/* "waves", "eager", "sequential" -> enum; SCHED_UNSET for anything else. */
+enum schedule schedule_parse(const char *s);
+const char *schedule_name(enum schedule s);
+
+/* Limits of numeric keys, shared with the command line. */
+#define CONF_MAX_JOBS 1024UL
+#define CONF_MAX_TIMEOUT 2147483UL      /* seconds, fits an int of ms */
+#define CONF_MAX_KILL_GRACE 3600UL
+#define CONF_MAX_OUTPUT_LIMIT (1UL << 30)
+#define CONF_MAX_BATCH_SIZE 1000000UL
+#define CONF_NAME_MAX 64
+
+/* Unset numbers are -1 (or CONF_UNSET for unsigned ones). */
+#define CONF_UNSET (-1L)
+
+struct conf_settings {
+	long jobs;                      /* 0 = auto (online CPUs) */
+	long timeout;                   /* seconds, 0 = none */
+	long kill_grace;
+	enum schedule schedule;
+	bool strategy_parallel;
+	long max_concurrent_strategies;
+	bool fail_fast;
+	long output_limit;
+};
+
+struct conf_strategy {
+	char *name;
+	unsigned long line;     /* its [strategy] header, or the first
+				   `strategy =` line naming it */
+	bool has_section;
+	int parallel;           /* -1 unset, 0, 1 */
+	long max_workers;       /* CONF_UNSET or >= 1 */
+	long timeout;           /* CONF_UNSET or seconds */
+	enum schedule schedule; /* SCHED_UNSET or a schedule */
+};
+
+struct conf_hook {
+	char *name;
+	unsigned long line;             /* its [hook] header */
+	char *command;
+	size_t strategy;                /* index into conf.strategies */
+	unsigned long strategy_line;    /* 0 when defaulted */
+	struct strlist depends;         /* names, deduplicated, in order */
+	unsigned long depends_line;
+	size_t *dep_index;              /* depends resolved to hook indices */
+	long timeout;                   /* CONF_UNSET or seconds */
+	bool critical;
+	struct strlist files;           /* glob patterns */
+	struct strlist exclude;
+	long batch_size;                /* 0 = auto */
+	bool serial;
+	struct strlist env;             /* "VAR=value", in order */
+	char *cwd;                      /* NULL = run directory */
+	bool enabled;
+};
+
+struct conf {
+	char *path;                     /* as given to conf_load */
+	struct conf_settings settings;
+	struct conf_strategy *strategies; /* in order of first mention */
+	size_t nstrategies;
+	struct conf_hook *hooks;          /* in file order */
+	size_t nhooks;
+};
+
+/* Fill in the defaults of SPEC §3; allocates nothing. */
+void conf_init(struct conf *c);
+
+/*
+ * Parse `len` bytes of `text` as the contents of `path` (used only for
+ * messages, copied). On success returns 0 and `c` owns what it holds;
+ * on error returns -1, fills in `e` with the first error in the file
+ * (e->file points at c->path, valid until conf_release), and `c` must
+ * still be released.
+ */
+int conf_parse(struct conf *c, const char *path, const char *text,
+	       size_t len, struct err *e);
+
+/*
+ * Read the file at `path` (a regular file, FIFO or /dev/fd/N) and parse
+ * it as conf_parse() does. An unreadable file is an error without a
+ * line number.
+ */
+int conf_load(struct conf *c, const char *path, struct err *e);
+
+/* Index of the hook or strategy with this name, or -1. */
+long conf_find_hook(const struct conf *c, const char *name);
+long conf_find_strategy(const struct conf *c, const char *name);
+
+/* Free everything `c` owns; safe on a half-filled conf. */
+void conf_release(struct conf *c);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * pool.h - a fixed set of worker threads pulling jobs from one queue.
+ *
+ * The pool size is hookwave's global cap: with N workers, at most N
+ * jobs run at once, whoever submitted them. Each worker loops on
+ * queue_pop() and calls job->run(job, slot) with no lock held; what a
+ * job does with its result is the job's business (it reports back to
+ * its submitter through the submitter's own lock).
+ *
+ * Thread-safe as documented per function; one thread owns the pool
+ * (start, join).
+ */
+#ifndef HOOKWAVE_POOL_H
+#define HOOKWAVE_POOL_H
+
+#include <pthread.h>
+
+#include "queue.h"
+
+struct pool {
+	struct queue *queue;    /* borrowed */
+	pthread_t *threads;
+	unsigned nthreads;      /* threads actually running */
+};
+
+/*
+ * Start up to `n` workers on `q` (n >= 1). Thread creation may fail
+ * (EAGAIN under a low ulimit -u): the pool then runs with the threads
+ * it could make. Returns the number started (>= 1), or 0 if none could
+ * be started, with errno set (the pool is then empty and needs no join).
+ */
+unsigned pool_start(struct pool *p, struct queue *q, unsigned n);
+
+/*
+ * Close the queue, let the workers finish every job still queued, and
+ * join them. Frees what pool_start allocated.
+ */
+void pool_join(struct pool *p);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * proc.h - run one hook process and wait for it.
+ *
+ * The recipe (DESIGN.md): posix_spawn of argv in its own process group
+ * (pgid = its pid), stdin /dev/null, stdout and stderr into one
+ * O_CLOEXEC pipe, every signal reset to default and an empty signal
+ * mask in the child, only fds 0-2 inherited. The caller's thread waits
+ * with one poll() on the pipe, a pidfd of the child and an optional
+ * cancel fd, against a CLOCK_MONOTONIC deadline.
+ *
+ * A process is done when its main process exits. Then whatever it left
+ * in its group gets SIGTERM + SIGCONT, the pipe is drained for at most
+ * a short bounded grace (never longer than kill_grace), the group gets
+ * SIGKILL, and only then is the main process reaped: the zombie holds
+ * the pid, so the pgid cannot have been reused by the time we signal it.
+ *
+ * On timeout or cancel: SIGTERM + SIGCONT to the group, SIGKILL after
+ * kill_grace if the main process has not exited.
+ *
+ * Thread-safe: many threads may run proc_run() at once.
+ */
+#ifndef HOOKWAVE_PROC_H
+#define HOOKWAVE_PROC_H
+
+#include <stddef.h>
+
+/* Called from proc_run's thread for every chunk read from the pipe. */
+typedef void (*proc_output_fn)(void *ctx, const char *buf, size_t n);
+
+struct proc_spec {
+	const char *path;               /* executable to spawn, e.g. "/bin/sh" */
+	char *const *argv;              /* NULL-terminated */
+	char *const *envp;              /* NULL-terminated, whole environment */
+	const char *cwd;                /* NULL: inherit */
+	double timeout;                 /* seconds; 0 = none */
+	double kill_grace;              /* seconds between TERM and KILL */
+	int cancel_fd;                  /* -1, or an fd that becomes readable
+					   when the process must be stopped */
+	proc_output_fn on_output;       /* may be NULL: output discarded */
+	void *ctx;
+};
+
+enum proc_outcome {
+	PROC_EXITED,    /* exit_code holds the status (0..255) */
+	PROC_SIGNALED,  /* killed by a signal hookwave did not send */
+	PROC_TIMEOUT,   /* ran past the deadline and was stopped */
+	PROC_CANCELED,  /* cancel_fd became readable and it was stopped */
+	PROC_ERROR      /* could not be started: error holds errno, what names it */
+};
+
+struct proc_result {
+	enum proc_outcome outcome;
+	int exit_code;          /* PROC_EXITED: 0..255; else -1 */
+	int signal;             /* signal that ended it, 0 if none */
+	int error;              /* PROC_ERROR: errno value */
+	const char *what;       /* PROC_ERROR: "spawn", "pipe", "cwd", ... */
+	double start;           /* now_monotonic() at spawn */
+	double duration;        /* seconds from spawn to reaping */
+	int pid;                /* the child's pid, 0 if never spawned */
+};
+
+/*
+ * Spawn spec->path and wait until it is done as described above.
+ * Always fills in *r. Returns 0 when a process was started (whatever
+ * its outcome), -1 when it could not be (r->outcome == PROC_ERROR).
+ */
+int proc_run(const struct proc_spec *spec, struct proc_result *r);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * util.h - the few helpers every module shares: checked allocation,
+ * error records, string lists, the monotonic clock.
+ *
+ * Allocation failure is not an error hookwave recovers from: the x*
+ * functions abort() on it, as libuv does for "cannot fail" calls.
+ */
+#ifndef HOOKWAVE_UTIL_H
+#define HOOKWAVE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * An error found by a library module, for main.c to print. `file` is
+ * borrowed (usually the config path) and may be NULL; `line` is 0 when
+ * there is no line. Modules fill it in and return -1; they never print.
+ */
+struct err {
+	const char *file;
+	unsigned long line;
+	char msg[1024];
+};
+
+/* Fill in `e` (if not NULL) and return -1, so callers can `return err_set(...)`. */
+int err_set(struct err *e, const char *file, unsigned long line,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Format `e` as "hookwave: FILE:LINE: message\n" (or shorter forms when
+ * there is no file or line) into buf; control characters become '?'.
+ * Returns the length written (always NUL-terminated, truncated to fit).
+ */
+size_t err_format(const struct err *e, char *buf, size_t size);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* realloc to n * size with overflow check. */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable array of owned strings. Zero-initialised is empty. */
+struct strlist {
+	char **v;
+	size_t n, alloc;
+};
+void strlist_push(struct strlist *l, const char *s);      /* copies s */
+void strlist_push_owned(struct strlist *l, char *s);      /* takes s */
+int strlist_has(const struct strlist *l, const char *s);
+void strlist_release(struct strlist *l);
+
+/* Seconds on CLOCK_MONOTONIC. */
+double now_monotonic(void);
+
+/*
+ * Parse a decimal number made of digits only (no sign, no space, no
+ * 0x) into *out if it lies in [min, max]. Returns 0, or -1 when the
+ * text is not such a number or is out of range.
+ */
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out);
+
+/* 1 for yes/true/on/1, 0 for no/false/off/0 (any case), -1 otherwise. */
+int parse_bool(const char *s);
+
+/* Non-zero if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const char *s, size_t n);
+
+/* Edit distance between a and b (Damerau: a swap counts as one). */
+size_t edit_distance(const char *a, const char *b);
+
+/*
+ * write(2) all of buf to fd, retrying on EINTR and short writes.
+ * Returns 0, or -1 with errno set.
+ */
+int write_all(int fd, const void *buf, size_t n);
+
+#endif
