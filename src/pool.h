@@ -17,10 +17,13 @@
 
 #include "queue.h"
 
+struct pool_worker;             /* private to pool.c */
+
 struct pool {
 	struct queue *queue;    /* borrowed */
 	pthread_t *threads;
 	unsigned nthreads;      /* threads actually running */
+	struct pool_worker *workers;    /* per-thread arguments */
 };
 
 /*

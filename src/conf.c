@@ -1,0 +1,904 @@
+/*
+ * conf.c - hookwave.ini to struct conf.
+ *
+ * inih does the tokenising; our reader feeds it one physical line per
+ * call, so its line count and ours agree and every error names the
+ * real line. The reader also tracks sections itself (inih reports a
+ * section only through its keys, so an empty [hook x] would go unseen)
+ * and marks continuation lines, which the handler joins to the value
+ * before it. A key is applied only when its value is complete: at the
+ * next key, the next section header, or the end of the file.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "conf.h"
+
+#define MAX_CONFIG_SIZE (16UL << 20)
+#define MAX_LINE 199    /* Debian's inih has a 200-byte buffer */
+
+enum section_kind { SEC_NONE, SEC_SETTINGS, SEC_STRATEGY, SEC_HOOK };
+
+enum key_type {
+	K_JOBS, K_SECONDS, K_GRACE, K_SCHEDULE, K_BOOL, K_COUNT,
+	K_OUTPUT_LIMIT, K_BATCH, K_STRING, K_STRATEGY, K_DEPENDS,
+	K_PATTERNS, K_ENV
+};
+
+struct key {
+	const char *name;
+	enum key_type type;
+	int id;
+};
+
+/* Key ids, one enum per section so the seen-bitmasks stay small. */
+enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
+       S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT };
+enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE };
+enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
+       H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED };
+
+static const struct key settings_keys[] = {
+	{ "jobs", K_JOBS, S_JOBS },
+	{ "timeout", K_SECONDS, S_TIMEOUT },
+	{ "kill_grace", K_GRACE, S_GRACE },
+	{ "schedule", K_SCHEDULE, S_SCHEDULE },
+	{ "strategy_parallel", K_BOOL, S_STRATEGY_PARALLEL },
+	{ "max_concurrent_strategies", K_COUNT, S_MAX_CONCURRENT },
+	{ "fail_fast", K_BOOL, S_FAIL_FAST },
+	{ "output_limit", K_OUTPUT_LIMIT, S_OUTPUT_LIMIT },
+};
+
+static const struct key strategy_keys[] = {
+	{ "parallel", K_BOOL, T_PARALLEL },
+	{ "max_workers", K_COUNT, T_MAX_WORKERS },
+	{ "timeout", K_SECONDS, T_TIMEOUT },
+	{ "schedule", K_SCHEDULE, T_SCHEDULE },
+};
+
+static const struct key hook_keys[] = {
+	{ "command", K_STRING, H_COMMAND },
+	{ "strategy", K_STRATEGY, H_STRATEGY },
+	{ "depends", K_DEPENDS, H_DEPENDS },
+	{ "timeout", K_SECONDS, H_TIMEOUT },
+	{ "critical", K_BOOL, H_CRITICAL },
+	{ "files", K_PATTERNS, H_FILES },
+	{ "exclude", K_PATTERNS, H_EXCLUDE },
+	{ "batch_size", K_BATCH, H_BATCH_SIZE },
+	{ "serial", K_BOOL, H_SERIAL },
+	{ "env", K_ENV, H_ENV },
+	{ "cwd", K_STRING, H_CWD },
+	{ "enabled", K_BOOL, H_ENABLED },
+};
+
+struct parser {
+	struct conf *c;
+	struct err *e;
+	const char *text;
+	size_t len, pos;
+	unsigned long line;             /* line last handed to inih */
+	int failed;
+
+	enum section_kind sec;
+	size_t sec_index;               /* strategy or hook index */
+	unsigned long seen;             /* keys set in this section */
+	int have_key;                   /* inih's prev_name is set */
+	int cont;                       /* current line continues a value */
+	int settings_seen;
+
+	char *pend_key;                 /* key waiting for its whole value */
+	char *pend_value;
+	unsigned long pend_line;
+};
+
+static const char *const schedule_names[] = { "waves", "eager", "sequential" };
+
+enum schedule
+schedule_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(schedule_names); i++)
+		if (strcmp(s, schedule_names[i]) == 0)
+			return (enum schedule)i;
+	return SCHED_UNSET;
+}
+
+const char *
+schedule_name(enum schedule s)
+{
+	if (s < 0 || (size_t)s >= ARRAY_SIZE(schedule_names))
+		return "unset";
+	return schedule_names[s];
+}
+
+void
+conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->settings.jobs = 0;
+	c->settings.timeout = 300;
+	c->settings.kill_grace = 5;
+	c->settings.schedule = SCHED_WAVES;
+	c->settings.strategy_parallel = true;
+	c->settings.max_concurrent_strategies = 2;
+	c->settings.fail_fast = false;
+	c->settings.output_limit = 1048576;
+}
+
+/* Record the first error only; later ones are consequences or noise. */
+static int
+fail(struct parser *p, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct parser *p, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return -1;
+	p->failed = 1;
+	p->e->file = p->c->path;
+	p->e->line = line;
+	va_start(ap, fmt);
+	vsnprintf(p->e->msg, sizeof(p->e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Why `s` is not a valid hook or strategy name, or NULL if it is. */
+static const char *
+name_problem(const char *s)
+{
+	size_t n = strlen(s);
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0)
+		return "is empty";
+	if (n > CONF_NAME_MAX)
+		return "is longer than 64 bytes";
+	if (!utf8_valid(s, n))
+		return "is not valid UTF-8";
+	for (; *u != '\0'; u++) {
+		if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r' ||
+		    *u == '\v' || *u == '\f')
+			return "contains whitespace";
+		if (*u < 0x20 || *u == 0x7f)
+			return "contains a control character";
+		if (*u == ',')
+			return "contains ','";
+		if (*u == '/')
+			return "contains '/'";
+	}
+	return NULL;
+}
+
+long
+conf_find_hook(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nhooks; i++)
+		if (strcmp(c->hooks[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+long
+conf_find_strategy(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nstrategies; i++)
+		if (strcmp(c->strategies[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The strategy called `name`, created at `line` if new. */
+static size_t
+strategy_get(struct conf *c, const char *name, unsigned long line)
+{
+	long i = conf_find_strategy(c, name);
+	struct conf_strategy *s;
+
+	if (i >= 0)
+		return (size_t)i;
+	c->strategies = xreallocarray(c->strategies, c->nstrategies + 1,
+				      sizeof(*c->strategies));
+	s = &c->strategies[c->nstrategies];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrdup(name);
+	s->line = line;
+	s->parallel = -1;
+	s->max_workers = CONF_UNSET;
+	s->timeout = CONF_UNSET;
+	s->schedule = SCHED_UNSET;
+	return c->nstrategies++;
+}
+
+static const char *
+section_label(const struct parser *p, char *buf, size_t size)
+{
+	switch (p->sec) {
+	case SEC_SETTINGS:
+		return "[settings]";
+	case SEC_STRATEGY:
+		snprintf(buf, size, "[strategy %s]",
+			 p->c->strategies[p->sec_index].name);
+		return buf;
+	case SEC_HOOK:
+		snprintf(buf, size, "[hook %s]", p->c->hooks[p->sec_index].name);
+		return buf;
+	default:
+		return "";
+	}
+}
+
+/* Split a list on whitespace (and commas if `commas`); blanks inside [...] stay. */
+static void
+split_list(const char *s, int commas, int brackets, struct strlist *out)
+{
+	while (*s != '\0') {
+		const char *start;
+		int depth = 0;
+
+		while (*s == ' ' || *s == '\t' || (commas && *s == ','))
+			s++;
+		if (*s == '\0')
+			break;
+		start = s;
+		while (*s != '\0') {
+			if (brackets && *s == '[' && depth == 0) {
+				/* A closing ']' right after '[' or "[!" is literal. */
+				const char *q = s + 1;
+				if (*q == '!' || *q == '^')
+					q++;
+				if (*q == ']')
+					q++;
+				while (*q != '\0' && *q != ']')
+					q++;
+				if (*q == ']') {
+					s = q + 1;
+					continue;
+				}
+			}
+			if (*s == ' ' || *s == '\t' || (commas && *s == ','))
+				break;
+			s++;
+		}
+		{
+			char *item = xstrndup(start, (size_t)(s - start));
+
+			if (commas && strlist_has(out, item))
+				free(item);     /* depends: duplicates mean nothing */
+			else
+				strlist_push_owned(out, item);
+		}
+	}
+}
+
+static const char *
+nearest_key(const struct key *keys, size_t n, const char *name)
+{
+	const char *best = NULL;
+	size_t i, bestd = (size_t)-1, len = strlen(name);
+
+	for (i = 0; i < n; i++) {
+		size_t d = edit_distance(name, keys[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = keys[i].name;
+		}
+	}
+	/* Suggest only what a typo could explain. */
+	if (best != NULL && bestd <= (len < 6 ? 2 : len / 3 + 1))
+		return best;
+	return NULL;
+}
+
+static int
+set_number(struct parser *p, const char *key, const char *v,
+	   unsigned long min, unsigned long max, long *out)
+{
+	unsigned long n;
+
+	if (parse_ulong(v, min, max, &n) != 0)
+		return fail(p, p->pend_line,
+			    "bad value '%s' for '%s': want a whole number from %lu to %lu",
+			    v, key, min, max);
+	*out = (long)n;
+	return 0;
+}
+
+static int
+set_bool(struct parser *p, const char *key, const char *v, bool *out)
+{
+	int b = parse_bool(v);
+
+	if (b < 0)
+		return fail(p, p->pend_line,
+			    "bad value '%s' for '%s': want yes or no", v, key);
+	*out = b;
+	return 0;
+}
+
+static int
+set_schedule(struct parser *p, const char *key, const char *v,
+	     enum schedule *out)
+{
+	enum schedule s = schedule_parse(v);
+
+	if (s == SCHED_UNSET)
+		return fail(p, p->pend_line,
+			    "bad value '%s' for '%s': want waves, eager or sequential",
+			    v, key);
+	*out = s;
+	return 0;
+}
+
+static int
+apply_settings(struct parser *p, const struct key *k, const char *v)
+{
+	struct conf_settings *s = &p->c->settings;
+	unsigned long n;
+
+	switch (k->id) {
+	case S_JOBS:
+		if (strcmp(v, "auto") == 0) {
+			s->jobs = 0;
+			return 0;
+		}
+		if (parse_ulong(v, 1, CONF_MAX_JOBS, &n) != 0)
+			return fail(p, p->pend_line,
+				    "bad value '%s' for 'jobs': want auto or a whole number from 1 to %lu",
+				    v, CONF_MAX_JOBS);
+		s->jobs = (long)n;
+		return 0;
+	case S_TIMEOUT:
+		return set_number(p, k->name, v, 0, CONF_MAX_TIMEOUT, &s->timeout);
+	case S_GRACE:
+		return set_number(p, k->name, v, 0, CONF_MAX_KILL_GRACE,
+				  &s->kill_grace);
+	case S_SCHEDULE:
+		return set_schedule(p, k->name, v, &s->schedule);
+	case S_STRATEGY_PARALLEL:
+		return set_bool(p, k->name, v, &s->strategy_parallel);
+	case S_MAX_CONCURRENT:
+		return set_number(p, k->name, v, 1, CONF_MAX_JOBS,
+				  &s->max_concurrent_strategies);
+	case S_FAIL_FAST:
+		return set_bool(p, k->name, v, &s->fail_fast);
+	case S_OUTPUT_LIMIT:
+		return set_number(p, k->name, v, 0, CONF_MAX_OUTPUT_LIMIT,
+				  &s->output_limit);
+	}
+	abort();
+}
+
+static int
+apply_strategy(struct parser *p, const struct key *k, const char *v)
+{
+	struct conf_strategy *s = &p->c->strategies[p->sec_index];
+	bool b = false;
+
+	switch (k->id) {
+	case T_PARALLEL:
+		if (set_bool(p, k->name, v, &b) != 0)
+			return -1;
+		s->parallel = b;
+		return 0;
+	case T_MAX_WORKERS:
+		return set_number(p, k->name, v, 1, CONF_MAX_JOBS, &s->max_workers);
+	case T_TIMEOUT:
+		return set_number(p, k->name, v, 0, CONF_MAX_TIMEOUT, &s->timeout);
+	case T_SCHEDULE:
+		return set_schedule(p, k->name, v, &s->schedule);
+	}
+	abort();
+}
+
+/* A VAR=value line: VAR is a shell-style name. */
+static int
+env_ok(const char *v)
+{
+	const char *q = v;
+
+	if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_'))
+		return 0;
+	for (q++; *q != '\0' && *q != '='; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		      (*q >= '0' && *q <= '9') || *q == '_'))
+			return 0;
+	return *q == '=';
+}
+
+static int
+apply_hook(struct parser *p, const struct key *k, const char *v)
+{
+	struct conf_hook *h = &p->c->hooks[p->sec_index];
+	const char *why;
+
+	switch (k->id) {
+	case H_COMMAND:
+		h->command = xstrdup(v);
+		return 0;
+	case H_STRATEGY:
+		if ((why = name_problem(v)) != NULL)
+			return fail(p, p->pend_line, "bad strategy name '%s': it %s",
+				    v, why);
+		h->strategy = strategy_get(p->c, v, p->pend_line);
+		h->strategy_line = p->pend_line;
+		return 0;
+	case H_DEPENDS:
+		split_list(v, 1, 0, &h->depends);
+		if (h->depends.n == 0)
+			return fail(p, p->pend_line, "'depends' names no hook");
+		h->depends_line = p->pend_line;
+		return 0;
+	case H_TIMEOUT:
+		return set_number(p, k->name, v, 0, CONF_MAX_TIMEOUT, &h->timeout);
+	case H_CRITICAL:
+		return set_bool(p, k->name, v, &h->critical);
+	case H_FILES:
+	case H_EXCLUDE:
+		split_list(v, 0, 1, k->id == H_FILES ? &h->files : &h->exclude);
+		return 0;
+	case H_BATCH_SIZE:
+		return set_number(p, k->name, v, 0, CONF_MAX_BATCH_SIZE,
+				  &h->batch_size);
+	case H_SERIAL:
+		return set_bool(p, k->name, v, &h->serial);
+	case H_ENV:
+		if (!env_ok(v))
+			return fail(p, p->pend_line,
+				    "bad value '%s' for 'env': want VAR=value", v);
+		strlist_push(&h->env, v);
+		return 0;
+	case H_CWD:
+		h->cwd = xstrdup(v);
+		return 0;
+	case H_ENABLED:
+		return set_bool(p, k->name, v, &h->enabled);
+	}
+	abort();
+}
+
+/* Apply the pending key, now that its value is whole. */
+static int
+flush_key(struct parser *p)
+{
+	const struct key *keys;
+	size_t nkeys, i;
+	char label[160];
+	const struct key *k = NULL;
+	int r = 0;
+
+	if (p->pend_key == NULL)
+		return 0;
+	switch (p->sec) {
+	case SEC_SETTINGS:
+		keys = settings_keys;
+		nkeys = ARRAY_SIZE(settings_keys);
+		break;
+	case SEC_STRATEGY:
+		keys = strategy_keys;
+		nkeys = ARRAY_SIZE(strategy_keys);
+		break;
+	case SEC_HOOK:
+		keys = hook_keys;
+		nkeys = ARRAY_SIZE(hook_keys);
+		break;
+	default:
+		r = fail(p, p->pend_line,
+			 "'%s' is outside any section: put it under [settings], [strategy NAME] or [hook NAME]",
+			 p->pend_key);
+		goto out;
+	}
+	for (i = 0; i < nkeys; i++)
+		if (strcmp(keys[i].name, p->pend_key) == 0)
+			k = &keys[i];
+	if (k == NULL) {
+		const char *near = nearest_key(keys, nkeys, p->pend_key);
+		if (near != NULL)
+			r = fail(p, p->pend_line,
+				 "unknown key '%s' in %s (did you mean '%s'?)",
+				 p->pend_key, section_label(p, label, sizeof(label)),
+				 near);
+		else
+			r = fail(p, p->pend_line, "unknown key '%s' in %s",
+				 p->pend_key, section_label(p, label, sizeof(label)));
+		goto out;
+	}
+	if ((p->seen & (1UL << k->id)) && k->type != K_ENV) {
+		r = fail(p, p->pend_line, "'%s' is set twice in %s", k->name,
+			 section_label(p, label, sizeof(label)));
+		goto out;
+	}
+	p->seen |= 1UL << k->id;
+	if (p->pend_value[0] == '\0') {
+		r = fail(p, p->pend_line, "'%s' has an empty value", k->name);
+		goto out;
+	}
+	if (p->sec == SEC_SETTINGS)
+		r = apply_settings(p, k, p->pend_value);
+	else if (p->sec == SEC_STRATEGY)
+		r = apply_strategy(p, k, p->pend_value);
+	else
+		r = apply_hook(p, k, p->pend_value);
+out:
+	free(p->pend_key);
+	free(p->pend_value);
+	p->pend_key = p->pend_value = NULL;
+	return r;
+}
+
+/* The section that just ended: what can only be checked as a whole. */
+static int
+end_section(struct parser *p)
+{
+	struct conf_hook *h;
+
+	if (flush_key(p) != 0)
+		return -1;
+	if (p->sec != SEC_HOOK)
+		return 0;
+	h = &p->c->hooks[p->sec_index];
+	if (h->command == NULL)
+		return fail(p, h->line, "hook '%s' has no 'command'", h->name);
+	if (h->strategy_line == 0)
+		h->strategy = strategy_get(p->c, "default", h->line);
+	return 0;
+}
+
+/* A "[...]" line: end the old section, open the new one. */
+static int
+begin_section(struct parser *p, const char *s)
+{
+	const char *end, *q;
+	char *inner, *word, *name;
+	const char *why;
+	size_t i;
+	int r = 0;
+
+	if (end_section(p) != 0)
+		return -1;
+	p->sec = SEC_NONE;
+	p->seen = 0;
+	p->have_key = 0;
+	/* Find "]" the way inih does: " ;" starts a comment first. */
+	for (end = s + 1; *end != '\0' && *end != ']'; end++)
+		if (*end == ';' && (end[-1] == ' ' || end[-1] == '\t'))
+			return 0;       /* inih reports the line */
+	if (*end != ']')
+		return 0;               /* likewise */
+	for (q = end + 1; *q == ' ' || *q == '\t'; q++)
+		;
+	if (*q != '\0' && *q != ';' && *q != '#')
+		return fail(p, p->line, "unexpected text after the section header");
+	inner = xstrndup(s + 1, (size_t)(end - s - 1));
+	word = inner;
+	while (*word == ' ' || *word == '\t')
+		word++;
+	for (name = word; *name != '\0' && *name != ' ' && *name != '\t'; name++)
+		;
+	if (*name != '\0') {
+		*name++ = '\0';
+		while (*name == ' ' || *name == '\t')
+			name++;
+		/* Trailing blanks around the name are not part of it. */
+		for (i = strlen(name); i > 0 && (name[i - 1] == ' ' || name[i - 1] == '\t'); i--)
+			name[i - 1] = '\0';
+	}
+	if (strcmp(word, "settings") == 0 && *name == '\0') {
+		if (p->settings_seen) {
+			r = fail(p, p->line, "duplicate section [settings]");
+			goto out;
+		}
+		p->settings_seen = 1;
+		p->sec = SEC_SETTINGS;
+	} else if (strcmp(word, "strategy") == 0 || strcmp(word, "hook") == 0) {
+		int hook = word[0] == 'h';
+
+		if (*name == '\0') {
+			r = fail(p, p->line, "section [%s] needs a name: [%s NAME]",
+				 word, word);
+			goto out;
+		}
+		if ((why = name_problem(name)) != NULL) {
+			r = fail(p, p->line, "bad %s name '%s': it %s", word, name, why);
+			goto out;
+		}
+		if (hook) {
+			struct conf_hook *h;
+
+			if (conf_find_hook(p->c, name) >= 0) {
+				r = fail(p, p->line, "duplicate hook '%s'", name);
+				goto out;
+			}
+			p->c->hooks = xreallocarray(p->c->hooks, p->c->nhooks + 1,
+						    sizeof(*p->c->hooks));
+			h = &p->c->hooks[p->c->nhooks];
+			memset(h, 0, sizeof(*h));
+			h->name = xstrdup(name);
+			h->line = p->line;
+			h->timeout = CONF_UNSET;
+			h->enabled = true;
+			p->sec = SEC_HOOK;
+			p->sec_index = p->c->nhooks++;
+		} else {
+			long i2 = conf_find_strategy(p->c, name);
+
+			if (i2 >= 0 && p->c->strategies[i2].has_section) {
+				r = fail(p, p->line, "duplicate section [strategy %s]",
+					 name);
+				goto out;
+			}
+			p->sec_index = strategy_get(p->c, name, p->line);
+			p->c->strategies[p->sec_index].has_section = true;
+			p->c->strategies[p->sec_index].line = p->line;
+			p->sec = SEC_STRATEGY;
+		}
+	} else {
+		static const char *const kinds[] = { "settings", "strategy", "hook" };
+		const char *best = NULL;
+		size_t bestd = 3, k;
+
+		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+			size_t d = edit_distance(word, kinds[k]);
+			if (d < bestd) {
+				bestd = d;
+				best = kinds[k];
+			}
+		}
+		if (best != NULL && strcmp(best, "settings") == 0)
+			r = fail(p, p->line, "unknown section [%s%s%s] (did you mean [settings]?)",
+				 word, *name ? " " : "", name);
+		else if (best != NULL)
+			r = fail(p, p->line, "unknown section [%s%s%s] (did you mean [%s %s]?)",
+				 word, *name ? " " : "", name, best,
+				 *name ? name : "NAME");
+		else
+			r = fail(p, p->line,
+				 "unknown section [%s%s%s]: want [settings], [strategy NAME] or [hook NAME]",
+				 word, *name ? " " : "", name);
+	}
+out:
+	free(inner);
+	return r;
+}
+
+/*
+ * inih's reader: one physical line per call, so inih's line numbers
+ * are ours. Returns NULL at the end, or to stop after an error.
+ */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *start, *nl, *s;
+	size_t n;
+
+	if (p->failed || p->pos >= p->len)
+		return NULL;
+	start = p->text + p->pos;
+	nl = memchr(start, '\n', p->len - p->pos);
+	n = nl != NULL ? (size_t)(nl - start) : p->len - p->pos;
+	p->pos += n + (nl != NULL);
+	p->line++;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	if (memchr(start, '\0', n) != NULL) {
+		flush_key(p);
+		fail(p, p->line, "NUL byte in line");
+		return NULL;
+	}
+	if (n > MAX_LINE || n + 1 > (size_t)num) {
+		flush_key(p);
+		fail(p, p->line,
+		     "line too long (%zu bytes, the limit is %d); continue long values on indented lines",
+		     n, MAX_LINE < num - 1 ? MAX_LINE : num - 1);
+		return NULL;
+	}
+	memcpy(str, start, n);
+	str[n] = '\0';
+
+	/* Classify the line as inih will, to track sections and values. */
+	s = str;
+	if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	while (*s == ' ' || *s == '\t' || *s == '\v' || *s == '\f' || *s == '\r')
+		s++;
+	p->cont = 0;
+	if (*s == '\0' || *s == ';' || *s == '#') {
+		/* blank or comment: nothing changes */
+	} else if (p->have_key && s > str) {
+		p->cont = 1;
+	} else if (*s == '[') {
+		begin_section(p, s);
+	} else {
+		/* A key line; it ends the value before it. */
+		if (flush_key(p) != 0)
+			return NULL;
+		p->have_key = 1;
+	}
+	return p->failed ? NULL : str;
+}
+
+static int
+handle(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	char *joined;
+
+	(void)section;
+	if (p->failed)
+		return 1;
+	if (p->cont && p->pend_key != NULL) {
+		if (p->pend_value[0] == '\0')
+			joined = xstrdup(value);
+		else if (value[0] == '\0')
+			joined = xstrdup(p->pend_value);
+		else
+			joined = xasprintf("%s %s", p->pend_value, value);
+		free(p->pend_value);
+		p->pend_value = joined;
+		return 1;
+	}
+	p->pend_key = xstrdup(name);
+	p->pend_value = xstrdup(value);
+	p->pend_line = p->line;
+	return 1;
+}
+
+/* Dependencies by name: each known, not itself, in the same strategy. */
+static int
+resolve_depends(struct parser *p)
+{
+	struct conf *c = p->c;
+	size_t i, j;
+
+	for (i = 0; i < c->nhooks; i++) {
+		struct conf_hook *h = &c->hooks[i];
+
+		h->dep_index = xcalloc(h->depends.n, sizeof(*h->dep_index));
+		for (j = 0; j < h->depends.n; j++) {
+			const char *d = h->depends.v[j];
+			long k = conf_find_hook(c, d);
+
+			if (k < 0)
+				return fail(p, h->depends_line,
+					    "hook '%s' depends on unknown hook '%s'",
+					    h->name, d);
+			if ((size_t)k == i)
+				return fail(p, h->depends_line,
+					    "hook '%s' depends on itself", h->name);
+			if (c->hooks[k].strategy != h->strategy)
+				return fail(p, h->depends_line,
+					    "hook '%s' (strategy %s) depends on '%s' of another strategy (%s)",
+					    h->name, c->strategies[h->strategy].name,
+					    d, c->strategies[c->hooks[k].strategy].name);
+			h->dep_index[j] = (size_t)k;
+		}
+	}
+	return 0;
+}
+
+int
+conf_parse(struct conf *c, const char *path, const char *text, size_t len,
+	   struct err *e)
+{
+	struct parser p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	free(c->path);
+	c->path = xstrdup(path);
+	p.c = c;
+	p.e = e;
+	p.text = text;
+	p.len = len;
+	r = ini_parse_stream(read_line, &p, handle, &p);
+	if (!p.failed)
+		end_section(&p);
+	if (r > 0 && (!p.failed || (unsigned long)r < e->line)) {
+		p.failed = 0;
+		fail(&p, (unsigned long)r, "cannot parse this line: want key = value or [section]");
+	} else if (r < 0 && !p.failed) {
+		fail(&p, 0, "out of memory while parsing");
+	}
+	free(p.pend_key);
+	free(p.pend_value);
+	if (p.failed)
+		return -1;
+	if (resolve_depends(&p) != 0)
+		return -1;
+	return 0;
+}
+
+int
+conf_load(struct conf *c, const char *path, struct err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, alloc = 0;
+	int fd, r;
+
+	free(c->path);
+	c->path = xstrdup(path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, c->path, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return err_set(e, c->path, 0, "cannot read: %s", strerror(EISDIR));
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == alloc) {
+			alloc = alloc ? 2 * alloc : 8192;
+			buf = xrealloc(buf, alloc);
+		}
+		n = read(fd, buf + len, alloc - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			free(buf);
+			return err_set(e, c->path, 0, "cannot read: %s",
+				       strerror(saved));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > MAX_CONFIG_SIZE) {
+			close(fd);
+			free(buf);
+			return err_set(e, c->path, 0,
+				       "file too large (more than 16 MiB)");
+		}
+	}
+	close(fd);
+	r = conf_parse(c, path, buf, len, e);
+	free(buf);
+	return r;
+}
+
+void
+conf_release(struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nhooks; i++) {
+		struct conf_hook *h = &c->hooks[i];
+
+		free(h->name);
+		free(h->command);
+		strlist_release(&h->depends);
+		free(h->dep_index);
+		strlist_release(&h->files);
+		strlist_release(&h->exclude);
+		strlist_release(&h->env);
+		free(h->cwd);
+	}
+	free(c->hooks);
+	for (i = 0; i < c->nstrategies; i++)
+		free(c->strategies[i].name);
+	free(c->strategies);
+	free(c->path);
+	conf_init(c);
+}

@@ -1,0 +1,600 @@
+/*
+ * main.c - hookwave's command line: parse argv, wire the stages
+ * (conf -> plan -> run -> report), and turn the outcome into the exit
+ * status. The only file that prints errors or decides what is fatal.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "plan.h"
+#include "util.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/usr/local/etc"
+#endif
+
+enum exit_status {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_LOCKED = 75
+};
+
+enum action { ACT_RUN, ACT_DRY_RUN, ACT_LIST, ACT_CHECK };
+enum file_source { FILES_DEFAULT, FILES_ALL, FILES_STAGED, FILES_LIST };
+enum format { FMT_TEXT, FMT_JSON, FMT_TAP, FMT_JUNIT, FMT_UNSET = -1 };
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+enum log_level { LOG_NONE = -1, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct options {
+	const char *config;
+	const char *directory;
+	enum action action;
+	enum file_source files;
+	const char *files_path;
+	int null_sep;
+	enum format format;
+	const char *report;
+	enum format report_format;
+	const char *timeline;
+	int quiet, verbose;
+	enum color color;
+	int lock;
+	enum log_level log_level;
+	struct strlist strategies, skip, env_skip, names;
+	struct plan_options plan;
+};
+
+static const char *const format_names[] = { "text", "json", "tap", "junit" };
+static const char *const color_names[] = { "auto", "always", "never" };
+static const char *const log_names[] = { "error", "warn", "info", "debug" };
+
+/* Print one message as one write, so concurrent lines never mix. */
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	int n;
+
+	memcpy(buf, "hookwave: ", 10);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 10, sizeof(buf) - 11, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n += 10;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	(void)write_all(STDERR_FILENO, buf, (size_t)n);
+}
+
+static void
+say_err(const struct err *e)
+{
+	char buf[2048];
+	size_t n = err_format(e, buf, sizeof(buf));
+
+	(void)write_all(STDERR_FILENO, buf, n);
+}
+
+static const char synopsis[] =
+	"usage: hookwave [-0hlnqVvx] [-C dir] [-c file] [-f format] [-j jobs]\n"
+	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
+	"                --files=file] [--check-config] [--color=when] [--lock]\n"
+	"                [--log-level=level] [--no-strategy-parallel]\n"
+	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
+	"                [--timeline=file] [hook ...]\n";
+
+static void
+usage(FILE *f)
+{
+	fputs(synopsis, f);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	      "Run a project's quality checks in parallel: strategies at once,\n"
+	      "hooks in dependency waves, files in batches, under one cap.\n"
+	      "\n"
+	      "  -c, --config=FILE        config file (default: hookwave.ini)\n"
+	      "  -C, --directory=DIR      run in DIR\n"
+	      "  -j, --jobs=N             at most N hook processes at once\n"
+	      "  -s, --strategy=NAME      only this strategy (may repeat)\n"
+	      "      --skip=HOOK          leave this hook out (may repeat)\n"
+	      "      --schedule=S         waves, eager or sequential, for every strategy\n"
+	      "      --no-strategy-parallel  strategies one after another\n"
+	      "  -t, --timeout=SECS       default hook timeout (0 = none)\n"
+	      "  -x, --fail-fast          stop everything at the first failure\n"
+	      "      --all-files          every file under the run directory\n"
+	      "      --staged             files staged in git\n"
+	      "      --files=FILE         file list from FILE (- = stdin)\n"
+	      "  -0, --null               the --files list is NUL-separated\n"
+	      "  -f, --format=F           text, json, tap or junit on stdout\n"
+	      "  -o, --report=FILE        also write a report to FILE\n"
+	      "      --report-format=F    its format (default: from the extension)\n"
+	      "      --timeline=FILE      Chrome trace-event JSON of the run\n"
+	      "  -q, --quiet              only what did not pass; nothing if all passed\n"
+	      "  -v, --verbose            also the output of passing hooks\n"
+	      "      --color=WHEN         auto, always or never\n"
+	      "      --lock               one run at a time in this directory\n"
+	      "  -n, --dry-run            print the plan, run nothing\n"
+	      "  -l, --list               list hooks: name, strategy, wave, depends\n"
+	      "      --check-config       validate the config and exit\n"
+	      "      --log-level=L        error, warn, info or debug logs on stderr\n"
+	      "  -h, --help               this help\n"
+	      "  -V, --version            print the version\n"
+	      "\n"
+	      "See hookwave(1) and hookwave.ini(5).\n", stdout);
+}
+
+static int
+pick(const char *opt, const char *arg, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return (int)i;
+	say("bad value '%s' for %s", arg, opt);
+	return -1;
+}
+
+/* Split "a,b c" (commas and/or blanks) into names. */
+static void
+split_names(const char *s, struct strlist *out)
+{
+	while (*s != '\0') {
+		size_t n;
+
+		s += strspn(s, ", \t\n");
+		n = strcspn(s, ", \t\n");
+		if (n > 0)
+			strlist_push_owned(out, xstrndup(s, n));
+		s += n;
+	}
+}
+
+enum {
+	OPT_SKIP = 256, OPT_SCHEDULE, OPT_NO_STRATEGY_PARALLEL, OPT_ALL_FILES,
+	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
+	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "directory", required_argument, NULL, 'C' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "strategy", required_argument, NULL, 's' },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+	{ "no-strategy-parallel", no_argument, NULL, OPT_NO_STRATEGY_PARALLEL },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "fail-fast", no_argument, NULL, 'x' },
+	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "staged", no_argument, NULL, OPT_STAGED },
+	{ "files", required_argument, NULL, OPT_FILES },
+	{ "null", no_argument, NULL, '0' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "report", required_argument, NULL, 'o' },
+	{ "report-format", required_argument, NULL, OPT_REPORT_FORMAT },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Parse argv into *o. Returns -1 to exit 0 (help, version), 0 to go on, 2 on a usage error. */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	int c, v, file_opts = 0;
+	unsigned long n;
+	const char *env;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+0c:C:f:hj:lno:qs:t:Vvx",
+				long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->directory = optarg;
+			break;
+		case 'j':
+			if (strcmp(optarg, "auto") == 0) {
+				o->plan.jobs = (long)plan_online_cpus();
+			} else if (parse_ulong(optarg, 1, CONF_MAX_JOBS, &n) != 0) {
+				say("bad value '%s' for --jobs: want a whole number from 1 to %lu",
+				    optarg, CONF_MAX_JOBS);
+				return 2;
+			} else {
+				o->plan.jobs = (long)n;
+			}
+			break;
+		case 's':
+			strlist_push(&o->strategies, optarg);
+			break;
+		case OPT_SKIP:
+			split_names(optarg, &o->skip);
+			break;
+		case OPT_SCHEDULE:
+			o->plan.schedule = schedule_parse(optarg);
+			if (o->plan.schedule == SCHED_UNSET) {
+				say("bad value '%s' for --schedule: want waves, eager or sequential",
+				    optarg);
+				return 2;
+			}
+			break;
+		case OPT_NO_STRATEGY_PARALLEL:
+			o->plan.strategy_parallel = 0;
+			break;
+		case 't':
+			if (parse_ulong(optarg, 0, CONF_MAX_TIMEOUT, &n) != 0) {
+				say("bad value '%s' for --timeout: want whole seconds from 0 to %lu",
+				    optarg, CONF_MAX_TIMEOUT);
+				return 2;
+			}
+			o->plan.timeout = (long)n;
+			break;
+		case 'x':
+			o->plan.fail_fast = 1;
+			break;
+		case OPT_ALL_FILES:
+			o->files = FILES_ALL;
+			file_opts++;
+			break;
+		case OPT_STAGED:
+			o->files = FILES_STAGED;
+			file_opts++;
+			break;
+		case OPT_FILES:
+			o->files = FILES_LIST;
+			o->files_path = optarg;
+			file_opts++;
+			break;
+		case '0':
+			o->null_sep = 1;
+			break;
+		case 'f':
+			if ((v = pick("--format", optarg, format_names,
+				      ARRAY_SIZE(format_names))) < 0)
+				return 2;
+			o->format = (enum format)v;
+			break;
+		case 'o':
+			o->report = optarg;
+			break;
+		case OPT_REPORT_FORMAT:
+			if ((v = pick("--report-format", optarg, format_names,
+				      ARRAY_SIZE(format_names))) < 0)
+				return 2;
+			o->report_format = (enum format)v;
+			break;
+		case OPT_TIMELINE:
+			o->timeline = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case OPT_COLOR:
+			if (optarg == NULL)
+				o->color = COLOR_ALWAYS;
+			else if ((v = pick("--color", optarg, color_names,
+					   ARRAY_SIZE(color_names))) < 0)
+				return 2;
+			else
+				o->color = (enum color)v;
+			break;
+		case OPT_LOCK:
+			o->lock = 1;
+			break;
+		case 'n':
+			o->action = ACT_DRY_RUN;
+			break;
+		case 'l':
+			o->action = ACT_LIST;
+			break;
+		case OPT_CHECK_CONFIG:
+			o->action = ACT_CHECK;
+			break;
+		case OPT_LOG_LEVEL:
+			if ((v = pick("--log-level", optarg, log_names,
+				      ARRAY_SIZE(log_names))) < 0)
+				return 2;
+			o->log_level = (enum log_level)v;
+			break;
+		case 'h':
+			help();
+			return -1;
+		case 'V':
+			printf("hookwave %s\n", PACKAGE_VERSION);
+			return -1;
+		case ':':
+			say("option '%s' needs a value", argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		default:
+			if (optopt != 0)
+				say("unknown option '-%c'", optopt);
+			else
+				say("unknown option '%s'", argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (file_opts > 1) {
+		say("--all-files, --staged and --files exclude each other");
+		return 2;
+	}
+	if (o->null_sep && o->files != FILES_LIST) {
+		say("-0 goes with --files");
+		return 2;
+	}
+	if (o->quiet && o->verbose) {
+		say("-q and -v exclude each other");
+		return 2;
+	}
+	for (; optind < argc; optind++)
+		strlist_push(&o->names, argv[optind]);
+	if (o->log_level == LOG_NONE && (env = getenv("HOOKWAVE_LOG")) != NULL &&
+	    *env != '\0') {
+		for (v = 0; v < (int)ARRAY_SIZE(log_names); v++)
+			if (strcmp(env, log_names[v]) == 0)
+				o->log_level = (enum log_level)v;
+		if (o->log_level == LOG_NONE) {
+			say("bad value '%s' for HOOKWAVE_LOG: want error, warn, info or debug",
+			    env);
+			return 2;
+		}
+	}
+	if ((env = getenv("HOOKWAVE_SKIP")) != NULL)
+		split_names(env, &o->env_skip);
+	return 0;
+}
+
+/* The config file to read: -c, $HOOKWAVE_CONFIG, the run directory, SYSCONFDIR. */
+static const char *
+find_config(const struct options *o)
+{
+	static const char *const local[] = { "hookwave.ini", ".hookwave.ini" };
+	const char *env = getenv("HOOKWAVE_CONFIG");
+	size_t i;
+
+	if (o->config != NULL)
+		return o->config;
+	if (env != NULL && *env != '\0')
+		return env;
+	for (i = 0; i < ARRAY_SIZE(local); i++)
+		if (access(local[i], F_OK) == 0)
+			return local[i];
+	if (access(SYSCONFDIR "/hookwave/hookwave.ini", F_OK) == 0)
+		return SYSCONFDIR "/hookwave/hookwave.ini";
+	return NULL;
+}
+
+static const char *
+deps_text(const struct conf_hook *h, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	if (h->depends.n == 0)
+		return "-";
+	buf[0] = '\0';
+	for (i = 0; i < h->depends.n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i ? "," : "", h->depends.v[i]);
+	return buf;
+}
+
+/* -l: one hook a line, columns aligned. */
+static void
+list_hooks(const struct plan *p)
+{
+	size_t i, wn = 4, ws = 8;
+	char deps[4096], wave[32];
+
+	for (i = 0; i < p->nhooks; i++) {
+		size_t a = strlen(p->hooks[i].conf->name);
+		size_t b = strlen(p->strategies[p->hooks[i].strategy].name);
+		if (a > wn)
+			wn = a;
+		if (b > ws)
+			ws = b;
+	}
+	printf("%-*s  %-*s  %-8s  %s\n", (int)wn, "HOOK", (int)ws, "STRATEGY",
+	       "WAVE", "DEPENDS");
+	for (i = 0; i < p->nhooks; i++) {
+		const struct plan_hook *h = &p->hooks[i];
+
+		if (h->state == PLAN_DISABLED)
+			snprintf(wave, sizeof(wave), "disabled");
+		else
+			snprintf(wave, sizeof(wave), "%u", h->wave);
+		printf("%-*s  %-*s  %-8s  %s\n", (int)wn, h->conf->name, (int)ws,
+		       p->strategies[h->strategy].name, wave,
+		       deps_text(h->conf, deps, sizeof(deps)));
+	}
+}
+
+static void
+dry_run_hook(const struct plan *p, const struct plan_hook *h)
+{
+	size_t k;
+
+	printf("    %s", h->conf->name);
+	if (h->ndeps > 0) {
+		printf(" (after");
+		for (k = 0; k < h->ndeps; k++)
+			printf("%s%s", k ? ", " : " ", p->hooks[h->deps[k]].conf->name);
+		printf(")");
+	}
+	if (h->timeout > 0)
+		printf(" timeout %lds", h->timeout);
+	else
+		printf(" no timeout");
+	if (h->critical)
+		printf(" critical");
+	printf("\n");
+}
+
+/* -n: strategies, waves (or order), hooks; nothing runs. */
+static void
+dry_run(const struct plan *p)
+{
+	size_t s, i;
+	unsigned w;
+
+	printf("jobs %u, strategies %s (at most %u at once)\n", p->jobs,
+	       p->strategy_parallel ? "in parallel" : "one after another",
+	       p->strategy_parallel ? p->max_concurrent_strategies : 1);
+	for (s = 0; s < p->nstrategies; s++) {
+		const struct plan_strategy *ps = &p->strategies[s];
+		size_t disabled = 0;
+
+		printf("strategy %s: %s, max_workers %u, %zu hook%s, %u wave%s\n",
+		       ps->name, schedule_name(ps->schedule), ps->max_workers,
+		       ps->nhooks, ps->nhooks == 1 ? "" : "s", ps->nwaves,
+		       ps->nwaves == 1 ? "" : "s");
+		if (ps->schedule == SCHED_SEQUENTIAL) {
+			printf("  in order:\n");
+			for (i = 0; i < ps->ntopo; i++)
+				dry_run_hook(p, &p->hooks[ps->topo[i]]);
+		} else {
+			for (w = 1; w <= ps->nwaves; w++) {
+				printf("  wave %u:\n", w);
+				for (i = 0; i < ps->ntopo; i++)
+					if (p->hooks[ps->topo[i]].wave == w)
+						dry_run_hook(p, &p->hooks[ps->topo[i]]);
+			}
+		}
+		for (i = 0; i < ps->nhooks; i++)
+			if (p->hooks[ps->hooks[i]].state == PLAN_DISABLED)
+				disabled++;
+		if (disabled > 0) {
+			printf("  disabled:");
+			for (i = 0; i < ps->nhooks; i++)
+				if (p->hooks[ps->hooks[i]].state == PLAN_DISABLED)
+					printf(" %s", p->hooks[ps->hooks[i]].conf->name);
+			printf("\n");
+		}
+	}
+}
+
+static void
+options_release(struct options *o)
+{
+	strlist_release(&o->strategies);
+	strlist_release(&o->skip);
+	strlist_release(&o->env_skip);
+	strlist_release(&o->names);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct conf conf;
+	struct plan plan;
+	struct err e;
+	const char *path;
+	int r, status = EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	o.plan = (struct plan_options)PLAN_OPTIONS_INIT;
+	o.format = FMT_TEXT;
+	o.report_format = FMT_UNSET;
+	o.log_level = LOG_NONE;
+	conf_init(&conf);
+	memset(&plan, 0, sizeof(plan));
+
+	r = parse_args(argc, argv, &o);
+	if (r != 0) {
+		options_release(&o);
+		return r < 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE)
+			     : EXIT_USAGE;
+	}
+	if (o.directory != NULL && chdir(o.directory) != 0) {
+		say("cannot change to directory '%s': %s", o.directory,
+		    strerror(errno));
+		goto out;
+	}
+	path = find_config(&o);
+	if (path == NULL) {
+		say("no hookwave.ini or .hookwave.ini here, and no %s",
+		    SYSCONFDIR "/hookwave/hookwave.ini");
+		goto out;
+	}
+	if (conf_load(&conf, path, &e) != 0) {
+		say_err(&e);
+		goto out;
+	}
+	o.plan.strategies = (const char *const *)o.strategies.v;
+	o.plan.nstrategies = o.strategies.n;
+	o.plan.skip = (const char *const *)o.skip.v;
+	o.plan.nskip = o.skip.n;
+	o.plan.env_skip = (const char *const *)o.env_skip.v;
+	o.plan.nenv_skip = o.env_skip.n;
+	o.plan.names = (const char *const *)o.names.v;
+	o.plan.nnames = o.names.n;
+	if (plan_build(&plan, &conf, &o.plan, &e) != 0) {
+		say_err(&e);
+		goto out;
+	}
+
+	switch (o.action) {
+	case ACT_CHECK:
+		status = EXIT_PASS;
+		break;
+	case ACT_LIST:
+		list_hooks(&plan);
+		status = EXIT_PASS;
+		break;
+	case ACT_DRY_RUN:
+		dry_run(&plan);
+		status = EXIT_PASS;
+		break;
+	case ACT_RUN:
+		say("running hooks is not implemented yet: use -n to see the plan");
+		status = EXIT_USAGE;
+		break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		say("write error on standard output: %s", strerror(errno));
+		status = EXIT_USAGE;
+	}
+out:
+	plan_release(&plan);
+	conf_release(&conf);
+	options_release(&o);
+	return status;
+}
