@@ -8,15 +8,23 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "exec.h"
 #include "plan.h"
+#include "report.h"
+#include "strategy.h"
 #include "util.h"
+
+extern char **environ;
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/usr/local/etc"
@@ -510,6 +518,200 @@ dry_run(const struct plan *p)
 	}
 }
 
+/* Set by the signal handlers; read by every thread. */
+static atomic_int interrupted;
+static volatile sig_atomic_t caught_signal;
+static int cancel_pipe[2] = { -1, -1 };
+
+/* Only flags and a write to the cancel pipe: async-signal-safe. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (caught_signal == 0)
+		caught_signal = sig;
+	atomic_store(&interrupted, 1);
+	if (cancel_pipe[1] >= 0)
+		(void)!write(cancel_pipe[1], "x", 1);
+	errno = saved;
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Die of `sig` as make and git do, so the caller sees how we ended. */
+static void
+reraise(int sig)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
+static int
+use_color(const struct options *o)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (o->color == COLOR_ALWAYS)
+		return 1;
+	if (o->color == COLOR_NEVER)
+		return 0;
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0') &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}
+
+static void
+report_cb(void *ctx, const struct plan *p, size_t hook,
+	  const struct hook_result *r)
+{
+	struct report *rep = ((void **)ctx)[1];
+
+	(void)p;
+	report_hook(rep, hook, r);
+}
+
+static void
+start_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
+	 unsigned slot)
+{
+	(void)p;
+	(void)batch;
+	(void)slot;
+	report_started(((void **)ctx)[1], hook);
+}
+
+static void
+exec_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
+	unsigned slot, struct batch_result *r)
+{
+	exec_batch(((void **)ctx)[0], p, hook, batch, slot, r);
+}
+
+/* Run the plan, report, and return the exit status. */
+static int
+run(const struct plan *p, const struct options *o)
+{
+	struct exec_ctx ex;
+	struct report_options ro;
+	struct report *rep;
+	struct run_config rc;
+	struct hook_result *results;
+	void *ctxs[2];
+	double t0 = now_monotonic(), elapsed;
+	unsigned workers = 0;
+	int status = EXIT_PASS, werr, file_failed = 0;
+	struct err e;
+	size_t i;
+
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		say("cannot make a pipe: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	catch_signals();
+
+	memset(&ex, 0, sizeof(ex));
+	ex.environ = environ;
+	ex.cancel_fd = cancel_pipe[0];
+	memset(&ro, 0, sizeof(ro));
+	ro.fd = STDOUT_FILENO;
+	ro.format = (enum report_format)o->format;
+	ro.quiet = o->quiet;
+	ro.verbose = o->verbose;
+	ro.color = use_color(o);
+	rep = report_new(p, &ro);
+	ctxs[0] = &ex;
+	ctxs[1] = rep;
+	memset(&rc, 0, sizeof(rc));
+	rc.plan = p;
+	rc.exec = exec_cb;
+	rc.start = start_cb;
+	rc.report = report_cb;
+	rc.ctx = ctxs;
+
+	results = run_plan(&rc, &interrupted, t0, &workers);
+	if (results == NULL) {
+		say("cannot start any worker thread: %s", strerror(errno));
+		report_free(rep);
+		return EXIT_USAGE;
+	}
+	if (workers < p->jobs)
+		say("only %u of %u worker threads could be started; running with %u",
+		    workers, p->jobs, workers);
+	for (i = 0; i < p->nhooks; i++)
+		if (hook_result_fails_run(&results[i]))
+			status = EXIT_FAIL;
+	if (caught_signal != 0)
+		status = 128 + caught_signal;
+	elapsed = now_monotonic() - t0;
+	report_finish(rep, results, elapsed, status);
+	werr = report_error(rep);
+	if (o->report != NULL) {
+		size_t n;
+		const size_t *order = report_order(rep, &n);
+		enum report_format f = o->report_format != FMT_UNSET ?
+			(enum report_format)o->report_format :
+			report_format_for(o->report);
+
+		if (report_write_file(o->report, f, p, results, order, elapsed,
+				      status, &e) != 0) {
+			say_err(&e);
+			file_failed = 1;
+		}
+	}
+	if (o->timeline != NULL &&
+	    report_write_timeline(o->timeline, p, results, workers, &e) != 0) {
+		say_err(&e);
+		file_failed = 1;
+	}
+	run_results_free(results, p->nhooks);
+	report_free(rep);
+	if (werr == EPIPE)
+		return 128 + SIGPIPE;
+	if (werr != 0) {
+		say("write error on standard output: %s", strerror(werr));
+		return EXIT_USAGE;
+	}
+	if (file_failed && status < 128)
+		return EXIT_USAGE;
+	return status;
+}
+
+/* Make sure fds 0-2 are open, so no pipe we make lands on them. */
+static void
+sanitize_stdfds(void)
+{
+	int fd;
+
+	do {
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd > 2)
+			close(fd);
+		else if (fd >= 0)
+			fcntl(fd, F_SETFD, 0);  /* it stands in for 0, 1 or 2 */
+	} while (fd >= 0 && fd <= 2);
+}
+
 static void
 options_release(struct options *o)
 {
@@ -529,6 +731,11 @@ main(int argc, char **argv)
 	const char *path;
 	int r, status = EXIT_USAGE;
 
+	sanitize_stdfds();
+	/* A closed stdout is an EPIPE to handle, not a death. An inherited
+	   SIGCHLD ignore would make the kernel reap our hooks for us. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
 	memset(&o, 0, sizeof(o));
 	o.plan = (struct plan_options)PLAN_OPTIONS_INIT;
 	o.format = FMT_TEXT;
@@ -584,8 +791,7 @@ main(int argc, char **argv)
 		status = EXIT_PASS;
 		break;
 	case ACT_RUN:
-		say("running hooks is not implemented yet: use -n to see the plan");
-		status = EXIT_USAGE;
+		status = run(&plan, &o);
 		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -596,5 +802,7 @@ out:
 	plan_release(&plan);
 	conf_release(&conf);
 	options_release(&o);
+	if (status > 128 && status < 128 + NSIG)
+		reraise(status - 128);
 	return status;
 }

@@ -155,7 +155,12 @@ spawn(const struct proc_spec *spec, int wfd, pid_t *pid)
 		posix_spawn_file_actions_destroy(&fa);
 		return err;
 	}
-	sigfillset(&all);
+	/*
+	 * Not sigfillset(): it leaves out glibc's internal signals (32, 33),
+	 * and glibc's posix_spawn then sets those to SIG_IGN in the child,
+	 * which survives exec. With every bit set they go to SIG_DFL too.
+	 */
+	memset(&all, 0xff, sizeof(all));
 	sigemptyset(&none);
 
 	err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |

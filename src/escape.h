@@ -1,0 +1,31 @@
+/*
+ * escape.h - make arbitrary bytes safe for JSON, XML and YAML text.
+ * Whatever a hook printed (invalid UTF-8, NUL, ESC, "]]>"), the result
+ * is valid: invalid UTF-8 and characters the format cannot carry
+ * become U+FFFD. Appends to a struct buf. Thread-safe (no state).
+ */
+#ifndef HOOKWAVE_ESCAPE_H
+#define HOOKWAVE_ESCAPE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Length of the valid UTF-8 sequence at s (1-4, *cp set), or 0 when
+ * s[0] does not start one (the caller skips one byte). n >= 1.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
+
+/* A JSON string, quotes included: control characters as \uXXXX. */
+void json_string(struct buf *b, const char *s, size_t n);
+
+/* XML character data or attribute value (no quotes added): &<>"' as
+ * entities; characters XML 1.0 forbids (most C0 controls) as U+FFFD. */
+void xml_text(struct buf *b, const char *s, size_t n);
+
+/* Valid UTF-8 with every control character but \n and \t as U+FFFD:
+ * for plain text inside TAP's YAML blocks. */
+void clean_text(struct buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,173 @@
+/* exec.c - one batch of a hook as a process, and its status. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "proc.h"
+#include "util.h"
+
+static const char *const own_vars[] = {
+	"HOOKWAVE_HOOK", "HOOKWAVE_STRATEGY", "HOOKWAVE_WAVE"
+};
+
+/* Whether "NAME=..." entry `e` sets the variable `name=...` does. */
+static int
+same_var(const char *e, const char *assign)
+{
+	size_t n = strcspn(assign, "=");
+
+	return strncmp(e, assign, n) == 0 && e[n] == '=';
+}
+
+static int
+overridden(const char *e, const struct strlist *env)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(own_vars); i++) {
+		size_t n = strlen(own_vars[i]);
+		if (strncmp(e, own_vars[i], n) == 0 && e[n] == '=')
+			return 1;
+	}
+	for (i = 0; i < env->n; i++)
+		if (same_var(e, env->v[i]))
+			return 1;
+	return 0;
+}
+
+/* hookwave's environment, then the hook's env lines, then HOOKWAVE_*. */
+static char **
+make_env(char *const *base, const struct plan *p, const struct plan_hook *h)
+{
+	size_t nbase = 0, n = 0, i, j;
+	char **env;
+
+	while (base != NULL && base[nbase] != NULL)
+		nbase++;
+	env = xcalloc(nbase + h->conf->env.n + ARRAY_SIZE(own_vars) + 1,
+		      sizeof(*env));
+	for (i = 0; i < nbase; i++)
+		if (!overridden(base[i], &h->conf->env))
+			env[n++] = xstrdup(base[i]);
+	/* A later env line for the same variable wins. */
+	for (i = 0; i < h->conf->env.n; i++) {
+		for (j = i + 1; j < h->conf->env.n; j++)
+			if (same_var(h->conf->env.v[j], h->conf->env.v[i]))
+				break;
+		if (j == h->conf->env.n)
+			env[n++] = xstrdup(h->conf->env.v[i]);
+	}
+	env[n++] = xasprintf("HOOKWAVE_HOOK=%s", h->conf->name);
+	env[n++] = xasprintf("HOOKWAVE_STRATEGY=%s", p->strategies[h->strategy].name);
+	env[n++] = xasprintf("HOOKWAVE_WAVE=%u", h->wave);
+	env[n] = NULL;
+	return env;
+}
+
+static void
+on_output(void *ctx, const char *buf, size_t n)
+{
+	output_append(ctx, buf, n);
+}
+
+void
+exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
+	   unsigned slot, struct batch_result *r)
+{
+	const struct exec_ctx *ctx = vctx;
+	const struct plan_hook *h = &p->hooks[hook];
+	char **files = ctx->batches != NULL && ctx->batches[hook].files != NULL ?
+		       ctx->batches[hook].files[batch] : NULL;
+	char **argv, **env, *script = NULL;
+	size_t nfiles = 0, i;
+	struct proc_spec spec;
+	struct proc_result pr;
+
+	(void)slot;
+	while (files != NULL && files[nfiles] != NULL)
+		nfiles++;
+	argv = xcalloc(nfiles + 5, sizeof(*argv));
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = (char *)"-c";
+	if (files != NULL) {
+		script = xasprintf("%s \"$@\"", h->conf->command);
+		argv[2] = script;
+		argv[3] = (char *)"hookwave";
+		for (i = 0; i < nfiles; i++)
+			argv[4 + i] = files[i];
+	} else {
+		argv[2] = h->conf->command;
+	}
+	env = make_env(ctx->environ, p, h);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.path = "/bin/sh";
+	spec.argv = argv;
+	spec.envp = env;
+	spec.cwd = h->conf->cwd;
+	spec.timeout = (double)h->timeout;
+	spec.kill_grace = (double)p->kill_grace;
+	spec.cancel_fd = ctx->cancel_fd;
+	spec.on_output = on_output;
+	spec.ctx = &r->out;
+	proc_run(&spec, &pr);
+
+	r->exit_code = -1;
+	r->signal = pr.signal;
+	r->start = pr.pid > 0 ? pr.start : -1;
+	r->duration = pr.pid > 0 ? pr.duration : -1;
+	r->reason = NULL;
+	switch (pr.outcome) {
+	case PROC_EXITED:
+		r->signal = 0;
+		if (pr.exit_code == 0) {
+			r->status = HOOK_PASSED;
+		} else if (pr.exit_code == 127 || pr.exit_code == 126) {
+			/* sh's own codes: the command could not be run */
+			r->status = HOOK_ERROR;
+			r->exit_code = pr.exit_code;
+			r->reason = xstrdup(pr.exit_code == 127 ? "command not found" :
+					    "command not executable");
+		} else {
+			r->status = HOOK_FAILED;
+			r->exit_code = pr.exit_code;
+		}
+		break;
+	case PROC_SIGNALED:
+		r->status = HOOK_FAILED;
+		break;
+	case PROC_TIMEOUT:
+		r->status = HOOK_TIMEOUT;
+		break;
+	case PROC_CANCELED:
+		r->status = HOOK_SKIPPED;
+		r->skip = SKIP_INTERRUPTED;
+		r->reason = xstrdup("interrupted");
+		break;
+	case PROC_ERROR:
+		r->status = HOOK_ERROR;
+		r->signal = 0;
+		if (strcmp(pr.what, "cwd") == 0)
+			r->reason = xasprintf("bad cwd '%s': %s", h->conf->cwd,
+					      strerror(pr.error));
+		else
+			r->reason = xasprintf("cannot start: %s: %s", pr.what,
+					      strerror(pr.error));
+		break;
+	}
+	if (r->start < 0 && pr.outcome == PROC_ERROR) {
+		/* Never ran, but an error happened at a known moment. */
+		r->start = pr.start;
+		r->duration = 0;
+	}
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+	free(script);
+	free(argv);
+}

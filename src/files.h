@@ -1,0 +1,99 @@
+/*
+ * files.h - the files tier: which files a run sees, which of them a
+ * hook gets, and how they are split into batches that each fit in one
+ * execve(2).
+ *
+ * Listing happens once per run, in the run directory (the current
+ * directory): in a git work tree `git ls-files -z` (tracked files, under
+ * the current directory, relative to it), `--staged` the files added,
+ * copied, modified or renamed in the index against HEAD (or against the
+ * empty tree when there is no commit yet), `--all-files` (and outside
+ * git) a walk of the directory without `.git`, never following
+ * symlinks to directories; or an explicit list from a file or stdin,
+ * newline- or NUL-separated. git is spawned like any child: no shell,
+ * stdin /dev/null, no fd leaked.
+ *
+ * Paths are relative to the run directory with no "./" in front and
+ * may hold any byte but NUL. Nothing here prints or exits.
+ */
+#ifndef HOOKWAVE_FILES_H
+#define HOOKWAVE_FILES_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum files_source {
+	FILES_SOURCE_DEFAULT,   /* git ls-files in a work tree, else a walk */
+	FILES_SOURCE_ALL,       /* walk */
+	FILES_SOURCE_STAGED,    /* git diff --cached; error outside git */
+	FILES_SOURCE_LIST       /* read from a file ("-" = stdin) */
+};
+
+struct file_list {
+	char **v;               /* owned paths, in listing order, no duplicates */
+	size_t n;
+};
+
+/*
+ * Fill `fl` with the files of the run directory. `list_path` and
+ * `nul_sep` go with FILES_SOURCE_LIST. Returns 0, or -1 with `e`
+ * filled in (e.g. "--staged: not in a git work tree", git failing,
+ * an unreadable list). `fl` must be released either way.
+ */
+int files_list(struct file_list *fl, enum files_source src,
+	       const char *list_path, int nul_sep, struct err *e);
+
+void file_list_release(struct file_list *fl);
+
+/*
+ * Whether `path` matches one of `patterns` (SPEC §5 and §8): a pattern
+ * without '/' matches the base name at any depth; a pattern with '/'
+ * matches the whole relative path with FNM_PATHNAME, where a "**"
+ * segment matches zero or more directories. A leading dot is not
+ * special. Thread-safe, allocation-free.
+ */
+int files_match_any(const char *path, char *const *patterns, size_t n);
+
+/*
+ * Indices into `fl` of the files matching `files` and none of `exclude`,
+ * in list order, as a malloc'd array of *n (NULL when none).
+ */
+size_t *files_select(const struct file_list *fl, char *const *files,
+		     size_t nfiles, char *const *exclude, size_t nexclude,
+		     size_t *n);
+
+/*
+ * Bytes that the arguments of one batch may take, given the environment
+ * the hook will get (`envp`, NULL-terminated) and the fixed arguments
+ * before the files (`fixed`, NULL-terminated): like xargs, ARG_MAX less
+ * the environment, the fixed arguments, their pointers and a headroom
+ * of 2048 bytes. Each file costs strlen + 1 + sizeof(char *).
+ */
+size_t files_arg_budget(char *const *envp, char *const *fixed);
+
+/* The batches of one hook: batch i holds files[i][0 .. count[i]) (borrowed
+ * pointers into the file list), NULL-terminated. */
+struct batches {
+	size_t n;
+	char ***files;          /* n arrays, each NULL-terminated */
+	size_t *count;
+};
+
+/*
+ * Split the selected files (`idx`, `nidx`, into `fl`) into batches:
+ * with `batch_size` 0 into `want` batches (want >= 1; fewer if there are
+ * fewer files) balanced by argument bytes, contiguous and in list
+ * order; with `batch_size` N into batches of at most N files. Either
+ * way a batch that would exceed `budget` bytes is split further, so no
+ * batch exceeds it unless a single file alone does (it then goes alone,
+ * and execve will report E2BIG for it). Every selected file lands in
+ * exactly one batch, exactly once. Deterministic.
+ */
+void files_batch(struct batches *b, const struct file_list *fl,
+		 const size_t *idx, size_t nidx, size_t batch_size,
+		 size_t want, size_t budget);
+
+void batches_release(struct batches *b);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * report_json.c - JSON Lines: one object per finished hook, then one
+ * summary object. Every field of SPEC §6 in every hook object.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "escape.h"
+#include "writer.h"
+
+static void
+json_str_or_null(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "null");
+	else
+		json_string(b, s, strlen(s));
+}
+
+/* Seconds with millisecond precision, or null for "never". */
+static void
+json_seconds(struct buf *b, double t)
+{
+	if (t < 0)
+		buf_adds(b, "null");
+	else
+		buf_printf(b, "%.3f", t);
+}
+
+static void
+json_hook(struct writer_state *w, struct buf *b, size_t hook,
+	  const struct hook_result *res)
+{
+	const struct plan_hook *h = &w->plan->hooks[hook];
+	const char *reason = res->status == HOOK_SKIPPED ||
+			     res->status == HOOK_ERROR ? res->reason : NULL;
+
+	buf_adds(b, "{\"type\":\"hook\",\"name\":");
+	json_string(b, h->conf->name, strlen(h->conf->name));
+	buf_adds(b, ",\"strategy\":");
+	json_str_or_null(b, w->plan->strategies[h->strategy].name);
+	buf_printf(b, ",\"wave\":%u,\"status\":\"%s\",\"reason\":", h->wave,
+		   hook_status_name(res->status));
+	json_str_or_null(b, reason);
+	buf_adds(b, ",\"exit_code\":");
+	if (res->exit_code > 0)
+		buf_printf(b, "%d", res->exit_code);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"signal\":");
+	if (res->signal > 0)
+		buf_printf(b, "%d", res->signal);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"start\":");
+	json_seconds(b, res->start);
+	buf_adds(b, ",\"duration\":");
+	json_seconds(b, res->duration);
+	buf_printf(b, ",\"batches\":%u,\"files\":%zu,\"output\":", res->batches,
+		   res->files);
+	json_string(b, res->output ? res->output : "", res->output_len);
+	buf_printf(b, ",\"output_truncated\":%s}\n",
+		   res->dropped > 0 ? "true" : "false");
+}
+
+static void
+json_finish(struct writer_state *w, struct buf *b,
+	    const struct hook_result *results, const size_t *order, size_t n,
+	    double elapsed, int exit_status)
+{
+	struct summary s;
+
+	(void)order;
+	(void)n;
+	summary_count(w->plan, results, &s);
+	buf_printf(b, "{\"type\":\"summary\",\"passed\":%zu,\"failed\":%zu,"
+		   "\"timeout\":%zu,\"error\":%zu,\"skipped\":%zu,"
+		   "\"duration\":%.3f,\"hooks_total\":%.3f,\"exit_code\":%d}\n",
+		   s.passed, s.failed, s.timeout, s.error, s.skipped, elapsed,
+		   s.hooks_total, exit_status);
+}
+
+const struct writer writer_json = { NULL, json_hook, json_finish };

@@ -1,0 +1,62 @@
+/*
+ * result.h - what became of a hook: the value that flows from the
+ * scheduler to the report writers. Types only.
+ */
+#ifndef HOOKWAVE_RESULT_H
+#define HOOKWAVE_RESULT_H
+
+#include <stddef.h>
+
+enum hook_status {
+	HOOK_PENDING = 0,       /* not final yet */
+	HOOK_PASSED,
+	HOOK_FAILED,
+	HOOK_TIMEOUT,
+	HOOK_ERROR,
+	HOOK_SKIPPED
+};
+
+/* How a skip counts for the exit status. */
+enum skip_kind {
+	SKIP_NONE = 0,
+	SKIP_NO_FILES,          /* counts as passed, also for dependents */
+	SKIP_DISABLED,          /* exit 0 */
+	SKIP_DEPENDENCY,        /* exit 1 */
+	SKIP_STOPPED,           /* critical stop or fail-fast: exit 1 */
+	SKIP_INTERRUPTED        /* the run was interrupted */
+};
+
+/* One process of a hook on the timeline. */
+struct span {
+	unsigned slot;          /* worker that ran it */
+	double start;           /* seconds since the run began */
+	double duration;
+};
+
+struct hook_result {
+	enum hook_status status;
+	enum skip_kind skip;
+	char *reason;           /* skipped or error: why; else NULL (owned) */
+	int exit_code;          /* first failing process's code, -1 if none */
+	int signal;             /* signal that killed it, 0 if none */
+	double start;           /* seconds since the run began; -1 never started */
+	double duration;        /* seconds, -1 never started */
+	unsigned batches;       /* processes started */
+	size_t files;           /* files passed */
+	char *output;           /* rendered output (owned), "" if none */
+	size_t output_len;
+	unsigned long long dropped; /* output bytes not kept */
+	struct span *spans;     /* one per batch started, batch order (owned) */
+	size_t nspans;
+};
+
+/* "passed", "failed", "timeout", "error", "skipped". */
+const char *hook_status_name(enum hook_status s);
+
+/* Whether dependents may run: passed, or skipped for no files. */
+int hook_result_passes(const struct hook_result *r);
+
+/* Whether it makes the exit status 1. */
+int hook_result_fails_run(const struct hook_result *r);
+
+#endif

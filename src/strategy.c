@@ -1,0 +1,790 @@
+/*
+ * strategy.c - strategy threads, their schedules, and the run that
+ * ties them to the queue and the worker pool.
+ *
+ * Locks: each strategy has one mutex, taken by workers only to hand a
+ * finished job back (its `done` list) and by the strategy thread to
+ * collect them. The run's mutex guards the fail-fast stopper's name
+ * and the count of running strategy threads. No code holds two.
+ * Everything else about a hook (its state, its result) is touched only
+ * by its strategy's thread.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "queue.h"
+#include "strategy.h"
+#include "util.h"
+
+struct strat;
+
+struct hook_job {
+	struct job job;                 /* first: the queue hands this back */
+	struct strat *st;
+	size_t hook, batch;
+	int started;                    /* exec ran (a worker decided) */
+	unsigned slot;                  /* the worker that ran it */
+	struct batch_result br;
+	struct hook_job *next_done;
+};
+
+enum hstate { HS_WAITING, HS_SUBMITTING, HS_SUBMITTED, HS_DONE };
+
+struct hook_state {
+	enum hstate state;
+	unsigned deps_left;
+	size_t nbatches, next_batch, batches_done;
+	struct hook_job *jobs;
+};
+
+struct run {
+	const struct run_config *cfg;
+	const struct plan *plan;
+	struct queue queue;
+	atomic_int *ext_stop;           /* interrupt, set by main */
+	atomic_int stop_all;            /* fail-fast fired */
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	const char *stop_by;            /* run->mu: who fired fail-fast */
+	unsigned running;               /* run->mu: strategy threads alive */
+	struct hook_result *results;
+	struct hook_state *hs;
+	double t0;
+};
+
+/* A min-heap of plan indices under the strategy's own ordering. */
+struct ready {
+	size_t *v, n;
+	const struct plan *plan;
+	int by_chain;                   /* else: config order only */
+};
+
+struct strat {
+	struct run *run;
+	size_t index;
+	const struct plan_strategy *ps;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct hook_job *done;          /* st->mu */
+	atomic_int no_new_starts;       /* read by workers */
+	int stopped;                    /* a critical hook did not pass */
+	const char *stop_by;
+	unsigned in_flight;             /* jobs submitted, not yet back */
+	size_t remaining;               /* hooks not final */
+	unsigned cur_wave;
+	size_t *wave_left;              /* [1..nwaves]: hooks not final */
+	size_t **wave_hooks;            /* [1..nwaves]: plan indices */
+	size_t *wave_n;
+	struct ready ready;
+	size_t *finished;               /* hooks made final, to report */
+	size_t nfinished;
+};
+
+static int
+before(const struct ready *r, size_t a, size_t b)
+{
+	if (r->by_chain) {
+		unsigned long ca = r->plan->hooks[a].chain, cb = r->plan->hooks[b].chain;
+		if (ca != cb)
+			return ca > cb;
+	}
+	return a < b;
+}
+
+static void
+ready_push(struct ready *r, size_t x)
+{
+	size_t i = r->n++;
+
+	while (i > 0 && before(r, x, r->v[(i - 1) / 2])) {
+		r->v[i] = r->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->v[i] = x;
+}
+
+static void
+ready_pop(struct ready *r)
+{
+	size_t x = r->v[--r->n], i = 0;
+
+	if (r->n == 0)
+		return;
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		size_t best = x;
+
+		if (l < r->n && before(r, r->v[l], best)) {
+			m = l;
+			best = r->v[l];
+		}
+		if (l + 1 < r->n && before(r, r->v[l + 1], best))
+			m = l + 1;
+		if (m == i)
+			break;
+		r->v[i] = r->v[m];
+		i = m;
+	}
+	r->v[i] = x;
+}
+
+const char *
+hook_status_name(enum hook_status s)
+{
+	static const char *const names[] = {
+		"pending", "passed", "failed", "timeout", "error", "skipped"
+	};
+	return names[s];
+}
+
+int
+hook_result_passes(const struct hook_result *r)
+{
+	return r->status == HOOK_PASSED ||
+	       (r->status == HOOK_SKIPPED && r->skip == SKIP_NO_FILES);
+}
+
+int
+hook_result_fails_run(const struct hook_result *r)
+{
+	switch (r->status) {
+	case HOOK_FAILED:
+	case HOOK_TIMEOUT:
+	case HOOK_ERROR:
+		return 1;
+	case HOOK_SKIPPED:
+		return r->skip == SKIP_DEPENDENCY || r->skip == SKIP_STOPPED;
+	default:
+		return 0;
+	}
+}
+
+/* A worker runs one batch, unless the run or strategy has stopped. */
+static void
+job_run(struct job *j, unsigned slot)
+{
+	struct hook_job *hj = (struct hook_job *)j;
+	struct strat *st = hj->st;
+	struct run *run = st->run;
+
+	if (atomic_load(&st->no_new_starts) || atomic_load(&run->stop_all) ||
+	    (run->ext_stop != NULL && atomic_load(run->ext_stop))) {
+		hj->started = 0;
+	} else {
+		hj->started = 1;
+		hj->slot = slot;
+		if (run->cfg->start != NULL)
+			run->cfg->start(run->cfg->ctx, run->plan, hj->hook,
+					hj->batch, slot);
+		run->cfg->exec(run->cfg->ctx, run->plan, hj->hook, hj->batch,
+			       slot, &hj->br);
+	}
+	if (pthread_mutex_lock(&st->mu) != 0)
+		abort();
+	hj->next_done = st->done;
+	st->done = hj;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->mu);
+}
+
+static const char *
+run_stopper(struct run *run)
+{
+	const char *s;
+
+	pthread_mutex_lock(&run->mu);
+	s = run->stop_by;
+	pthread_mutex_unlock(&run->mu);
+	return s;
+}
+
+/* Make hook h final with a skip; no process ran. */
+static void
+finish_skipped(struct strat *st, size_t h, enum skip_kind kind, char *reason)
+{
+	struct run *run = st->run;
+	struct hook_result *r = &run->results[h];
+
+	r->status = HOOK_SKIPPED;
+	r->skip = kind;
+	r->reason = reason;
+	r->exit_code = -1;
+	r->signal = 0;
+	r->start = r->duration = -1;
+	r->batches = 0;
+	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
+	r->output = xstrdup("");
+	r->output_len = 0;
+	run->hs[h].state = HS_DONE;
+}
+
+/* Why what has not started will not: interrupt, fail-fast, or critical. */
+static enum skip_kind
+stop_reason(struct strat *st, char **reason)
+{
+	struct run *run = st->run;
+	const char *by;
+
+	if (run->ext_stop != NULL && atomic_load(run->ext_stop)) {
+		*reason = xstrdup("interrupted");
+		return SKIP_INTERRUPTED;
+	}
+	by = atomic_load(&run->stop_all) ? run_stopper(run) : NULL;
+	if (by == NULL)
+		by = st->stop_by;
+	*reason = xasprintf("stopped: critical hook %s failed", by ? by : "?");
+	return SKIP_STOPPED;
+}
+
+static void after_final(struct strat *st, size_t h);
+
+/* Record h as final and queue it for reporting. */
+static void
+mark_final(struct strat *st, size_t h)
+{
+	const struct plan_hook *ph = &st->run->plan->hooks[h];
+
+	st->run->hs[h].state = HS_DONE;
+	st->remaining--;
+	if (ph->wave > 0)
+		st->wave_left[ph->wave]--;
+	st->finished[st->nfinished++] = h;
+}
+
+/* Skip every dependent of `root`, transitively, for the same cause. */
+static void
+skip_dependents(struct strat *st, size_t root)
+{
+	struct run *run = st->run;
+	const struct plan *p = run->plan;
+	const struct hook_result *rr = &run->results[root];
+	size_t *stack, n = 0, i;
+
+	stack = xmalloc((p->nhooks + 1) * sizeof(*stack));
+	stack[n++] = root;
+	while (n > 0) {
+		const struct plan_hook *ph = &p->hooks[stack[--n]];
+
+		for (i = 0; i < ph->ndependents; i++) {
+			size_t d = ph->dependents[i];
+			enum skip_kind kind;
+			char *reason;
+
+			if (run->hs[d].state != HS_WAITING)
+				continue;
+			if (rr->status == HOOK_SKIPPED &&
+			    (rr->skip == SKIP_INTERRUPTED || rr->skip == SKIP_STOPPED)) {
+				kind = rr->skip;
+				reason = xstrdup(rr->reason);
+			} else {
+				const char *verb = rr->status == HOOK_TIMEOUT ? "timed out" :
+						   rr->status == HOOK_ERROR ? "errored" :
+						   "failed";
+				kind = SKIP_DEPENDENCY;
+				reason = xasprintf("dependency %s %s",
+						   p->hooks[root].conf->name, verb);
+			}
+			finish_skipped(st, d, kind, reason);
+			mark_final(st, d);
+			stack[n++] = d;
+		}
+	}
+	free(stack);
+}
+
+/* Consequences of a final hook: dependents, critical stops. */
+static void
+after_final(struct strat *st, size_t h)
+{
+	struct run *run = st->run;
+	const struct plan *p = run->plan;
+	const struct plan_hook *ph = &p->hooks[h];
+	const struct hook_result *r = &run->results[h];
+	size_t i;
+
+	if (hook_result_passes(r)) {
+		for (i = 0; i < ph->ndependents; i++) {
+			size_t d = ph->dependents[i];
+
+			if (--run->hs[d].deps_left == 0 &&
+			    run->hs[d].state == HS_WAITING &&
+			    st->ps->schedule != SCHED_WAVES)
+				ready_push(&st->ready, d);
+		}
+		return;
+	}
+	skip_dependents(st, h);
+	if (!ph->critical || r->skip == SKIP_INTERRUPTED || r->skip == SKIP_STOPPED)
+		return;
+	if (!st->stopped) {
+		st->stopped = 1;
+		st->stop_by = ph->conf->name;
+		/* waves finish the current wave; the others stop at once */
+		if (st->ps->schedule != SCHED_WAVES)
+			atomic_store(&st->no_new_starts, 1);
+	}
+	if (p->fail_fast) {
+		pthread_mutex_lock(&run->mu);
+		if (run->stop_by == NULL)
+			run->stop_by = ph->conf->name;
+		pthread_mutex_unlock(&run->mu);
+		atomic_store(&run->stop_all, 1);
+	}
+}
+
+/* Severity for merging batches: a timeout ends the hook, then errors. */
+static int
+severity(enum hook_status s)
+{
+	switch (s) {
+	case HOOK_TIMEOUT:
+		return 4;
+	case HOOK_ERROR:
+		return 3;
+	case HOOK_FAILED:
+		return 2;
+	case HOOK_SKIPPED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every batch of h is back: merge them into its result. */
+static void
+finish_hook(struct strat *st, size_t h)
+{
+	struct run *run = st->run;
+	struct hook_state *hs = &run->hs[h];
+	struct hook_result *r = &run->results[h];
+	struct output merged;
+	double first = -1, last = -1;
+	size_t b, started = 0, interrupted = 0;
+	enum hook_status worst = HOOK_PASSED;
+	struct batch_result *wb = NULL;
+
+	output_init(&merged, run->plan->output_limit);
+	r->spans = xcalloc(hs->nbatches, sizeof(*r->spans));
+	r->nspans = 0;
+	r->exit_code = -1;
+	r->signal = 0;
+	for (b = 0; b < hs->nbatches; b++) {
+		struct hook_job *hj = &hs->jobs[b];
+		struct batch_result *br = &hj->br;
+
+		if (!hj->started)
+			continue;
+		started++;
+		output_append_output(&merged, &br->out);
+		if (br->start >= 0) {
+			struct span *sp = &r->spans[r->nspans++];
+
+			sp->slot = hj->slot;
+			sp->start = br->start - run->t0;
+			sp->duration = br->duration;
+			if (first < 0 || br->start < first)
+				first = br->start;
+			if (br->start + br->duration > last)
+				last = br->start + br->duration;
+		}
+		if (br->status == HOOK_SKIPPED && br->skip == SKIP_INTERRUPTED)
+			interrupted++;
+		if (r->exit_code < 0 && br->exit_code > 0)
+			r->exit_code = br->exit_code;
+		if (r->signal == 0 && br->signal > 0)
+			r->signal = br->signal;
+		if (severity(br->status) > severity(worst)) {
+			worst = br->status;
+			wb = br;
+		}
+	}
+	r->batches = (unsigned)started;
+	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
+	r->start = first >= 0 ? first - run->t0 : -1;
+	r->duration = first >= 0 ? last - first : -1;
+	r->output = output_render(&merged, &r->output_len);
+	r->dropped = output_dropped(&merged);
+	output_release(&merged);
+
+	if (interrupted > 0 || (started < hs->nbatches &&
+				run->ext_stop != NULL && atomic_load(run->ext_stop))) {
+		r->status = HOOK_SKIPPED;
+		r->skip = SKIP_INTERRUPTED;
+		r->reason = xstrdup("interrupted");
+	} else if (started < hs->nbatches && worst == HOOK_PASSED) {
+		r->status = HOOK_SKIPPED;
+		r->skip = stop_reason(st, &r->reason);
+	} else {
+		r->status = worst;
+		if (wb != NULL && wb->reason != NULL)
+			r->reason = xstrdup(wb->reason);
+	}
+	for (b = 0; b < hs->nbatches; b++) {
+		free(hs->jobs[b].br.reason);
+		hs->jobs[b].br.reason = NULL;
+		output_release(&hs->jobs[b].br.out);
+	}
+	free(hs->jobs);
+	hs->jobs = NULL;
+	mark_final(st, h);
+	after_final(st, h);
+}
+
+/* Nothing more starts: make every hook that has not started final. */
+static void
+skip_unstarted(struct strat *st)
+{
+	struct run *run = st->run;
+	size_t i;
+
+	st->ready.n = 0;
+	for (i = 0; i < st->ps->nhooks; i++) {
+		size_t h = st->ps->hooks[i];
+		struct hook_state *hs = &run->hs[h];
+
+		if (hs->state == HS_WAITING) {
+			enum skip_kind kind;
+			char *reason;
+
+			kind = stop_reason(st, &reason);
+			finish_skipped(st, h, kind, reason);
+			mark_final(st, h);
+		} else if (hs->state == HS_SUBMITTING) {
+			/* Batches never submitted count as not started. */
+			hs->batches_done += hs->nbatches - hs->next_batch;
+			hs->next_batch = hs->nbatches;
+			hs->state = HS_SUBMITTED;
+			if (hs->batches_done == hs->nbatches)
+				finish_hook(st, h);
+		}
+	}
+}
+
+static void
+submit_batch(struct strat *st, size_t h)
+{
+	struct run *run = st->run;
+	struct hook_state *hs = &run->hs[h];
+	struct hook_job *hj;
+
+	if (hs->jobs == NULL) {
+		size_t b;
+
+		hs->jobs = xcalloc(hs->nbatches, sizeof(*hs->jobs));
+		for (b = 0; b < hs->nbatches; b++) {
+			output_init(&hs->jobs[b].br.out, run->plan->output_limit);
+			hs->jobs[b].br.exit_code = -1;
+			hs->jobs[b].br.start = -1;
+		}
+	}
+	hj = &hs->jobs[hs->next_batch];
+	hj->st = st;
+	hj->hook = h;
+	hj->batch = hs->next_batch++;
+	hj->job.run = job_run;
+	hj->job.priority = (long long)run->plan->hooks[h].chain;
+	hj->job.order = ((unsigned long long)h << 24) | (hj->batch & 0xffffff);
+	/* A serial hook leaves the ready set at once: its next batch is
+	   submitted when the one before it comes back. */
+	hs->state = hs->next_batch == hs->nbatches ||
+		    run->plan->hooks[h].conf->serial ? HS_SUBMITTED : HS_SUBMITTING;
+	st->in_flight++;
+	if (queue_push(&run->queue, &hj->job) != 0)
+		abort();        /* the queue closes only after every strategy */
+}
+
+static int
+stopping(struct strat *st)
+{
+	struct run *run = st->run;
+
+	return atomic_load(&run->stop_all) ||
+	       (run->ext_stop != NULL && atomic_load(run->ext_stop)) ||
+	       (st->stopped && st->ps->schedule != SCHED_WAVES);
+}
+
+/* Submit what may start now, up to max_workers in flight. */
+static void
+submit_ready(struct strat *st)
+{
+	const struct plan_strategy *ps = st->ps;
+	struct run *run = st->run;
+
+	if (stopping(st)) {
+		skip_unstarted(st);
+		return;
+	}
+	if (ps->schedule == SCHED_WAVES) {
+		/* The barrier: a wave opens when the one before has ended. */
+		while (st->cur_wave == 0 ||
+		       (st->cur_wave <= ps->nwaves && st->wave_left[st->cur_wave] == 0)) {
+			size_t i;
+
+			if (st->cur_wave > 0 && st->stopped) {
+				skip_unstarted(st);
+				return;
+			}
+			if (++st->cur_wave > ps->nwaves)
+				return;
+			for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
+				size_t h = st->wave_hooks[st->cur_wave][i];
+				if (run->hs[h].state == HS_WAITING)
+					ready_push(&st->ready, h);
+			}
+		}
+	}
+	while (st->ready.n > 0 && st->in_flight < ps->max_workers) {
+		size_t h = st->ready.v[0];
+		struct hook_state *hs = &run->hs[h];
+
+		if (hs->state == HS_DONE || hs->state == HS_SUBMITTED) {
+			ready_pop(&st->ready);
+			continue;
+		}
+		/* sequential: the next hook waits for the one before */
+		if (ps->schedule == SCHED_SEQUENTIAL && hs->state == HS_WAITING &&
+		    st->in_flight > 0)
+			break;
+		submit_batch(st, h);
+		if (hs->state == HS_SUBMITTED)
+			ready_pop(&st->ready);
+	}
+}
+
+static void
+report_finished(struct strat *st)
+{
+	const struct run_config *cfg = st->run->cfg;
+	size_t i;
+
+	if (cfg->report != NULL)
+		for (i = 0; i < st->nfinished; i++)
+			cfg->report(cfg->ctx, st->run->plan, st->finished[i],
+				    &st->run->results[st->finished[i]]);
+	st->nfinished = 0;
+}
+
+/* The strategy thread's whole life. */
+static void
+strat_run(struct strat *st)
+{
+	struct run *run = st->run;
+	const struct plan *p = run->plan;
+	const struct plan_strategy *ps = st->ps;
+	size_t i;
+
+	st->finished = xmalloc((ps->nhooks + 1) * sizeof(*st->finished));
+	st->wave_left = xcalloc(ps->nwaves + 2, sizeof(*st->wave_left));
+	st->wave_n = xcalloc(ps->nwaves + 2, sizeof(*st->wave_n));
+	st->wave_hooks = xcalloc(ps->nwaves + 2, sizeof(*st->wave_hooks));
+	st->ready.v = xmalloc((ps->nhooks + 1) * sizeof(*st->ready.v));
+	st->ready.plan = p;
+	st->ready.by_chain = ps->schedule != SCHED_SEQUENTIAL;
+	st->remaining = ps->nhooks;
+	for (i = 0; i < ps->ntopo; i++)
+		st->wave_left[p->hooks[ps->topo[i]].wave]++;
+	for (i = 1; i <= ps->nwaves; i++)
+		st->wave_hooks[i] = xmalloc((st->wave_left[i] + 1) * sizeof(size_t));
+	for (i = 0; i < ps->ntopo; i++) {
+		size_t h = ps->topo[i];
+		unsigned w = p->hooks[h].wave;
+
+		st->wave_hooks[w][st->wave_n[w]++] = h;
+		if (ps->schedule != SCHED_WAVES && run->hs[h].deps_left == 0)
+			ready_push(&st->ready, h);
+	}
+	/* Disabled hooks are final from the start. */
+	for (i = 0; i < ps->nhooks; i++) {
+		size_t h = ps->hooks[i];
+
+		if (p->hooks[h].state == PLAN_DISABLED) {
+			finish_skipped(st, h, SKIP_DISABLED, xstrdup("disabled"));
+			mark_final(st, h);
+		}
+	}
+	/* So are hooks whose patterns matched no file; they count as passed. */
+	for (i = 0; i < ps->ntopo; i++) {
+		size_t h = ps->topo[i];
+
+		if (run->hs[h].nbatches == 0 && run->hs[h].state == HS_WAITING) {
+			finish_skipped(st, h, SKIP_NO_FILES, xstrdup("no files"));
+			mark_final(st, h);
+			after_final(st, h);
+		}
+	}
+	report_finished(st);
+
+	submit_ready(st);
+	report_finished(st);
+	while (st->remaining > 0) {
+		struct hook_job *done;
+
+		pthread_mutex_lock(&st->mu);
+		while (st->done == NULL)
+			pthread_cond_wait(&st->cond, &st->mu);
+		done = st->done;
+		st->done = NULL;
+		pthread_mutex_unlock(&st->mu);
+
+		while (done != NULL) {
+			struct hook_job *next = done->next_done;
+			struct hook_state *hs = &run->hs[done->hook];
+
+			st->in_flight--;
+			hs->batches_done++;
+			if (hs->next_batch < hs->nbatches && hs->state == HS_SUBMITTED) {
+				/* serial: the next batch, unless nothing may start */
+				if (stopping(st)) {
+					hs->batches_done += hs->nbatches - hs->next_batch;
+					hs->next_batch = hs->nbatches;
+				} else {
+					submit_batch(st, done->hook);
+				}
+			}
+			if (hs->batches_done == hs->nbatches &&
+			    hs->state == HS_SUBMITTED)
+				finish_hook(st, done->hook);
+			done = next;
+		}
+		submit_ready(st);
+		report_finished(st);
+	}
+
+	for (i = 1; i <= ps->nwaves; i++)
+		free(st->wave_hooks[i]);
+	free(st->wave_hooks);
+	free(st->wave_n);
+	free(st->wave_left);
+	free(st->ready.v);
+	free(st->finished);
+}
+
+static void *
+strat_main(void *arg)
+{
+	struct strat *st = arg;
+	struct run *run = st->run;
+
+	strat_run(st);
+	pthread_mutex_lock(&run->mu);
+	run->running--;
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->mu);
+	return NULL;
+}
+
+struct hook_result *
+run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
+	 unsigned *workers_started)
+{
+	const struct plan *p = cfg->plan;
+	struct run run;
+	struct pool pool;
+	struct strat *sts;
+	pthread_t *tids;
+	int *threaded;
+	unsigned limit, started;
+	size_t i;
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = cfg;
+	run.plan = p;
+	run.ext_stop = stop;
+	run.t0 = t0;
+	atomic_init(&run.stop_all, 0);
+	if (pthread_mutex_init(&run.mu, NULL) != 0 ||
+	    pthread_cond_init(&run.cond, NULL) != 0)
+		abort();
+	queue_init(&run.queue);
+	started = pool_start(&pool, &run.queue, p->jobs);
+	if (workers_started != NULL)
+		*workers_started = started;
+	if (started == 0) {
+		int saved = errno;
+
+		queue_release(&run.queue);
+		pthread_cond_destroy(&run.cond);
+		pthread_mutex_destroy(&run.mu);
+		errno = saved;
+		return NULL;
+	}
+	run.results = xcalloc(p->nhooks + 1, sizeof(*run.results));
+	run.hs = xcalloc(p->nhooks + 1, sizeof(*run.hs));
+	for (i = 0; i < p->nhooks; i++) {
+		run.hs[i].deps_left = (unsigned)p->hooks[i].ndeps;
+		run.hs[i].nbatches = cfg->nbatches ? cfg->nbatches[i] : 1;
+	}
+
+	sts = xcalloc(p->nstrategies + 1, sizeof(*sts));
+	tids = xcalloc(p->nstrategies + 1, sizeof(*tids));
+	threaded = xcalloc(p->nstrategies + 1, sizeof(*threaded));
+	limit = p->strategy_parallel ? p->max_concurrent_strategies : 1;
+	if (limit == 0)
+		limit = 1;
+	for (i = 0; i < p->nstrategies; i++) {
+		struct strat *st = &sts[i];
+		sigset_t all, old;
+
+		st->run = &run;
+		st->index = i;
+		st->ps = &p->strategies[i];
+		atomic_init(&st->no_new_starts, 0);
+		if (pthread_mutex_init(&st->mu, NULL) != 0 ||
+		    pthread_cond_init(&st->cond, NULL) != 0)
+			abort();
+
+		/* Strategies start in config order, at most `limit` at once. */
+		pthread_mutex_lock(&run.mu);
+		while (run.running >= limit)
+			pthread_cond_wait(&run.cond, &run.mu);
+		run.running++;
+		pthread_mutex_unlock(&run.mu);
+
+		/* Signals are the main thread's business. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		threaded[i] = pthread_create(&tids[i], NULL, strat_main, st) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!threaded[i])
+			strat_main(st); /* no thread to be had: run it here */
+	}
+	for (i = 0; i < p->nstrategies; i++)
+		if (threaded[i] && pthread_join(tids[i], NULL) != 0)
+			abort();
+	pool_join(&pool);
+	queue_release(&run.queue);
+	for (i = 0; i < p->nstrategies; i++) {
+		pthread_cond_destroy(&sts[i].cond);
+		pthread_mutex_destroy(&sts[i].mu);
+	}
+	free(threaded);
+	free(tids);
+	free(sts);
+	free(run.hs);
+	pthread_cond_destroy(&run.cond);
+	pthread_mutex_destroy(&run.mu);
+	return run.results;
+}
+
+void
+run_results_free(struct hook_result *r, size_t n)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(r[i].reason);
+		free(r[i].output);
+		free(r[i].spans);
+	}
+	free(r);
+}

@@ -1,0 +1,90 @@
+/*
+ * strategy.h - run a plan: one thread per strategy submitting jobs to
+ * the one shared queue, a fixed pool of workers running them.
+ *
+ * Each strategy thread owns the state of its hooks and is the only
+ * thread that changes it; workers hand finished jobs back through the
+ * strategy's own mutex and condition variable. A strategy never has
+ * more than max_workers jobs submitted at once; the pool size (jobs)
+ * caps the processes alive across all strategies.
+ *
+ * Schedules: waves (a wave starts when the one before it has ended),
+ * eager (a hook is submitted when its dependencies have finished), and
+ * sequential (one hook at a time, Kahn order with config order first).
+ * When more hooks are ready than slots, the longest remaining chain
+ * goes first (config order breaks ties), within a strategy at submit
+ * time and across strategies in the queue.
+ *
+ * What a job does is the caller's: `exec` runs one batch of a hook,
+ * which makes the scheduler testable with a fake runner.
+ */
+#ifndef HOOKWAVE_STRATEGY_H
+#define HOOKWAVE_STRATEGY_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "output.h"
+#include "plan.h"
+#include "result.h"
+
+/* What one batch came to, filled in by exec. */
+struct batch_result {
+	enum hook_status status;        /* PASSED, FAILED, TIMEOUT, ERROR,
+					   or SKIPPED (with skip) */
+	enum skip_kind skip;            /* SKIP_INTERRUPTED if it was stopped */
+	char *reason;                   /* malloc'd or NULL; the run frees it */
+	int exit_code;                  /* -1 if it did not exit non-zero */
+	int signal;                     /* 0 if none */
+	double start, duration;         /* monotonic seconds; start < 0: never ran */
+	struct output out;              /* initialised with the run's limit */
+};
+
+struct run;
+
+/*
+ * Run batch `batch` of hook `hook` (plan index) on worker `slot`.
+ * Called from worker threads, concurrently; must fill in *r.
+ */
+typedef void (*run_exec_fn)(void *ctx, const struct plan *p, size_t hook,
+			    size_t batch, unsigned slot, struct batch_result *r);
+
+/*
+ * A hook's result is final. Called from strategy threads (and from
+ * the thread calling run_plan), concurrently: the callee locks.
+ * `r` is owned by the run and valid until run_release.
+ */
+typedef void (*run_report_fn)(void *ctx, const struct plan *p, size_t hook,
+			      const struct hook_result *r);
+
+/*
+ * Batch `batch` of hook `hook` is about to start on worker `slot`.
+ * Called from worker threads, concurrently: the callee locks.
+ */
+typedef void (*run_start_fn)(void *ctx, const struct plan *p, size_t hook,
+			     size_t batch, unsigned slot);
+
+struct run_config {
+	const struct plan *plan;
+	run_exec_fn exec;
+	run_start_fn start;             /* may be NULL */
+	run_report_fn report;           /* may be NULL */
+	void *ctx;                      /* for exec and report */
+	size_t *nbatches;               /* per plan hook; NULL = 1 each;
+					   0 = no files: skipped: no files */
+	size_t *nfiles;                 /* per plan hook; NULL = 0 each */
+};
+
+/*
+ * Run the whole plan and return the results, one per plan hook, in a
+ * malloc'd array owned by the caller (free with run_results_free).
+ * `stop` may be set from elsewhere (a signal): nothing new starts, and
+ * what has not started is skipped: interrupted. Returns NULL only if
+ * no worker thread at all could be started (errno set).
+ */
+struct hook_result *run_plan(const struct run_config *cfg, atomic_int *stop,
+			     double t0, unsigned *workers_started);
+
+void run_results_free(struct hook_result *r, size_t n);
+
+#endif

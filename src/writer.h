@@ -1,0 +1,55 @@
+/*
+ * writer.h - the inside of report.c: what one output format must
+ * provide. Writers only append to a buffer; report.c does all I/O and
+ * locking, so a writer is plain, single-threaded formatting code.
+ */
+#ifndef HOOKWAVE_WRITER_H
+#define HOOKWAVE_WRITER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "plan.h"
+#include "report.h"
+#include "result.h"
+
+struct writer_state {
+	const struct plan *plan;
+	struct report_options o;
+	size_t count;           /* hooks written so far */
+	int name_width;         /* widest "strategy/name", for text */
+};
+
+struct writer {
+	/* Start of the stream or file (may append nothing). */
+	void (*begin)(struct writer_state *w, struct buf *b);
+	/* One final hook, in report order (may append nothing). */
+	void (*hook)(struct writer_state *w, struct buf *b, size_t hook,
+		     const struct hook_result *res);
+	/*
+	 * The end: summary, or the whole document. `order` holds the n
+	 * hooks in report order.
+	 */
+	void (*finish)(struct writer_state *w, struct buf *b,
+		       const struct hook_result *results, const size_t *order,
+		       size_t n, double elapsed, int exit_status);
+};
+
+extern const struct writer writer_text;
+extern const struct writer writer_json;
+extern const struct writer writer_tap;
+extern const struct writer writer_junit;
+
+/* The summary counts every writer shares. */
+struct summary {
+	size_t passed, failed, timeout, error, skipped;
+	double hooks_total;     /* sum of durations */
+};
+void summary_count(const struct plan *p, const struct hook_result *results,
+		   struct summary *s);
+
+/* The Chrome trace-event document of a run. */
+void timeline_render(struct buf *b, const struct plan *p,
+		     const struct hook_result *results, unsigned nslots);
+
+#endif
