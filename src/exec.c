@@ -70,6 +70,61 @@ make_env(char *const *base, const struct plan *p, const struct plan_hook *h)
 }
 
 static void
+free_env(char **env)
+{
+	size_t i;
+
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+void
+exec_plan_batches(const struct plan *p, char *const *environ,
+		  const struct file_list *fl, struct batches *out,
+		  size_t *nbatches, size_t *nfiles)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhooks; i++) {
+		const struct plan_hook *h = &p->hooks[i];
+		const struct conf_hook *c = h->conf;
+		size_t *idx, n, want, budget;
+		char *fixed[5], **env;
+
+		memset(&out[i], 0, sizeof(out[i]));
+		nbatches[i] = 1;
+		nfiles[i] = 0;
+		if (c->files.n == 0 || h->state != PLAN_RUN)
+			continue;
+		idx = files_select(fl, c->files.v, c->files.n, c->exclude.v,
+				   c->exclude.n, &n);
+		nfiles[i] = n;
+		if (n == 0) {
+			nbatches[i] = 0;
+			free(idx);
+			continue;
+		}
+		want = p->jobs;
+		if (p->strategies[h->strategy].max_workers < want)
+			want = p->strategies[h->strategy].max_workers;
+		fixed[0] = (char *)"/bin/sh";
+		fixed[1] = (char *)"-c";
+		fixed[2] = xasprintf("%s \"$@\"", c->command);
+		fixed[3] = (char *)"hookwave";
+		fixed[4] = NULL;
+		env = make_env(environ, p, h);
+		budget = files_arg_budget(env, fixed);
+		files_batch(&out[i], fl, idx, n, (size_t)c->batch_size, want,
+			    budget);
+		nbatches[i] = out[i].n;
+		free_env(env);
+		free(fixed[2]);
+		free(idx);
+	}
+}
+
+static void
 on_output(void *ctx, const char *buf, size_t n)
 {
 	output_append(ctx, buf, n);
@@ -81,7 +136,7 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 {
 	const struct exec_ctx *ctx = vctx;
 	const struct plan_hook *h = &p->hooks[hook];
-	char **files = ctx->batches != NULL && ctx->batches[hook].files != NULL ?
+	char **files = ctx->batches != NULL && ctx->batches[hook].n > 0 ?
 		       ctx->batches[hook].files[batch] : NULL;
 	char **argv, **env, *script = NULL;
 	size_t nfiles = 0, i;
@@ -165,9 +220,7 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 		r->start = pr.start;
 		r->duration = 0;
 	}
-	for (i = 0; env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
+	free_env(env);
 	free(script);
 	free(argv);
 }

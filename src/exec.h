@@ -10,25 +10,31 @@
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H
 
+#include "files.h"
 #include "plan.h"
 #include "strategy.h"
-
-struct hook_batches;
 
 struct exec_ctx {
 	char *const *environ;           /* hookwave's environment (borrowed) */
 	int cancel_fd;                  /* -1, or readable when the run is
 					   interrupted: running hooks stop */
-	/* Files per plan hook and batch; NULL, or a NULL entry, for a
-	   hook without files. */
-	const struct hook_batches *batches;
+	/* Per plan hook: its file batches (files.h), or NULL for a run
+	   where no hook has files; a hook without files has n == 0. */
+	const struct batches *batches;
 };
 
-/* The batches of one hook: batch b passes files[b][0..] (NULL-ended). */
-struct hook_batches {
-	size_t n;
-	char ***files;
-};
+/*
+ * Split the files of every hook with `files` patterns into batches
+ * (SPEC §5, §8): select from `fl`, then want = min(jobs, the strategy's
+ * max_workers, files) batches with batch_size 0, else batch_size files
+ * each; never more argument bytes than execve allows with the hook's
+ * environment. Fills out[i] for each plan hook (n == 0 when it has no
+ * patterns or nothing matched), nbatches[i] (1 for a hook without
+ * patterns, 0 when its patterns matched nothing) and nfiles[i].
+ */
+void exec_plan_batches(const struct plan *p, char *const *environ,
+		       const struct file_list *fl, struct batches *out,
+		       size_t *nbatches, size_t *nfiles);
 
 /*
  * run_exec_fn for struct exec_ctx. Thread-safe: reads the plan and ctx

@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "exec.h"
+#include "files.h"
 #include "plan.h"
 #include "report.h"
 #include "strategy.h"
@@ -454,9 +455,70 @@ list_hooks(const struct plan *p)
 	}
 }
 
-static void
-dry_run_hook(const struct plan *p, const struct plan_hook *h)
+/* The files tier for one run: listed once, batched per hook. */
+struct prepared {
+	struct file_list fl;
+	struct batches *batches;        /* per plan hook */
+	size_t *nbatches, *nfiles;
+};
+
+static int
+any_files(const struct plan *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->nhooks; i++)
+		if (p->hooks[i].state == PLAN_RUN && p->hooks[i].conf->files.n > 0)
+			return 1;
+	return 0;
+}
+
+static const enum files_source source_of[] = {
+	[FILES_DEFAULT] = FILES_SOURCE_DEFAULT,
+	[FILES_ALL] = FILES_SOURCE_ALL,
+	[FILES_STAGED] = FILES_SOURCE_STAGED,
+	[FILES_LIST] = FILES_SOURCE_LIST,
+};
+
+/* List the files (only if a hook wants them) and batch every hook's. */
+static int
+prepare(struct prepared *pr, const struct plan *p, const struct options *o)
+{
+	struct err e;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->batches = xcalloc(p->nhooks + 1, sizeof(*pr->batches));
+	pr->nbatches = xcalloc(p->nhooks + 1, sizeof(*pr->nbatches));
+	pr->nfiles = xcalloc(p->nhooks + 1, sizeof(*pr->nfiles));
+	if (any_files(p) &&
+	    files_list(&pr->fl, source_of[o->files], o->files_path, o->null_sep,
+		       &e) != 0) {
+		say_err(&e);
+		return -1;
+	}
+	exec_plan_batches(p, environ, &pr->fl, pr->batches, pr->nbatches,
+			  pr->nfiles);
+	return 0;
+}
+
+static void
+prepared_release(struct prepared *pr, const struct plan *p)
+{
+	size_t i;
+
+	if (pr->batches != NULL)
+		for (i = 0; i < p->nhooks; i++)
+			batches_release(&pr->batches[i]);
+	free(pr->batches);
+	free(pr->nbatches);
+	free(pr->nfiles);
+	file_list_release(&pr->fl);
+}
+
+static void
+dry_run_hook(const struct plan *p, const struct prepared *pr, size_t hi)
+{
+	const struct plan_hook *h = &p->hooks[hi];
 	size_t k;
 
 	printf("    %s", h->conf->name);
@@ -472,12 +534,29 @@ dry_run_hook(const struct plan *p, const struct plan_hook *h)
 		printf(" no timeout");
 	if (h->critical)
 		printf(" critical");
+	if (h->conf->files.n > 0 && pr->nbatches[hi] == 0) {
+		printf(": no files");
+	} else if (h->conf->files.n > 0) {
+		const struct batches *b = &pr->batches[hi];
+
+		printf(": %zu file%s in %zu batch%s", pr->nfiles[hi],
+		       pr->nfiles[hi] == 1 ? "" : "s", b->n, b->n == 1 ? "" : "es");
+		if (b->n > 1) {
+			printf(" of");
+			for (k = 0; k < b->n && k < 16; k++)
+				printf("%s%zu", k ? "+" : " ", b->count[k]);
+			if (b->n > 16)
+				printf("+...");
+		}
+		if (h->conf->serial)
+			printf(", serial");
+	}
 	printf("\n");
 }
 
 /* -n: strategies, waves (or order), hooks; nothing runs. */
 static void
-dry_run(const struct plan *p)
+dry_run(const struct plan *p, const struct prepared *pr)
 {
 	size_t s, i;
 	unsigned w;
@@ -496,13 +575,13 @@ dry_run(const struct plan *p)
 		if (ps->schedule == SCHED_SEQUENTIAL) {
 			printf("  in order:\n");
 			for (i = 0; i < ps->ntopo; i++)
-				dry_run_hook(p, &p->hooks[ps->topo[i]]);
+				dry_run_hook(p, pr, ps->topo[i]);
 		} else {
 			for (w = 1; w <= ps->nwaves; w++) {
 				printf("  wave %u:\n", w);
 				for (i = 0; i < ps->ntopo; i++)
 					if (p->hooks[ps->topo[i]].wave == w)
-						dry_run_hook(p, &p->hooks[ps->topo[i]]);
+						dry_run_hook(p, pr, ps->topo[i]);
 			}
 		}
 		for (i = 0; i < ps->nhooks; i++)
@@ -610,7 +689,7 @@ exec_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
 
 /* Run the plan, report, and return the exit status. */
 static int
-run(const struct plan *p, const struct options *o)
+run(const struct plan *p, const struct options *o, const struct prepared *pr)
 {
 	struct exec_ctx ex;
 	struct report_options ro;
@@ -633,6 +712,7 @@ run(const struct plan *p, const struct options *o)
 	memset(&ex, 0, sizeof(ex));
 	ex.environ = environ;
 	ex.cancel_fd = cancel_pipe[0];
+	ex.batches = pr->batches;
 	memset(&ro, 0, sizeof(ro));
 	ro.fd = STDOUT_FILENO;
 	ro.format = (enum report_format)o->format;
@@ -648,6 +728,8 @@ run(const struct plan *p, const struct options *o)
 	rc.start = start_cb;
 	rc.report = report_cb;
 	rc.ctx = ctxs;
+	rc.nbatches = pr->nbatches;
+	rc.nfiles = pr->nfiles;
 
 	results = run_plan(&rc, &interrupted, t0, &workers);
 	if (results == NULL) {
@@ -727,6 +809,7 @@ main(int argc, char **argv)
 	struct options o;
 	struct conf conf;
 	struct plan plan;
+	struct prepared prep;
 	struct err e;
 	const char *path;
 	int r, status = EXIT_USAGE;
@@ -743,6 +826,7 @@ main(int argc, char **argv)
 	o.log_level = LOG_NONE;
 	conf_init(&conf);
 	memset(&plan, 0, sizeof(plan));
+	memset(&prep, 0, sizeof(prep));
 
 	r = parse_args(argc, argv, &o);
 	if (r != 0) {
@@ -787,11 +871,15 @@ main(int argc, char **argv)
 		status = EXIT_PASS;
 		break;
 	case ACT_DRY_RUN:
-		dry_run(&plan);
-		status = EXIT_PASS;
-		break;
 	case ACT_RUN:
-		status = run(&plan, &o);
+		if (prepare(&prep, &plan, &o) != 0)
+			break;
+		if (o.action == ACT_DRY_RUN) {
+			dry_run(&plan, &prep);
+			status = EXIT_PASS;
+		} else {
+			status = run(&plan, &o, &prep);
+		}
 		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -799,6 +887,7 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 out:
+	prepared_release(&prep, &plan);
 	plan_release(&plan);
 	conf_release(&conf);
 	options_release(&o);

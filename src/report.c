@@ -12,12 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "report.h"
 #include "util.h"
 #include "writer.h"
+
+#define NONE ((size_t)-1)
 
 struct report {
 	struct writer_state w;
@@ -27,6 +30,17 @@ struct report {
 	size_t *order;          /* r->mu: hooks in report order */
 	size_t norder;
 	struct buf b;           /* r->mu: scratch for one block */
+
+	/* The live status line (w.o.status_line), all r->mu. The running
+	   hooks form a list in the order they started, so a redraw looks
+	   only at the few names that fit. */
+	bool status;
+	unsigned *running;      /* batches started per hook until it is final */
+	size_t *prev, *next;    /* the list of running hooks */
+	size_t first, last;     /* NONE when nothing runs */
+	size_t nrunning;
+	bool shown;             /* a status line is on the screen */
+	struct buf line;        /* the one shown */
 };
 
 static const struct writer *
@@ -82,6 +96,13 @@ report_new(const struct plan *p, const struct report_options *o)
 	r->order = xcalloc(p->nhooks + 1, sizeof(*r->order));
 	if (pthread_mutex_init(&r->mu, NULL) != 0)
 		abort();
+	r->first = r->last = NONE;
+	if (o->status_line && o->format == REPORT_TEXT) {
+		r->status = true;
+		r->running = xcalloc(p->nhooks + 1, sizeof(*r->running));
+		r->prev = xcalloc(p->nhooks + 1, sizeof(*r->prev));
+		r->next = xcalloc(p->nhooks + 1, sizeof(*r->next));
+	}
 	if (r->wr->begin != NULL) {
 		r->wr->begin(&r->w, &r->b);
 		flush(r);
@@ -89,11 +110,161 @@ report_new(const struct plan *p, const struct report_options *o)
 	return r;
 }
 
+/* Columns of the terminal on fd, less one so a line never wraps. */
+static size_t
+status_width(int fd)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		return (size_t)ws.ws_col - 1;
+	return 79;
+}
+
+/* Columns s[0..n) takes: one per UTF-8 character (names are valid UTF-8). */
+static size_t
+columns(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Cut b to at most `width` columns, on a character boundary. */
+static void
+cut_columns(struct buf *b, size_t width)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < b->len; i++)
+		if (((unsigned char)b->p[i] & 0xc0) != 0x80 && ++c > width) {
+			b->len = i;
+			b->p[i] = '\0';
+			return;
+		}
+}
+
+/*
+ * The text of the status line, plain:
+ * "[3/11] running: fast/shellcheck, comprehensive/bandit (+2)",
+ * as many names as fit in `width` columns. r->mu held.
+ */
+static void
+status_text(struct report *r, struct buf *t, size_t width)
+{
+	const struct plan *p = r->w.plan;
+	size_t h, shown = 0, cols;
+	char more[32];
+
+	buf_printf(t, "[%zu/%zu] running: ", r->w.count, p->nhooks);
+	cols = columns(t->p, t->len);
+	for (h = r->first; h != NONE; h = r->next[h]) {
+		const char *sname = p->strategies[p->hooks[h].strategy].name;
+		const char *hname = p->hooks[h].conf->name;
+		size_t need = (shown > 0 ? 2 : 0) + columns(sname, strlen(sname)) +
+			      1 + columns(hname, strlen(hname));
+		size_t left = r->nrunning - shown - 1;
+		size_t tail = left > 0 ? (size_t)snprintf(more, sizeof(more),
+							  " (+%zu)", left) : 0;
+
+		if (cols + need + tail > width && shown > 0)
+			break;
+		buf_printf(t, "%s%s/%s", shown > 0 ? ", " : "", sname, hname);
+		cols += need;
+		shown++;
+	}
+	if (shown < r->nrunning)
+		buf_printf(t, " (+%zu)", r->nrunning - shown);
+	cut_columns(t, width);
+}
+
+/*
+ * Bring the status line up to date in r->b: redraw it in place when
+ * its text changed, erase it when nothing runs. r->mu held.
+ */
+static void
+status_draw(struct report *r)
+{
+	struct buf t = { NULL, 0, 0 };
+
+	if (r->nrunning == 0) {
+		if (r->shown)
+			buf_adds(&r->b, "\r\033[K");
+		r->shown = false;
+		return;
+	}
+	status_text(r, &t, status_width(r->w.o.fd));
+	if (!r->shown || t.len != r->line.len ||
+	    memcmp(t.p, r->line.p, t.len) != 0) {
+		const char *br = memchr(t.p, ']', t.len);
+		size_t prefix = br != NULL ? (size_t)(br + 1 - t.p) : 0;
+
+		buf_adds(&r->b, "\r");
+		if (r->w.o.color) {
+			buf_adds(&r->b, "\033[1m");
+			buf_add(&r->b, t.p, prefix);
+			buf_adds(&r->b, "\033[0m");
+			buf_add(&r->b, t.p + prefix, t.len - prefix);
+		} else {
+			buf_add(&r->b, t.p, t.len);
+		}
+		buf_adds(&r->b, "\033[K");
+		buf_reset(&r->line);
+		buf_add(&r->line, t.p, t.len);
+		r->shown = true;
+	}
+	buf_release(&t);
+}
+
+/* Erase the status line before other text goes out. r->mu held. */
+static void
+status_clear(struct report *r)
+{
+	if (r->shown)
+		buf_adds(&r->b, "\r\033[K");
+	r->shown = false;
+}
+
 void
 report_started(struct report *r, size_t hook)
 {
-	(void)r;
-	(void)hook;
+	if (!r->status)
+		return;
+	pthread_mutex_lock(&r->mu);
+	if (hook < r->w.plan->nhooks && r->running[hook]++ == 0) {
+		r->prev[hook] = r->last;
+		r->next[hook] = NONE;
+		if (r->last != NONE)
+			r->next[r->last] = hook;
+		else
+			r->first = hook;
+		r->last = hook;
+		r->nrunning++;
+	}
+	status_draw(r);
+	flush(r);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Hook is final: off the list of running hooks. r->mu held. */
+static void
+status_done(struct report *r, size_t hook)
+{
+	if (hook >= r->w.plan->nhooks || r->running[hook] == 0)
+		return;
+	r->running[hook] = 0;
+	if (r->prev[hook] != NONE)
+		r->next[r->prev[hook]] = r->next[hook];
+	else
+		r->first = r->next[hook];
+	if (r->next[hook] != NONE)
+		r->prev[r->next[hook]] = r->prev[hook];
+	else
+		r->last = r->prev[hook];
+	r->nrunning--;
 }
 
 void
@@ -103,7 +274,22 @@ report_hook(struct report *r, size_t hook, const struct hook_result *res)
 	if (r->norder < r->w.plan->nhooks)
 		r->order[r->norder++] = hook;
 	r->wr->hook(&r->w, &r->b, hook, res);
+	if (r->status) {
+		status_done(r, hook);
+		if (r->b.len > 0 && r->shown) {
+			/* erase the status line before the block */
+			static const char erase[] = "\r\033[K";
+			size_t n = sizeof(erase) - 1, len = r->b.len;
+
+			buf_add(&r->b, erase, n);
+			memmove(r->b.p + n, r->b.p, len);
+			memcpy(r->b.p, erase, n);
+			r->shown = false;
+		}
+	}
 	r->w.count++;
+	if (r->status)
+		status_draw(r);
 	flush(r);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -113,6 +299,11 @@ report_finish(struct report *r, const struct hook_result *results,
 	      double elapsed, int exit_status)
 {
 	pthread_mutex_lock(&r->mu);
+	if (r->status) {
+		status_clear(r);
+		r->first = r->last = NONE;
+		r->nrunning = 0;
+	}
 	r->wr->finish(&r->w, &r->b, results, r->order, r->norder, elapsed,
 		      exit_status);
 	flush(r);
@@ -139,6 +330,10 @@ report_free(struct report *r)
 		return;
 	pthread_mutex_destroy(&r->mu);
 	buf_release(&r->b);
+	buf_release(&r->line);
+	free(r->running);
+	free(r->prev);
+	free(r->next);
 	free(r->order);
 	free(r);
 }

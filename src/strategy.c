@@ -16,9 +16,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "log.h"
 #include "pool.h"
 #include "queue.h"
 #include "strategy.h"
@@ -167,6 +170,23 @@ hook_result_fails_run(const struct hook_result *r)
 	}
 }
 
+/* Log "hook start" for a batch (debug). */
+static void
+log_hook_start(const struct run *run, size_t h, size_t batch, unsigned slot)
+{
+	const struct plan_hook *ph = &run->plan->hooks[h];
+	char wave[32], b[64], sl[32];
+
+	snprintf(wave, sizeof(wave), "%u", ph->wave);
+	snprintf(b, sizeof(b), "%zu/%zu", batch + 1,
+		 run->cfg->nbatches ? run->cfg->nbatches[h] : (size_t)1);
+	snprintf(sl, sizeof(sl), "%u", slot + 1);
+	log_event(LOG_LEVEL_DEBUG, "hook start",
+		  "strategy", run->plan->strategies[ph->strategy].name,
+		  "wave", wave, "hook", ph->conf->name, "batch", b,
+		  "worker", sl, NULL);
+}
+
 /* A worker runs one batch, unless the run or strategy has stopped. */
 static void
 job_run(struct job *j, unsigned slot)
@@ -181,6 +201,8 @@ job_run(struct job *j, unsigned slot)
 	} else {
 		hj->started = 1;
 		hj->slot = slot;
+		if (log_enabled(LOG_LEVEL_DEBUG))
+			log_hook_start(run, hj->hook, hj->batch, slot);
 		if (run->cfg->start != NULL)
 			run->cfg->start(run->cfg->ctx, run->plan, hj->hook,
 					hj->batch, slot);
@@ -246,12 +268,36 @@ stop_reason(struct strat *st, char **reason)
 
 static void after_final(struct strat *st, size_t h);
 
+/* Log "hook done" for a final hook (info). */
+static void
+log_hook_done(const struct run *run, size_t h)
+{
+	const struct plan_hook *ph = &run->plan->hooks[h];
+	const struct hook_result *r = &run->results[h];
+	char wave[32], dur[32], code[32], sig[32];
+
+	snprintf(wave, sizeof(wave), "%u", ph->wave);
+	snprintf(dur, sizeof(dur), "%.3f", r->duration);
+	snprintf(code, sizeof(code), "%d", r->exit_code);
+	snprintf(sig, sizeof(sig), "%d", r->signal);
+	log_event(LOG_LEVEL_INFO, "hook done",
+		  "strategy", run->plan->strategies[ph->strategy].name,
+		  "wave", wave, "hook", ph->conf->name,
+		  "status", hook_status_name(r->status),
+		  "duration", r->duration >= 0 ? dur : NULL,
+		  "exit_code", r->exit_code > 0 ? code : NULL,
+		  "signal", r->signal > 0 ? sig : NULL,
+		  "reason", r->reason, NULL);
+}
+
 /* Record h as final and queue it for reporting. */
 static void
 mark_final(struct strat *st, size_t h)
 {
 	const struct plan_hook *ph = &st->run->plan->hooks[h];
 
+	if (log_enabled(LOG_LEVEL_INFO))
+		log_hook_done(st->run, h);
 	st->run->hs[h].state = HS_DONE;
 	st->remaining--;
 	if (ph->wave > 0)
@@ -511,6 +557,30 @@ stopping(struct strat *st)
 	       (st->stopped && st->ps->schedule != SCHED_WAVES);
 }
 
+/* Log "wave start" (with its hooks still to run) or "wave end" (info). */
+static void
+log_wave(const struct strat *st, const char *msg, int with_hooks)
+{
+	const struct run *run = st->run;
+	struct buf hooks = { NULL, 0, 0 };
+	unsigned w = st->cur_wave;
+	char wave[64];
+	size_t i;
+
+	snprintf(wave, sizeof(wave), "%u/%u", w, st->ps->nwaves);
+	for (i = 0; with_hooks && i < st->wave_n[w]; i++) {
+		size_t h = st->wave_hooks[w][i];
+
+		if (run->hs[h].state == HS_WAITING)
+			buf_printf(&hooks, "%s%s", hooks.len > 0 ? "," : "",
+				   run->plan->hooks[h].conf->name);
+	}
+	log_event(LOG_LEVEL_INFO, msg, "strategy", st->ps->name, "wave", wave,
+		  "hooks", with_hooks ? (hooks.len > 0 ? hooks.p : "") : NULL,
+		  NULL);
+	buf_release(&hooks);
+}
+
 /* Submit what may start now, up to max_workers in flight. */
 static void
 submit_ready(struct strat *st)
@@ -528,12 +598,16 @@ submit_ready(struct strat *st)
 		       (st->cur_wave <= ps->nwaves && st->wave_left[st->cur_wave] == 0)) {
 			size_t i;
 
+			if (st->cur_wave > 0 && log_enabled(LOG_LEVEL_INFO))
+				log_wave(st, "wave end", 0);
 			if (st->cur_wave > 0 && st->stopped) {
 				skip_unstarted(st);
 				return;
 			}
 			if (++st->cur_wave > ps->nwaves)
 				return;
+			if (log_enabled(LOG_LEVEL_INFO))
+				log_wave(st, "wave start", 1);
 			for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
 				size_t h = st->wave_hooks[st->cur_wave][i];
 				if (run->hs[h].state == HS_WAITING)

@@ -1,0 +1,1169 @@
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+/*
+ * files.c - list the files of a run, match them against a hook's
+ * patterns, and cut the selection into batches that fit in one
+ * execve(2). See files.h for the contract.
+ *
+ * Which entries a listing keeps (the same rule for git and for the walk):
+ *  - regular files;
+ *  - symlinks, unless they resolve to something that is not a regular
+ *    file: a symlink to a directory is dropped (a hook would recurse
+ *    into it, and the walk never follows it, so there are no loops), as
+ *    is one to a fifo or a device (opening it could block); a dangling
+ *    or looping symlink is kept, since git tracks it and hooks such as
+ *    check-symlinks want to see it;
+ *  - nothing else: directories (a submodule's gitlink entry, which
+ *    `git ls-files` lists as one path), fifos, sockets, devices.
+ * `git ls-files` also lists tracked files deleted from the work tree,
+ * and `git diff --cached` lists staged files removed since: an entry
+ * that cannot be lstat'ed is dropped, as a hook could not open it. An
+ * explicit list (--files) is taken as given, never checked.
+ *
+ * Every listing is deduplicated, keeping the first occurrence
+ * (`git ls-files` names an unmerged path once per stage).
+ *
+ * git is spawned like proc.c spawns hooks (posix_spawnp, no shell,
+ * stdin /dev/null, stderr /dev/null, every fd above 2 closed in the
+ * child, default signal dispositions, empty mask), in hookwave's own
+ * process group so that a Ctrl-C reaches it too. Its environment is
+ * hookwave's: as a git hook, hookwave must see the GIT_DIR and
+ * GIT_INDEX_FILE that git gave it.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "files.h"
+
+extern char **environ;
+
+/* ---------------------------------------------------------------- */
+/* The list under construction, with a hash set for deduplication.  */
+
+struct builder {
+	struct file_list *fl;
+	size_t alloc;
+	size_t *tab;            /* indices into fl->v, SIZE_MAX = empty */
+	size_t mask;            /* table size - 1 (a power of 2), 0 = none */
+};
+
+#define EMPTY SIZE_MAX
+
+/* FNV-1a, 64 bits. */
+static uint64_t
+hash_str(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* Make the table 4 times the list, at least 1024 slots; rehash. */
+static void
+builder_grow(struct builder *b)
+{
+	size_t size = 1024, i, j;
+
+	while (size < b->fl->n * 4 + 4)
+		size *= 2;
+	free(b->tab);
+	b->tab = xreallocarray(NULL, size, sizeof(*b->tab));
+	for (i = 0; i < size; i++)
+		b->tab[i] = EMPTY;
+	b->mask = size - 1;
+	for (i = 0; i < b->fl->n; i++) {
+		const char *s = b->fl->v[i];
+
+		j = (size_t)hash_str(s, strlen(s)) & b->mask;
+		while (b->tab[j] != EMPTY)
+			j = (j + 1) & b->mask;
+		b->tab[j] = i;
+	}
+}
+
+/*
+ * Append s[0..n) unless it is already there. `owned`: s is a malloc'd
+ * NUL-terminated string of length n that the list takes (or frees).
+ */
+static void
+builder_put(struct builder *b, const char *s, size_t n, char *owned)
+{
+	struct file_list *fl = b->fl;
+	size_t j;
+
+	/* Load factor at most 1/2. */
+	if (b->mask == 0 || (fl->n + 1) * 2 > b->mask + 1)
+		builder_grow(b);
+	j = (size_t)hash_str(s, n) & b->mask;
+	while (b->tab[j] != EMPTY) {
+		const char *t = fl->v[b->tab[j]];
+
+		if (strncmp(t, s, n) == 0 && t[n] == '\0') {
+			free(owned);
+			return;
+		}
+		j = (j + 1) & b->mask;
+	}
+	if (fl->n == b->alloc) {
+		b->alloc = b->alloc ? b->alloc * 2 : 256;
+		fl->v = xreallocarray(fl->v, b->alloc, sizeof(*fl->v));
+	}
+	b->tab[j] = fl->n;
+	fl->v[fl->n++] = owned != NULL ? owned : xstrndup(s, n);
+}
+
+static void
+builder_add(struct builder *b, const char *s, size_t n)
+{
+	builder_put(b, s, n, NULL);
+}
+
+static void
+builder_release(struct builder *b)
+{
+	free(b->tab);
+	b->tab = NULL;
+	b->mask = 0;
+}
+
+/*
+ * The keep rule above, given the lstat of an entry: 1 for a regular
+ * file or a symlink to a regular file or to nothing (dangling, loop).
+ * `dirfd`/`name` as for fstatat, to resolve a symlink.
+ */
+static int
+keep_entry(int dirfd, const char *name, mode_t lmode)
+{
+	struct stat st;
+
+	if (S_ISREG(lmode))
+		return 1;
+	if (!S_ISLNK(lmode))
+		return 0;
+	if (fstatat(dirfd, name, &st, 0) != 0)
+		return 1;
+	return S_ISREG(st.st_mode);
+}
+
+/* ---------------------------------------------------------------- */
+/* Running git.                                                     */
+
+/*
+ * Run git with argv (argv[0] = "git", looked up in PATH), its stdout
+ * read whole into *out (NUL-terminated, *outlen bytes before the NUL).
+ * Returns 0 with *status from waitpid, or an errno value when git could
+ * not be started or read (ENOENT: no git in PATH).
+ */
+static int
+run_git(const char *const *argv, char **out, size_t *outlen, int *status)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int fds[2], err, rerr = 0;
+	size_t len = 0, cap = 4096;
+	char *buf;
+	pid_t pid;
+
+	*out = NULL;
+	*outlen = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return errno;
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
+		goto close_pipe;
+	if ((err = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto close_pipe;
+	}
+	/* Every bit, not sigfillset(): see spawn() in proc.c. */
+	memset(&all, 0xff, sizeof(all));
+	sigemptyset(&none);
+	err = posix_spawnattr_setflags(&attr,
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (!err)
+		err = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!err)
+		err = posix_spawnattr_setsigmask(&attr, &none);
+	/* dup2 first: if fd 0, 1 or 2 was closed, pipe2 may have used it. */
+	if (!err)
+		err = posix_spawn_file_actions_adddup2(&fa, fds[1],
+		    STDOUT_FILENO);
+	if (!err)
+		err = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
+		    "/dev/null", O_RDONLY, 0);
+	if (!err)
+		err = posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
+		    "/dev/null", O_WRONLY, 0);
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	if (!err)
+		err = posix_spawn_file_actions_addclosefrom_np(&fa,
+		    STDERR_FILENO + 1);
+#endif
+	if (!err)
+		err = posix_spawnp(&pid, "git", &fa, &attr,
+		    (char *const *)argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err)
+		goto close_pipe;
+	close(fds[1]);
+
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fds[0], buf + len, cap - len - 1);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rerr = errno;
+		break;
+	}
+	/* On a read error git gets SIGPIPE (its default) and ends. */
+	close(fds[0]);
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR) {
+			if (!rerr)
+				rerr = errno;
+			break;
+		}
+	}
+	if (rerr) {
+		free(buf);
+		return rerr;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+
+close_pipe:
+	close(fds[0]);
+	close(fds[1]);
+	return err;
+}
+
+/* "exit status N" or "killed by signal N", for messages. */
+static void
+describe_status(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, size, "wait status %d", status);
+}
+
+/*
+ * 1 if the current directory is in a git work tree, 0 if not (no git
+ * in PATH, not a repository, inside a .git directory, or git refusing
+ * the repository, e.g. for dubious ownership: all exit 128 alike).
+ * -1 with `e` set if git could not be run for another reason.
+ */
+static int
+in_work_tree(struct err *e)
+{
+	static const char *const argv[] = {
+		"git", "rev-parse", "--is-inside-work-tree", NULL
+	};
+	char *out;
+	size_t len;
+	int status, err, yes;
+
+	err = run_git(argv, &out, &len, &status);
+	if (err == ENOENT || err == EACCES)
+		return 0;
+	if (err)
+		return err_set(e, NULL, 0, "cannot run git: %s",
+		    strerror(err));
+	yes = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    strcmp(out, "true\n") == 0;
+	free(out);
+	return yes;
+}
+
+/*
+ * Run a git command printing NUL-separated paths relative to the
+ * current directory and add those that pass the keep rule.
+ */
+static int
+list_git(struct builder *b, const char *const *argv, struct err *e)
+{
+	char *out, *p, *end;
+	size_t len;
+	int status, err;
+	char how[64];
+
+	err = run_git(argv, &out, &len, &status);
+	if (err)
+		return err_set(e, NULL, 0, "cannot run git %s: %s", argv[1],
+		    strerror(err));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		describe_status(status, how, sizeof(how));
+		return err_set(e, NULL, 0, "git %s failed (%s)", argv[1], how);
+	}
+	end = out + len;
+	for (p = out; p < end; ) {
+		size_t n = strlen(p);   /* out is NUL-terminated past end */
+		struct stat st;
+
+		if (n > 0 && lstat(p, &st) == 0 &&
+		    keep_entry(AT_FDCWD, p, st.st_mode))
+			builder_add(b, p, n);
+		p += n + 1;
+	}
+	free(out);
+	return 0;
+}
+
+static int
+list_ls_files(struct builder *b, struct err *e)
+{
+	static const char *const argv[] = { "git", "ls-files", "-z", NULL };
+
+	return list_git(b, argv, e);
+}
+
+/*
+ * Staged files: `git diff --cached` with no commit compares the index
+ * with HEAD, or, on an unborn branch, lists everything in the index:
+ * no empty-tree id (which differs between SHA-1 and SHA-256
+ * repositories) is needed. --relative keeps only the files under the
+ * current directory, relative to it. --no-renames turns a rename into
+ * an addition of the new name, the same file for us and cheaper;
+ * -O/dev/null overrides diff.orderFile; the rest guards against a
+ * user's configuration.
+ */
+static int
+list_staged(struct builder *b, struct err *e)
+{
+	static const char *const argv[] = {
+		"git", "diff", "--cached", "--name-only", "-z",
+		"--diff-filter=ACMR", "--relative", "--no-renames",
+		"--no-ext-diff", "--no-color", "-O/dev/null", "--", NULL
+	};
+
+	return list_git(b, argv, e);
+}
+
+/* ---------------------------------------------------------------- */
+/* The walk.                                                        */
+
+/*
+ * One directory being walked: its fd (for openat and fstatat), its path
+ * with a trailing '/' ("" for the run directory), and its entries,
+ * sorted, with the index of the next one. Names of directories carry a
+ * trailing '/' while sorting, so that the walk yields paths in the
+ * bytewise order of whole paths, as git ls-files does ("a-b" before
+ * "a/x").
+ */
+struct frame {
+	int fd;
+	char *prefix;
+	size_t plen;
+	char *names;            /* every name, NUL-terminated, one block */
+	char **ents;
+	size_t n, next;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+frame_release(struct frame *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->prefix);
+	free(f->names);
+	free(f->ents);
+}
+
+/*
+ * Read the directory open on f->fd into f->names and f->ents: files to
+ * keep as "name", directories to enter as "name/", everything else
+ * (".git", symlinks to directories, fifos...) left out.
+ */
+static int
+frame_read(struct frame *f, struct err *e)
+{
+	size_t nlen = 0, ncap = 1024, ecap = 0, i, off;
+	size_t *offs = NULL;
+	struct dirent *d;
+	DIR *dir;
+	int fd2;
+
+	fd2 = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd2 < 0 || (dir = fdopendir(fd2)) == NULL) {
+		int err = errno;
+
+		if (fd2 >= 0)
+			close(fd2);
+		return err_set(e, NULL, 0, "cannot read directory %s: %s",
+		    f->plen ? f->prefix : ".", strerror(err));
+	}
+	f->names = xmalloc(ncap);
+	f->n = 0;
+	for (;;) {
+		const char *name;
+		size_t len;
+		int is_dir = 0;
+		struct stat st;
+
+		errno = 0;
+		if ((d = readdir(dir)) == NULL)
+			break;
+		name = d->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    strcmp(name, ".git") == 0)
+			continue;
+		switch (d->d_type) {
+		case DT_REG:
+			break;
+		case DT_DIR:
+			is_dir = 1;
+			break;
+		case DT_LNK:
+			if (!keep_entry(f->fd, name, S_IFLNK))
+				continue;
+			break;
+		case DT_UNKNOWN:
+			if (fstatat(f->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				continue;       /* gone since readdir */
+			if (S_ISDIR(st.st_mode))
+				is_dir = 1;
+			else if (!keep_entry(f->fd, name, st.st_mode))
+				continue;
+			break;
+		default:
+			continue;
+		}
+		len = strlen(name);
+		while (ncap - nlen < len + 2) {
+			ncap *= 2;
+			f->names = xrealloc(f->names, ncap);
+		}
+		if (f->n == ecap) {
+			ecap = ecap ? ecap * 2 : 64;
+			offs = xreallocarray(offs, ecap, sizeof(*offs));
+		}
+		offs[f->n++] = nlen;
+		memcpy(f->names + nlen, name, len);
+		nlen += len;
+		if (is_dir)
+			f->names[nlen++] = '/';
+		f->names[nlen++] = '\0';
+	}
+	if (errno != 0) {
+		int err = errno;
+
+		closedir(dir);
+		free(offs);
+		return err_set(e, NULL, 0, "cannot read directory %s: %s",
+		    f->plen ? f->prefix : ".", strerror(err));
+	}
+	closedir(dir);
+	/* Pointers only now: f->names has stopped moving. */
+	f->ents = xreallocarray(NULL, f->n, sizeof(*f->ents));
+	for (i = 0; i < f->n; i++) {
+		off = offs[i];
+		f->ents[i] = f->names + off;
+	}
+	free(offs);
+	qsort(f->ents, f->n, sizeof(*f->ents), cmp_str);
+	f->next = 0;
+	return 0;
+}
+
+/*
+ * Walk the run directory depth first with an explicit stack, one open
+ * fd per level, never following a symlink into a directory (O_NOFOLLOW
+ * on every directory opened, and such symlinks are not entered as
+ * directories in the first place). A subdirectory that cannot be opened
+ * because of its permissions, or that vanished or changed type since
+ * readdir, is skipped, as git ls-files would; any other error is one.
+ */
+static int
+list_walk(struct builder *b, struct err *e)
+{
+	struct frame *st = NULL;
+	size_t depth = 0, cap = 0;
+	int rc = 0;
+
+	cap = 16;
+	st = xreallocarray(NULL, cap, sizeof(*st));
+	memset(&st[0], 0, sizeof(st[0]));
+	st[0].fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st[0].fd < 0) {
+		rc = err_set(e, NULL, 0, "cannot open directory .: %s",
+		    strerror(errno));
+		free(st);
+		return rc;
+	}
+	st[0].prefix = xstrdup("");
+	depth = 1;
+	if (frame_read(&st[0], e) != 0) {
+		frame_release(&st[0]);
+		free(st);
+		return -1;
+	}
+
+	while (depth > 0) {
+		struct frame *f = &st[depth - 1];
+		char *name, *path;
+		size_t len;
+		struct frame c;
+
+		if (f->next == f->n) {
+			frame_release(f);
+			depth--;
+			continue;
+		}
+		name = f->ents[f->next++];
+		len = strlen(name);
+		path = xmalloc(f->plen + len + 1);
+		memcpy(path, f->prefix, f->plen);
+		memcpy(path + f->plen, name, len + 1);
+		if (name[len - 1] != '/') {
+			builder_put(b, path, f->plen + len, path);
+			continue;
+		}
+		/* A directory ("name/"): enter it. */
+		memset(&c, 0, sizeof(c));
+		c.prefix = path;
+		c.plen = f->plen + len;
+		name[len - 1] = '\0';
+		c.fd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		name[len - 1] = '/';
+		if (c.fd < 0) {
+			int err = errno;
+
+			if (err != EACCES && err != ENOENT && err != ENOTDIR &&
+			    err != ELOOP)
+				rc = err_set(e, NULL, 0,
+				    "cannot open directory %.*s: %s",
+				    (int)(c.plen - 1), c.prefix, strerror(err));
+			free(path);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		if (frame_read(&c, e) != 0) {
+			frame_release(&c);
+			rc = -1;
+			break;
+		}
+		if (depth == cap) {
+			cap *= 2;
+			st = xreallocarray(st, cap, sizeof(*st));
+		}
+		st[depth++] = c;
+	}
+	while (depth > 0)
+		frame_release(&st[--depth]);
+	free(st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* An explicit list.                                                */
+
+/* Read all of fd; NUL-terminated. Returns 0 or an errno value. */
+static int
+read_all(int fd, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = xmalloc(cap);
+
+	*out = NULL;
+	*outlen = 0;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		{
+			int err = errno;
+
+			free(buf);
+			return err;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+/*
+ * Names are taken byte for byte, split only on the separator: no
+ * trimming, no "\r" removal. Empty names are skipped and every leading
+ * "./" is removed ("././a" is "a"). In newline mode a NUL byte is an
+ * error: the list was most likely meant for -0.
+ */
+static int
+list_from(struct builder *b, const char *list_path, int nul_sep,
+	  struct err *e)
+{
+	const char *shown;
+	char *buf = NULL, *p, *end;
+	size_t len = 0;
+	int fd, err;
+	char sep = nul_sep ? '\0' : '\n';
+
+	if (list_path == NULL)
+		return err_set(e, NULL, 0, "--files: no list given");
+	shown = strcmp(list_path, "-") == 0 ? "standard input" : list_path;
+	if (strcmp(list_path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		do
+			fd = open(list_path, O_RDONLY | O_CLOEXEC);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0)
+			return err_set(e, NULL, 0,
+			    "--files: cannot open %s: %s", list_path,
+			    strerror(errno));
+	}
+	err = read_all(fd, &buf, &len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (err)
+		return err_set(e, NULL, 0, "--files: cannot read %s: %s",
+		    shown, strerror(err));
+	if (!nul_sep && memchr(buf, '\0', len) != NULL) {
+		free(buf);
+		return err_set(e, NULL, 0, "--files: %s holds a NUL byte "
+		    "(a NUL-separated list needs -0)", shown);
+	}
+	end = buf + len;
+	for (p = buf; p < end; ) {
+		char *q = memchr(p, sep, (size_t)(end - p));
+		char *next;
+
+		if (q == NULL)
+			q = end;
+		next = q + 1;
+		while (q - p >= 2 && p[0] == '.' && p[1] == '/')
+			p += 2;
+		if (q > p)
+			builder_add(b, p, (size_t)(q - p));
+		p = next;
+	}
+	free(buf);
+	return 0;
+}
+
+int
+files_list(struct file_list *fl, enum files_source src,
+	   const char *list_path, int nul_sep, struct err *e)
+{
+	struct builder b;
+	int rc, git;
+
+	fl->v = NULL;
+	fl->n = 0;
+	memset(&b, 0, sizeof(b));
+	b.fl = fl;
+
+	switch (src) {
+	case FILES_SOURCE_LIST:
+		rc = list_from(&b, list_path, nul_sep, e);
+		break;
+	case FILES_SOURCE_ALL:
+		rc = list_walk(&b, e);
+		break;
+	case FILES_SOURCE_STAGED:
+		git = in_work_tree(e);
+		if (git < 0)
+			rc = -1;
+		else if (git == 0)
+			rc = err_set(e, NULL, 0,
+			    "--staged: not in a git work tree");
+		else
+			rc = list_staged(&b, e);
+		break;
+	case FILES_SOURCE_DEFAULT:
+	default:
+		git = in_work_tree(e);
+		if (git < 0)
+			rc = -1;
+		else if (git == 0)
+			rc = list_walk(&b, e);
+		else
+			rc = list_ls_files(&b, e);
+		break;
+	}
+	builder_release(&b);
+	if (rc != 0)
+		file_list_release(fl);
+	return rc;
+}
+
+void
+file_list_release(struct file_list *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		free(fl->v[i]);
+	free(fl->v);
+	fl->v = NULL;
+	fl->n = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Matching.                                                        */
+
+/*
+ * Segments are copied to the stack to be NUL-terminated for fnmatch.
+ * A file system name is at most NAME_MAX bytes, so only a pattern
+ * segment or a hand-made --files name longer than this goes to the heap.
+ */
+#define SEGBUF 512
+
+static int
+seg_match(const char *pat, size_t plen, const char *str, size_t slen)
+{
+	char pb[SEGBUF], sb[SEGBUF];
+	char *ph = pb, *sh = sb;
+	int r;
+
+	/* Without a special character fnmatch would compare bytes. */
+	if (strcspn(pat, "*?[\\") >= plen)
+		return plen == slen && memcmp(pat, str, plen) == 0;
+	if (plen >= SEGBUF)
+		ph = xmalloc(plen + 1);
+	if (slen >= SEGBUF)
+		sh = xmalloc(slen + 1);
+	memcpy(ph, pat, plen);
+	ph[plen] = '\0';
+	memcpy(sh, str, slen);
+	sh[slen] = '\0';
+	r = fnmatch(ph, sh, 0) == 0;
+	if (ph != pb)
+		free(ph);
+	if (sh != sb)
+		free(sh);
+	return r;
+}
+
+/*
+ * A "**" segment; an empty last segment (a pattern ending in '/')
+ * counts as one: "build/" is everything below build, as "build" "/" "**"
+ * would be.
+ */
+static int
+is_dstar(const char *p, size_t len, int last)
+{
+	return (len == 2 && p[0] == '*' && p[1] == '*') || (len == 0 && last);
+}
+
+/*
+ * Match a path pattern against a path, segment by segment, each segment
+ * with fnmatch(3) and no flags (segments hold no '/', and a leading dot
+ * is not special). A "**" segment matches zero or more directories,
+ * except a trailing one, which matches one or more segments: a pattern
+ * "a" "/" "**" is everything below a, not a file named a (as in
+ * gitignore).
+ *
+ * The classic two-pointer wildcard algorithm with segments as symbols
+ * and "**" as the star: on a mismatch, go back to just after the last
+ * "**" and let it take one more segment. Linear in the common case,
+ * O(segments^2) at worst, never recursive, never allocating.
+ * Positions are pointers to the start of a segment, NULL past the end.
+ */
+static int
+path_match(const char *pat, const char *path)
+{
+	const char *p = pat, *s = path;
+	const char *star_p = NULL, *star_s = NULL;
+
+	while (s != NULL) {
+		if (p != NULL) {
+			size_t pl = strcspn(p, "/");
+			const char *pn = p[pl] != '\0' ? p + pl + 1 : NULL;
+			size_t sl;
+
+			if (is_dstar(p, pl, pn == NULL)) {
+				if (pn == NULL)
+					return 1;       /* trailing: the rest */
+				star_p = p = pn;
+				star_s = s;
+				continue;
+			}
+			sl = strcspn(s, "/");
+			if (seg_match(p, pl, s, sl)) {
+				p = pn;
+				s = s[sl] != '\0' ? s + sl + 1 : NULL;
+				continue;
+			}
+		}
+		if (star_p == NULL)
+			return 0;
+		/* The last "**" takes one more segment and we retry. */
+		{
+			size_t sl = strcspn(star_s, "/");
+
+			if (star_s[sl] == '\0')
+				return 0;       /* "**" never takes the file */
+			star_s += sl + 1;
+		}
+		s = star_s;
+		p = star_p;
+	}
+	/*
+	 * The path is used up. What is left of the pattern cannot match
+	 * nothing: its last segment, "**" or not, needs a segment.
+	 */
+	return p == NULL;
+}
+
+/*
+ * One pattern. Without '/': the base name, with fnmatch(3). With '/': the
+ * whole path, as above; leading "/" and "./" are dropped, so "/setup.py"
+ * is setup.py at the top of the run directory only.
+ */
+static int
+match_one(const char *pat, const char *path)
+{
+	const char *base;
+
+	if (strchr(pat, '/') == NULL) {
+		base = strrchr(path, '/');
+		return fnmatch(pat, base != NULL ? base + 1 : path, 0) == 0;
+	}
+	for (;;) {
+		if (pat[0] == '/')
+			pat++;
+		else if (pat[0] == '.' && pat[1] == '/')
+			pat += 2;
+		else
+			break;
+	}
+	return path_match(pat, path);
+}
+
+int
+files_match_any(const char *path, char *const *patterns, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (match_one(patterns[i], path))
+			return 1;
+	return 0;
+}
+
+size_t *
+files_select(const struct file_list *fl, char *const *files,
+	     size_t nfiles, char *const *exclude, size_t nexclude,
+	     size_t *n)
+{
+	size_t *idx = NULL, cap = 0, i;
+
+	*n = 0;
+	for (i = 0; i < fl->n; i++) {
+		if (!files_match_any(fl->v[i], files, nfiles) ||
+		    files_match_any(fl->v[i], exclude, nexclude))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			idx = xreallocarray(idx, cap, sizeof(*idx));
+		}
+		idx[(*n)++] = i;
+	}
+	return idx;
+}
+
+/* ---------------------------------------------------------------- */
+/* Batches.                                                         */
+
+/*
+ * The ceiling on ARG_MAX. glibc's sysconf(_SC_ARG_MAX) is a quarter of
+ * the stack rlimit (at least 128 KiB), which is 2 MiB with the usual 8
+ * MiB stack but "huge" with an unlimited one, while the kernel caps the
+ * arguments and environment at 6 MiB whatever the rlimit (older kernels
+ * at a quarter of it). 2 MiB stays below every such cap; larger batches
+ * would gain nothing, as one process per batch costs little next to
+ * what the hook does with thousands of files. Unlike xargs we do not
+ * default to 128 KiB: fewer, larger batches are what the user asked
+ * for with batch_size = 0. A smaller limit (a small stack rlimit) is
+ * used as it is; no answer at all means the kernel's 128 KiB floor.
+ */
+#define ARG_MAX_CEILING (2 * 1024 * 1024)
+#define ARG_MAX_FLOOR 4096              /* _POSIX_ARG_MAX */
+#define ARG_MAX_UNKNOWN (128 * 1024)
+#define ARG_HEADROOM 2048
+
+size_t
+files_arg_budget(char *const *envp, char *const *fixed)
+{
+	long sc = sysconf(_SC_ARG_MAX);
+	size_t limit, used = ARG_HEADROOM, i;
+
+	if (sc <= 0)
+		limit = ARG_MAX_UNKNOWN;
+	else if ((unsigned long)sc > ARG_MAX_CEILING)
+		limit = ARG_MAX_CEILING;
+	else
+		limit = (size_t)sc;
+	if (limit < ARG_MAX_FLOOR)
+		limit = ARG_MAX_FLOOR;
+	/* The NULLs that end argv and envp. */
+	used += 2 * sizeof(char *);
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		used += strlen(envp[i]) + 1 + sizeof(char *);
+	for (i = 0; fixed != NULL && fixed[i] != NULL; i++)
+		used += strlen(fixed[i]) + 1 + sizeof(char *);
+	return used < limit ? limit - used : 1;
+}
+
+/* Batch boundaries under construction: batch k is [start[k], start[k+1]). */
+struct cuts {
+	size_t *start;
+	size_t n, alloc;
+};
+
+static void
+cut_add(struct cuts *c, size_t start)
+{
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? c->alloc * 2 : 16;
+		c->start = xreallocarray(c->start, c->alloc,
+		    sizeof(*c->start));
+	}
+	c->start[c->n++] = start;
+}
+
+static unsigned long long
+cost_sum(const size_t *cost, size_t a, size_t b)
+{
+	unsigned long long t = 0;
+
+	while (a < b)
+		t += cost[a++];
+	return t;
+}
+
+/*
+ * Cut [a, b) into k contiguous non-empty parts of about equal cost
+ * (1 <= k <= b - a): each cut goes where the running total comes
+ * closest to j/k of the whole, leaving at least one file for each part
+ * still to come. Writes k + 1 bounds.
+ */
+static void
+partition(const size_t *cost, size_t a, size_t b, size_t k, size_t *bounds)
+{
+	unsigned long long total = cost_sum(cost, a, b), cum = 0, target;
+	size_t j, pos = a;
+
+	bounds[0] = a;
+	for (j = 1; j < k; j++) {
+		size_t max = b - (k - j);
+
+		target = total * j / k;
+		cum += cost[pos++];     /* never an empty part */
+		while (pos < max && cum < target) {
+			unsigned long long with = cum + cost[pos];
+
+			/* Take the next file if that lands closer. */
+			if (with > target && with - target >= target - cum)
+				break;
+			cum = with;
+			pos++;
+		}
+		bounds[j] = pos;
+	}
+	bounds[k] = b;
+}
+
+/*
+ * Greedy: fill each batch up to `limit`; a file over it goes alone.
+ * This gives the fewest batches under the limit. With `c` NULL, only
+ * count them.
+ */
+static size_t
+cut_greedy(struct cuts *c, const size_t *cost, size_t a, size_t b,
+	   unsigned long long limit)
+{
+	unsigned long long used = 0;
+	size_t i, n = 1;
+
+	if (c != NULL)
+		cut_add(c, a);
+	for (i = a; i < b; i++) {
+		if (i > a && used + cost[i] > limit) {
+			if (c != NULL)
+				cut_add(c, i);
+			n++;
+			used = 0;
+		}
+		used += cost[i];
+	}
+	return n;
+}
+
+/*
+ * Cut [a, b) so that no batch exceeds the budget, into as few batches
+ * as that takes (g, the greedy count), as even as possible: the
+ * balanced partition into g parts when each part fits; otherwise (some
+ * files far larger than others) the greedy cut under the smallest limit
+ * that still gives g batches, found by bisection, which minimises the
+ * largest batch.
+ */
+static void
+cut_budget(struct cuts *c, const size_t *cost, size_t a, size_t b,
+	   size_t budget)
+{
+	unsigned long long total = cost_sum(cost, a, b), lo, hi, mid;
+	size_t g, j, *bounds;
+	int fits = 1;
+
+	if (total <= budget || b - a == 1) {
+		cut_add(c, a);
+		return;
+	}
+	g = cut_greedy(NULL, cost, a, b, budget);
+	bounds = xreallocarray(NULL, g + 1, sizeof(*bounds));
+	partition(cost, a, b, g, bounds);
+	for (j = 0; j < g && fits; j++)
+		fits = bounds[j + 1] - bounds[j] == 1 ||
+		    cost_sum(cost, bounds[j], bounds[j + 1]) <= budget;
+	if (fits) {
+		for (j = 0; j < g; j++)
+			cut_add(c, bounds[j]);
+		free(bounds);
+		return;
+	}
+	free(bounds);
+	/* Not total / g: a file over the budget, alone, breaks that bound. */
+	lo = 1;
+	hi = budget;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cut_greedy(NULL, cost, a, b, mid) <= g)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	cut_greedy(c, cost, a, b, lo);
+}
+
+void
+files_batch(struct batches *b, const struct file_list *fl,
+	    const size_t *idx, size_t nidx, size_t batch_size,
+	    size_t want, size_t budget)
+{
+	struct cuts c = { NULL, 0, 0 };
+	size_t *cost, i, k;
+
+	b->n = 0;
+	b->files = NULL;
+	b->count = NULL;
+	if (nidx == 0)
+		return;
+	if (budget == 0)
+		budget = 1;
+	cost = xreallocarray(NULL, nidx, sizeof(*cost));
+	for (i = 0; i < nidx; i++)
+		cost[i] = strlen(fl->v[idx[i]]) + 1 + sizeof(char *);
+
+	if (batch_size > 0) {
+		for (i = 0; i < nidx; i += batch_size)
+			cut_budget(&c, cost, i, nidx - i > batch_size ?
+			    i + batch_size : nidx, budget);
+	} else {
+		size_t *bounds;
+
+		if (want == 0)
+			want = 1;
+		if (want > nidx)
+			want = nidx;
+		bounds = xreallocarray(NULL, want + 1, sizeof(*bounds));
+		partition(cost, 0, nidx, want, bounds);
+		for (k = 0; k < want; k++)
+			cut_budget(&c, cost, bounds[k], bounds[k + 1], budget);
+		free(bounds);
+	}
+	free(cost);
+
+	b->n = c.n;
+	b->files = xreallocarray(NULL, c.n, sizeof(*b->files));
+	b->count = xreallocarray(NULL, c.n, sizeof(*b->count));
+	for (k = 0; k < c.n; k++) {
+		size_t from = c.start[k];
+		size_t to = k + 1 < c.n ? c.start[k + 1] : nidx;
+		char **v = xreallocarray(NULL, to - from + 1, sizeof(*v));
+
+		for (i = from; i < to; i++)
+			v[i - from] = fl->v[idx[i]];
+		v[to - from] = NULL;
+		b->files[k] = v;
+		b->count[k] = to - from;
+	}
+	free(c.start);
+}
+
+void
+batches_release(struct batches *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++)
+		free(b->files[k]);
+	free(b->files);
+	free(b->count);
+	b->n = 0;
+	b->files = NULL;
+	b->count = NULL;
+}

@@ -1,0 +1,197 @@
+/*
+ * report_junit.c - JUnit XML: one <testsuite> per strategy, one
+ * <testcase> per hook, in config order. A document cannot stream (a
+ * suite's counts come first), so everything is written at the end.
+ *
+ * failed and timeout become <failure type="failed|timeout">, error
+ * becomes <error type="error">, skipped becomes <skipped message=.../>;
+ * the output goes inside <failure>/<error>, or in <system-out> for the
+ * others. Every name, message and output goes through xml_text(), so
+ * the document is well-formed whatever a hook printed: no raw control
+ * character, no invalid UTF-8, no "]]>" or "</system-out>" that means
+ * anything (no CDATA is used at all).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "writer.h"
+
+/* An attribute: name="escaped value" with a leading space. */
+static void
+attr(struct buf *b, const char *name, const char *value)
+{
+	buf_printf(b, " %s=\"", name);
+	xml_text(b, value, strlen(value));
+	buf_add(b, "\"", 1);
+}
+
+/* Seconds for a time attribute; 0 for a hook that never ran. */
+static double
+seconds(double d)
+{
+	return d > 0 ? d : 0.0;
+}
+
+/* The message of a <failure>: what went wrong, in a few words. */
+static void
+failure_message(char *msg, size_t size, const struct plan_hook *h,
+		const struct hook_result *res)
+{
+	if (res->status == HOOK_TIMEOUT)
+		snprintf(msg, size, "timed out after %lds", h->timeout);
+	else if (res->exit_code > 0)
+		snprintf(msg, size, "exit code %d", res->exit_code);
+	else if (res->signal > 0)
+		snprintf(msg, size, "killed by signal %d", res->signal);
+	else
+		snprintf(msg, size, "%s", hook_status_name(res->status));
+}
+
+/* <system-out> with the output, if there is any. */
+static void
+system_out(struct buf *b, const struct hook_result *res)
+{
+	if (res->output == NULL || res->output_len == 0)
+		return;
+	buf_adds(b, "      <system-out>");
+	xml_text(b, res->output, res->output_len);
+	buf_adds(b, "</system-out>\n");
+}
+
+static void
+junit_case(struct buf *b, const struct plan *p, size_t hook,
+	   const struct hook_result *res)
+{
+	const struct plan_hook *h = &p->hooks[hook];
+	const char *reason = res->reason != NULL ? res->reason : "";
+	char msg[128];
+
+	buf_adds(b, "    <testcase");
+	attr(b, "classname", p->strategies[h->strategy].name);
+	attr(b, "name", h->conf->name);
+	buf_printf(b, " time=\"%.3f\">\n", seconds(res->duration));
+	switch (res->status) {
+	case HOOK_PASSED:
+		system_out(b, res);
+		break;
+	case HOOK_FAILED:
+	case HOOK_TIMEOUT:
+		failure_message(msg, sizeof(msg), h, res);
+		buf_printf(b, "      <failure type=\"%s\"",
+			   hook_status_name(res->status));
+		attr(b, "message", msg);
+		buf_add(b, ">", 1);
+		if (res->output != NULL)
+			xml_text(b, res->output, res->output_len);
+		buf_adds(b, "</failure>\n");
+		break;
+	case HOOK_ERROR:
+		buf_adds(b, "      <error type=\"error\"");
+		attr(b, "message", reason);
+		buf_add(b, ">", 1);
+		if (res->output != NULL)
+			xml_text(b, res->output, res->output_len);
+		buf_adds(b, "</error>\n");
+		break;
+	default:
+		buf_adds(b, "      <skipped");
+		attr(b, "message", reason);
+		buf_adds(b, "/>\n");
+		system_out(b, res);     /* partial output of an interrupted hook */
+		break;
+	}
+	buf_adds(b, "    </testcase>\n");
+}
+
+/* Counts of one strategy's hooks, and its wall-clock span. */
+static void
+suite_count(const struct plan *p, const struct plan_strategy *ps,
+	    const struct hook_result *results, struct summary *s, double *time)
+{
+	double first = -1, last = -1;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ps->nhooks; i++) {
+		const struct hook_result *r = &results[ps->hooks[i]];
+
+		switch (r->status) {
+		case HOOK_PASSED:
+			s->passed++;
+			break;
+		case HOOK_FAILED:
+			s->failed++;
+			break;
+		case HOOK_TIMEOUT:
+			s->timeout++;
+			break;
+		case HOOK_ERROR:
+			s->error++;
+			break;
+		default:
+			s->skipped++;
+			break;
+		}
+		if (r->start >= 0 && r->duration >= 0) {
+			if (first < 0 || r->start < first)
+				first = r->start;
+			if (r->start + r->duration > last)
+				last = r->start + r->duration;
+		}
+	}
+	(void)p;
+	*time = first >= 0 ? last - first : 0.0;
+}
+
+static void
+junit_hook(struct writer_state *w, struct buf *b, size_t hook,
+	   const struct hook_result *res)
+{
+	(void)w;
+	(void)b;
+	(void)hook;
+	(void)res;
+}
+
+static void
+junit_finish(struct writer_state *w, struct buf *b,
+	     const struct hook_result *results, const size_t *order, size_t n,
+	     double elapsed, int exit_status)
+{
+	const struct plan *p = w->plan;
+	struct summary all;
+	size_t si, i;
+
+	(void)order;
+	(void)n;
+	(void)exit_status;
+	summary_count(p, results, &all);
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	buf_printf(b, "<testsuites name=\"hookwave\" tests=\"%zu\" "
+		   "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+		   "time=\"%.3f\">\n", p->nhooks, all.failed + all.timeout,
+		   all.error, all.skipped, seconds(elapsed));
+	for (si = 0; si < p->nstrategies; si++) {
+		const struct plan_strategy *ps = &p->strategies[si];
+		struct summary s;
+		double time;
+
+		suite_count(p, ps, results, &s, &time);
+		buf_adds(b, "  <testsuite");
+		attr(b, "name", ps->name);
+		buf_printf(b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+			   "skipped=\"%zu\" time=\"%.3f\">\n", ps->nhooks,
+			   s.failed + s.timeout, s.error, s.skipped, time);
+		for (i = 0; i < ps->nhooks; i++)
+			junit_case(b, p, ps->hooks[i], &results[ps->hooks[i]]);
+		buf_adds(b, "  </testsuite>\n");
+	}
+	buf_adds(b, "</testsuites>\n");
+}
+
+const struct writer writer_junit = { NULL, junit_hook, junit_finish };
