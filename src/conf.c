@@ -185,14 +185,57 @@ name_problem(const char *s)
 	return NULL;
 }
 
+/* FNV-1a: names are short, and this only has to spread them. */
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL & (size_t)-1;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Put hook i in the name table (open addressing, at most half full). */
+static void
+table_add(struct conf *c, size_t i)
+{
+	size_t m, k;
+
+	if (2 * (c->nhooks + 1) > c->hook_table_size) {
+		size_t old = c->hook_table_size, j, *t = c->hook_table;
+
+		c->hook_table_size = old ? 2 * old : 64;
+		c->hook_table = xcalloc(c->hook_table_size, sizeof(size_t));
+		for (j = 0; j < old; j++) {
+			if (t[j] == 0)
+				continue;
+			m = c->hook_table_size - 1;
+			for (k = name_hash(c->hooks[t[j] - 1].name) & m;
+			     c->hook_table[k] != 0; k = (k + 1) & m)
+				;
+			c->hook_table[k] = t[j];
+		}
+		free(t);
+	}
+	m = c->hook_table_size - 1;
+	for (k = name_hash(c->hooks[i].name) & m; c->hook_table[k] != 0;
+	     k = (k + 1) & m)
+		;
+	c->hook_table[k] = i + 1;
+}
+
 long
 conf_find_hook(const struct conf *c, const char *name)
 {
-	size_t i;
+	size_t m, k;
 
-	for (i = 0; i < c->nhooks; i++)
-		if (strcmp(c->hooks[i].name, name) == 0)
-			return (long)i;
+	if (c->hook_table_size == 0)
+		return -1;
+	m = c->hook_table_size - 1;
+	for (k = name_hash(name) & m; c->hook_table[k] != 0; k = (k + 1) & m)
+		if (strcmp(c->hooks[c->hook_table[k] - 1].name, name) == 0)
+			return (long)(c->hook_table[k] - 1);
 	return -1;
 }
 
@@ -628,8 +671,13 @@ begin_section(struct parser *p, const char *s)
 				r = fail(p, p->line, "duplicate hook '%s'", name);
 				goto out;
 			}
-			p->c->hooks = xreallocarray(p->c->hooks, p->c->nhooks + 1,
-						    sizeof(*p->c->hooks));
+			if (p->c->nhooks == p->c->hooks_alloc) {
+				p->c->hooks_alloc = p->c->hooks_alloc ?
+						    2 * p->c->hooks_alloc : 16;
+				p->c->hooks = xreallocarray(p->c->hooks,
+							    p->c->hooks_alloc,
+							    sizeof(*p->c->hooks));
+			}
 			h = &p->c->hooks[p->c->nhooks];
 			memset(h, 0, sizeof(*h));
 			h->name = xstrdup(name);
@@ -637,7 +685,9 @@ begin_section(struct parser *p, const char *s)
 			h->timeout = CONF_UNSET;
 			h->enabled = true;
 			p->sec = SEC_HOOK;
-			p->sec_index = p->c->nhooks++;
+			p->sec_index = p->c->nhooks;
+			table_add(p->c, p->c->nhooks);
+			p->c->nhooks++;
 		} else {
 			long i2 = conf_find_strategy(p->c, name);
 
@@ -747,6 +797,23 @@ handle(void *user, const char *section, const char *name, const char *value)
 	if (p->failed)
 		return 1;
 	if (p->cont && p->pend_key != NULL) {
+		/* inih strips " ;" comments only on a value's first line; do
+		   the same on continuation lines, so both read alike. */
+		char *cut = NULL;
+		const char *q;
+
+		for (q = value; *q != '\0'; q++)
+			if (*q == ';' && q > value && (q[-1] == ' ' || q[-1] == '\t')) {
+				cut = xstrndup(value, (size_t)(q - value));
+				break;
+			}
+		if (cut != NULL) {
+			size_t l = strlen(cut);
+
+			while (l > 0 && (cut[l - 1] == ' ' || cut[l - 1] == '\t'))
+				cut[--l] = '\0';
+			value = cut;
+		}
 		if (p->pend_value[0] == '\0')
 			joined = xstrdup(value);
 		else if (value[0] == '\0')
@@ -755,6 +822,7 @@ handle(void *user, const char *section, const char *name, const char *value)
 			joined = xasprintf("%s %s", p->pend_value, value);
 		free(p->pend_value);
 		p->pend_value = joined;
+		free(cut);
 		return 1;
 	}
 	p->pend_key = xstrdup(name);
@@ -899,6 +967,7 @@ conf_release(struct conf *c)
 	for (i = 0; i < c->nstrategies; i++)
 		free(c->strategies[i].name);
 	free(c->strategies);
+	free(c->hook_table);
 	free(c->path);
 	conf_init(c);
 }

@@ -94,6 +94,9 @@ struct conf {
 	size_t nstrategies;
 	struct conf_hook *hooks;          /* in file order */
 	size_t nhooks;
+	size_t hooks_alloc;               /* private: capacity of hooks */
+	size_t *hook_table;               /* private: hash of names -> index+1 */
+	size_t hook_table_size;
 };
 
 /* Fill in the defaults of SPEC §3; allocates nothing. */

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "files.h"
+#include "lock.h"
 #include "plan.h"
 #include "report.h"
 #include "strategy.h"
@@ -227,7 +228,7 @@ parse_args(int argc, char **argv, struct options *o)
 	const char *env;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+0c:C:f:hj:lno:qs:t:Vvx",
+	while ((c = getopt_long(argc, argv, "+:0c:C:f:hj:lno:qs:t:Vvx",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -349,14 +350,17 @@ parse_args(int argc, char **argv, struct options *o)
 			printf("hookwave %s\n", PACKAGE_VERSION);
 			return -1;
 		case ':':
-			say("option '%s' needs a value", argv[optind - 1]);
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				say("option '%s' needs a value", argv[optind - 1]);
+			else
+				say("option '-%c' needs a value", optopt);
 			usage(stderr);
 			return 2;
 		default:
-			if (optopt != 0)
-				say("unknown option '-%c'", optopt);
-			else
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
 				say("unknown option '%s'", argv[optind - 1]);
+			else
+				say("unknown option '-%c'", optopt);
 			usage(stderr);
 			return 2;
 		}
@@ -577,12 +581,23 @@ dry_run(const struct plan *p, const struct prepared *pr)
 			for (i = 0; i < ps->ntopo; i++)
 				dry_run_hook(p, pr, ps->topo[i]);
 		} else {
-			for (w = 1; w <= ps->nwaves; w++) {
+			/* Bucket by wave (counting sort): deep plans stay linear. */
+			size_t *start = xcalloc(ps->nwaves + 2, sizeof(*start));
+			size_t *by_wave = xmalloc((ps->ntopo + 1) * sizeof(*by_wave));
+
+			for (i = 0; i < ps->ntopo; i++)
+				start[p->hooks[ps->topo[i]].wave + 1]++;
+			for (w = 1; w <= ps->nwaves + 1; w++)
+				start[w] += start[w - 1];
+			for (i = 0; i < ps->ntopo; i++)
+				by_wave[start[p->hooks[ps->topo[i]].wave]++] = ps->topo[i];
+			for (i = 0, w = 1; w <= ps->nwaves; w++) {
 				printf("  wave %u:\n", w);
-				for (i = 0; i < ps->ntopo; i++)
-					if (p->hooks[ps->topo[i]].wave == w)
-						dry_run_hook(p, pr, ps->topo[i]);
+				for (; i < ps->ntopo && p->hooks[by_wave[i]].wave == w; i++)
+					dry_run_hook(p, pr, by_wave[i]);
 			}
+			free(by_wave);
+			free(start);
 		}
 		for (i = 0; i < ps->nhooks; i++)
 			if (p->hooks[ps->hooks[i]].state == PLAN_DISABLED)
@@ -812,7 +827,7 @@ main(int argc, char **argv)
 	struct prepared prep;
 	struct err e;
 	const char *path;
-	int r, status = EXIT_USAGE;
+	int r, status = EXIT_USAGE, lock_fd = -1;
 
 	sanitize_stdfds();
 	/* A closed stdout is an EPIPE to handle, not a death. An inherited
@@ -838,6 +853,24 @@ main(int argc, char **argv)
 		say("cannot change to directory '%s': %s", o.directory,
 		    strerror(errno));
 		goto out;
+	}
+	if (o.lock && (o.action == ACT_RUN)) {
+		pid_t holder;
+
+		lock_fd = lock_dir(".", &holder);
+		if (lock_fd < 0 && errno == EWOULDBLOCK) {
+			if (holder > 0)
+				say("another run holds the lock on this directory (pid %ld)",
+				    (long)holder);
+			else
+				say("another run holds the lock on this directory");
+			status = EXIT_LOCKED;
+			goto out;
+		}
+		if (lock_fd < 0) {
+			say("cannot lock this directory: %s", strerror(errno));
+			goto out;
+		}
 	}
 	path = find_config(&o);
 	if (path == NULL) {
@@ -887,6 +920,8 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	prepared_release(&prep, &plan);
 	plan_release(&plan);
 	conf_release(&conf);

@@ -251,38 +251,42 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 	}
 	p->nhooks = n;
 
-	/* Strategies that have a selected hook, in config order. */
+	/* Strategies that have a selected hook, in the order the file
+	   first names them. */
 	sindex = xmalloc((c->nstrategies + 1) * sizeof(*sindex));
 	for (i = 0; i < c->nstrategies; i++)
 		sindex[i] = NONE;
+	for (i = 0; i < n; i++)
+		sindex[p->hooks[i].conf->strategy] = 0;
 	p->strategies = xcalloc(c->nstrategies + 1, sizeof(*p->strategies));
+	for (i = 0; i < c->nstrategies; i++) {
+		const struct conf_strategy *cst = &c->strategies[i];
+		struct plan_strategy *ps;
+
+		if (sindex[i] == NONE)
+			continue;
+		sindex[i] = p->nstrategies;
+		ps = &p->strategies[p->nstrategies++];
+		ps->name = cst->name;
+		if (o->schedule != SCHED_UNSET)
+			ps->schedule = o->schedule;
+		else if (cst->parallel == 0)
+			ps->schedule = SCHED_SEQUENTIAL;
+		else if (cst->schedule != SCHED_UNSET)
+			ps->schedule = cst->schedule;
+		else
+			ps->schedule = c->settings.schedule;
+		ps->max_workers = cst->max_workers > 0 ?
+				  (unsigned)cst->max_workers : p->jobs;
+		ps->hooks = xmalloc((n + 1) * sizeof(*ps->hooks));
+		ps->topo = xmalloc((n + 1) * sizeof(*ps->topo));
+	}
 	for (i = 0; i < n; i++) {
-		size_t cs = p->hooks[i].conf->strategy;
+		struct plan_strategy *ps;
 
-		if (sindex[cs] == NONE) {
-			const struct conf_strategy *cst = &c->strategies[cs];
-			struct plan_strategy *ps = &p->strategies[p->nstrategies];
-
-			sindex[cs] = p->nstrategies++;
-			ps->name = cst->name;
-			if (o->schedule != SCHED_UNSET)
-				ps->schedule = o->schedule;
-			else if (cst->parallel == 0)
-				ps->schedule = SCHED_SEQUENTIAL;
-			else if (cst->schedule != SCHED_UNSET)
-				ps->schedule = cst->schedule;
-			else
-				ps->schedule = c->settings.schedule;
-			ps->max_workers = cst->max_workers > 0 ?
-					  (unsigned)cst->max_workers : p->jobs;
-			ps->hooks = xmalloc(n * sizeof(*ps->hooks));
-			ps->topo = xmalloc(n * sizeof(*ps->topo));
-		}
-		p->hooks[i].strategy = sindex[cs];
-		{
-			struct plan_strategy *ps = &p->strategies[sindex[cs]];
-			ps->hooks[ps->nhooks++] = i;
-		}
+		p->hooks[i].strategy = sindex[p->hooks[i].conf->strategy];
+		ps = &p->strategies[p->hooks[i].strategy];
+		ps->hooks[ps->nhooks++] = i;
 	}
 
 	/* Timeouts: hook, then -t, then strategy, then [settings]. */

@@ -21,12 +21,41 @@
 #include "escape.h"
 #include "writer.h"
 
+/*
+ * XML text through xml_text(), with CR (and, in attributes, LF and
+ * TAB) as character references: a parser would turn a raw CR into LF,
+ * and raw LF or TAB in an attribute into a space. 0x0d, 0x0a and 0x09
+ * never occur inside a UTF-8 sequence, so cutting there is safe.
+ */
+static void
+xml_out(struct buf *b, const char *s, size_t n, int attribute)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *ref;
+
+		if (s[i] == '\r')
+			ref = "&#13;";
+		else if (attribute && s[i] == '\n')
+			ref = "&#10;";
+		else if (attribute && s[i] == '\t')
+			ref = "&#9;";
+		else
+			continue;
+		xml_text(b, s + from, i - from);
+		buf_adds(b, ref);
+		from = i + 1;
+	}
+	xml_text(b, s + from, n - from);
+}
+
 /* An attribute: name="escaped value" with a leading space. */
 static void
 attr(struct buf *b, const char *name, const char *value)
 {
 	buf_printf(b, " %s=\"", name);
-	xml_text(b, value, strlen(value));
+	xml_out(b, value, strlen(value), 1);
 	buf_add(b, "\"", 1);
 }
 
@@ -59,7 +88,7 @@ system_out(struct buf *b, const struct hook_result *res)
 	if (res->output == NULL || res->output_len == 0)
 		return;
 	buf_adds(b, "      <system-out>");
-	xml_text(b, res->output, res->output_len);
+	xml_out(b, res->output, res->output_len, 0);
 	buf_adds(b, "</system-out>\n");
 }
 
@@ -87,7 +116,7 @@ junit_case(struct buf *b, const struct plan *p, size_t hook,
 		attr(b, "message", msg);
 		buf_add(b, ">", 1);
 		if (res->output != NULL)
-			xml_text(b, res->output, res->output_len);
+			xml_out(b, res->output, res->output_len, 0);
 		buf_adds(b, "</failure>\n");
 		break;
 	case HOOK_ERROR:
@@ -95,7 +124,7 @@ junit_case(struct buf *b, const struct plan *p, size_t hook,
 		attr(b, "message", reason);
 		buf_add(b, ">", 1);
 		if (res->output != NULL)
-			xml_text(b, res->output, res->output_len);
+			xml_out(b, res->output, res->output_len, 0);
 		buf_adds(b, "</error>\n");
 		break;
 	default:
