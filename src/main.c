@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "files.h"
 #include "lock.h"
+#include "log.h"
 #include "plan.h"
 #include "report.h"
 #include "strategy.h"
@@ -675,6 +676,18 @@ use_color(const struct options *o)
 	       (term == NULL || strcmp(term, "dumb") != 0);
 }
 
+/* The live status line: text on a terminal, not -q, not TERM=dumb. */
+static int
+status_line(const struct options *o)
+{
+	const char *term = getenv("TERM");
+
+	return o->format == FMT_TEXT && !o->quiet &&
+	       isatty(STDOUT_FILENO) &&
+	       (o->log_level == LOG_NONE || !isatty(STDERR_FILENO)) &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}
+
 static void
 report_cb(void *ctx, const struct plan *p, size_t hook,
 	  const struct hook_result *r)
@@ -734,6 +747,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr)
 	ro.quiet = o->quiet;
 	ro.verbose = o->verbose;
 	ro.color = use_color(o);
+	ro.status_line = status_line(o);
 	rep = report_new(p, &ro);
 	ctxs[0] = &ex;
 	ctxs[1] = rep;
@@ -746,6 +760,13 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr)
 	rc.nbatches = pr->nbatches;
 	rc.nfiles = pr->nfiles;
 
+	if (log_enabled(LOG_LEVEL_INFO)) {
+		char n[32], j[32];
+
+		snprintf(n, sizeof(n), "%zu", p->nhooks);
+		snprintf(j, sizeof(j), "%u", p->jobs);
+		log_event(LOG_LEVEL_INFO, "run start", "hooks", n, "jobs", j, NULL);
+	}
 	results = run_plan(&rc, &interrupted, t0, &workers);
 	if (results == NULL) {
 		say("cannot start any worker thread: %s", strerror(errno));
@@ -761,6 +782,14 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr)
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	elapsed = now_monotonic() - t0;
+	if (log_enabled(LOG_LEVEL_INFO)) {
+		char d[32], x[32];
+
+		snprintf(d, sizeof(d), "%.3f", elapsed);
+		snprintf(x, sizeof(x), "%d", status);
+		log_event(LOG_LEVEL_INFO, "run end", "duration", d, "exit_status", x,
+			  NULL);
+	}
 	report_finish(rep, results, elapsed, status);
 	werr = report_error(rep);
 	if (o->report != NULL) {
@@ -844,6 +873,8 @@ main(int argc, char **argv)
 	memset(&prep, 0, sizeof(prep));
 
 	r = parse_args(argc, argv, &o);
+	if (r == 0)
+		log_init(o.log_level);
 	if (r != 0) {
 		options_release(&o);
 		return r < 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_USAGE)

@@ -282,7 +282,7 @@ log_hook_done(const struct run *run, size_t h)
 	snprintf(sig, sizeof(sig), "%d", r->signal);
 	log_event(LOG_LEVEL_INFO, "hook done",
 		  "strategy", run->plan->strategies[ph->strategy].name,
-		  "wave", wave, "hook", ph->conf->name,
+		  "wave", ph->wave > 0 ? wave : NULL, "hook", ph->conf->name,
 		  "status", hook_status_name(r->status),
 		  "duration", r->duration >= 0 ? dur : NULL,
 		  "exit_code", r->exit_code > 0 ? code : NULL,
@@ -581,56 +581,75 @@ log_wave(const struct strat *st, const char *msg, int with_hooks)
 	buf_release(&hooks);
 }
 
-/* Submit what may start now, up to max_workers in flight. */
+/*
+ * Submit what may start now, up to max_workers in flight. A hook with
+ * no files is made final here, when its turn comes (its dependencies
+ * have passed), not before: a hook whose dependency failed is skipped
+ * for that, whether or not it had files, and so are its dependents.
+ */
 static void
 submit_ready(struct strat *st)
 {
 	const struct plan_strategy *ps = st->ps;
 	struct run *run = st->run;
+	int again;
 
-	if (stopping(st)) {
-		skip_unstarted(st);
-		return;
-	}
-	if (ps->schedule == SCHED_WAVES) {
-		/* The barrier: a wave opens when the one before has ended. */
-		while (st->cur_wave == 0 ||
-		       (st->cur_wave <= ps->nwaves && st->wave_left[st->cur_wave] == 0)) {
-			size_t i;
+	do {
+		again = 0;
+		if (stopping(st)) {
+			skip_unstarted(st);
+			return;
+		}
+		if (ps->schedule == SCHED_WAVES) {
+			/* The barrier: a wave opens when the one before has ended. */
+			while (st->cur_wave == 0 ||
+			       (st->cur_wave <= ps->nwaves &&
+				st->wave_left[st->cur_wave] == 0)) {
+				size_t i;
 
-			if (st->cur_wave > 0 && log_enabled(LOG_LEVEL_INFO))
-				log_wave(st, "wave end", 0);
-			if (st->cur_wave > 0 && st->stopped) {
-				skip_unstarted(st);
-				return;
-			}
-			if (++st->cur_wave > ps->nwaves)
-				return;
-			if (log_enabled(LOG_LEVEL_INFO))
-				log_wave(st, "wave start", 1);
-			for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
-				size_t h = st->wave_hooks[st->cur_wave][i];
-				if (run->hs[h].state == HS_WAITING)
-					ready_push(&st->ready, h);
+				if (st->cur_wave > 0 && log_enabled(LOG_LEVEL_INFO))
+					log_wave(st, "wave end", 0);
+				if (st->cur_wave > 0 && st->stopped) {
+					skip_unstarted(st);
+					return;
+				}
+				if (++st->cur_wave > ps->nwaves)
+					return;
+				if (log_enabled(LOG_LEVEL_INFO))
+					log_wave(st, "wave start", 1);
+				for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
+					size_t h = st->wave_hooks[st->cur_wave][i];
+					if (run->hs[h].state == HS_WAITING)
+						ready_push(&st->ready, h);
+				}
 			}
 		}
-	}
-	while (st->ready.n > 0 && st->in_flight < ps->max_workers) {
-		size_t h = st->ready.v[0];
-		struct hook_state *hs = &run->hs[h];
+		while (st->ready.n > 0 && st->in_flight < ps->max_workers) {
+			size_t h = st->ready.v[0];
+			struct hook_state *hs = &run->hs[h];
 
-		if (hs->state == HS_DONE || hs->state == HS_SUBMITTED) {
-			ready_pop(&st->ready);
-			continue;
+			if (hs->state == HS_DONE || hs->state == HS_SUBMITTED) {
+				ready_pop(&st->ready);
+				continue;
+			}
+			/* sequential: the next hook waits for the one before */
+			if (ps->schedule == SCHED_SEQUENTIAL &&
+			    hs->state == HS_WAITING && st->in_flight > 0)
+				break;
+			if (hs->nbatches == 0) {
+				/* no files: final at once, and it counts as passed */
+				ready_pop(&st->ready);
+				finish_skipped(st, h, SKIP_NO_FILES, xstrdup("no files"));
+				mark_final(st, h);
+				after_final(st, h);
+				again = 1;      /* it may end a wave, or stop */
+				continue;
+			}
+			submit_batch(st, h);
+			if (hs->state == HS_SUBMITTED)
+				ready_pop(&st->ready);
 		}
-		/* sequential: the next hook waits for the one before */
-		if (ps->schedule == SCHED_SEQUENTIAL && hs->state == HS_WAITING &&
-		    st->in_flight > 0)
-			break;
-		submit_batch(st, h);
-		if (hs->state == HS_SUBMITTED)
-			ready_pop(&st->ready);
-	}
+	} while (again);
 }
 
 static void
@@ -684,16 +703,7 @@ strat_run(struct strat *st)
 			mark_final(st, h);
 		}
 	}
-	/* So are hooks whose patterns matched no file; they count as passed. */
-	for (i = 0; i < ps->ntopo; i++) {
-		size_t h = ps->topo[i];
-
-		if (run->hs[h].nbatches == 0 && run->hs[h].state == HS_WAITING) {
-			finish_skipped(st, h, SKIP_NO_FILES, xstrdup("no files"));
-			mark_final(st, h);
-			after_final(st, h);
-		}
-	}
+	/* Hooks with no files are made final when their turn comes. */
 	report_finished(st);
 
 	submit_ready(st);
