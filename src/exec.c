@@ -79,6 +79,19 @@ free_env(char **env)
 	free(env);
 }
 
+/*
+ * Length of "cwd/" when cwd names a subdirectory (conf.c has removed
+ * any "./" in front and "/" at the end), so file paths can be cut to be
+ * relative to it; 0 for no cwd or ".".
+ */
+static size_t
+cwd_prefix(const char *cwd)
+{
+	if (cwd == NULL || strcmp(cwd, ".") == 0)
+		return 0;
+	return strlen(cwd) + 1;
+}
+
 void
 exec_plan_batches(const struct plan *p, char *const *environ,
 		  const struct file_list *fl, struct batches *out,
@@ -92,17 +105,38 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		size_t *idx, n, want, budget;
 		char *fixed[5], **env;
 
+		struct file_list sub, *from = (struct file_list *)fl;
+		size_t plen;
+
 		memset(&out[i], 0, sizeof(out[i]));
 		nbatches[i] = 1;
 		nfiles[i] = 0;
 		if (c->files.n == 0 || h->state != PLAN_RUN)
 			continue;
-		idx = files_select(fl, c->files.v, c->files.n, c->exclude.v,
+		/*
+		 * A hook with cwd sees the files under cwd, relative to it, as
+		 * if hookwave had been run with -C cwd: its tools can open them.
+		 */
+		plen = cwd_prefix(c->cwd);
+		if (plen > 0) {
+			size_t k;
+
+			sub.v = xmalloc((fl->n + 1) * sizeof(*sub.v));
+			sub.n = 0;
+			for (k = 0; k < fl->n; k++)
+				if (strncmp(fl->v[k], c->cwd, plen - 1) == 0 &&
+				    fl->v[k][plen - 1] == '/' && fl->v[k][plen] != '\0')
+					sub.v[sub.n++] = fl->v[k] + plen;
+			from = &sub;
+		}
+		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
 				   c->exclude.n, &n);
 		nfiles[i] = n;
 		if (n == 0) {
 			nbatches[i] = 0;
 			free(idx);
+			if (from != fl)
+				free(sub.v);
 			continue;
 		}
 		want = p->jobs;
@@ -115,8 +149,10 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		fixed[4] = NULL;
 		env = make_env(environ, p, h);
 		budget = files_arg_budget(env, fixed);
-		files_batch(&out[i], fl, idx, n, (size_t)c->batch_size, want,
+		files_batch(&out[i], from, idx, n, (size_t)c->batch_size, want,
 			    budget);
+		if (from != fl)
+			free(sub.v);    /* the names are the run's list's */
 		nbatches[i] = out[i].n;
 		free_env(env);
 		free(fixed[2]);
