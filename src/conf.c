@@ -44,7 +44,7 @@ struct key {
 
 /* Key ids, one enum per section so the seen-bitmasks stay small. */
 enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
-       S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT };
+       S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY };
 enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED };
@@ -58,6 +58,7 @@ static const struct key settings_keys[] = {
 	{ "max_concurrent_strategies", K_COUNT, S_MAX_CONCURRENT },
 	{ "fail_fast", K_BOOL, S_FAIL_FAST },
 	{ "output_limit", K_OUTPUT_LIMIT, S_OUTPUT_LIMIT },
+	{ "history", K_BOOL, S_HISTORY },
 };
 
 static const struct key strategy_keys[] = {
@@ -135,6 +136,7 @@ conf_init(struct conf *c)
 	c->settings.max_concurrent_strategies = 2;
 	c->settings.fail_fast = false;
 	c->settings.output_limit = 1048576;
+	c->settings.history = true;
 }
 
 /* Record the first error only; later ones are consequences or noise. */
@@ -427,6 +429,8 @@ apply_settings(struct parser *p, const struct key *k, const char *v)
 	case S_OUTPUT_LIMIT:
 		return set_number(p, k->name, v, 0, CONF_MAX_OUTPUT_LIMIT,
 				  &s->output_limit);
+	case S_HISTORY:
+		return set_bool(p, k->name, v, &s->history);
 	}
 	abort();
 }

@@ -54,6 +54,7 @@ struct conf_settings {
 	long max_concurrent_strategies;
 	bool fail_fast;
 	long output_limit;
+	bool history;                   /* remember durations (history.h) */
 };
 
 struct conf_strategy {

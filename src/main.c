@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "files.h"
+#include "history.h"
 #include "lock.h"
 #include "log.h"
 #include "plan.h"
@@ -60,6 +61,7 @@ struct options {
 	int quiet, verbose;
 	enum color color;
 	int lock;
+	int no_history;
 	enum log_level log_level;
 	struct strlist strategies, skip, env_skip, names;
 	struct plan_options plan;
@@ -106,7 +108,7 @@ static const char synopsis[] =
 	"usage: hookwave [-0hlnqVvx] [-C dir] [-c file] [-f format] [-j jobs]\n"
 	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
 	"                --files=file] [--check-config] [--color=when] [--lock]\n"
-	"                [--log-level=level] [--no-strategy-parallel]\n"
+	"                [--log-level=level] [--no-history] [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [hook ...]\n";
 
@@ -145,6 +147,7 @@ help(void)
 	      "  -v, --verbose            also the output of passing hooks\n"
 	      "      --color=WHEN         auto, always or never\n"
 	      "      --lock               one run at a time in this directory\n"
+	      "      --no-history         ignore and keep no record of durations\n"
 	      "  -n, --dry-run            print the plan, run nothing\n"
 	      "  -l, --list               list hooks: name, strategy, wave, depends\n"
 	      "      --check-config       validate the config and exit\n"
@@ -185,7 +188,7 @@ split_names(const char *s, struct strlist *out)
 enum {
 	OPT_SKIP = 256, OPT_SCHEDULE, OPT_NO_STRATEGY_PARALLEL, OPT_ALL_FILES,
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
-	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL
+	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY
 };
 
 static const struct option long_options[] = {
@@ -211,6 +214,7 @@ static const struct option long_options[] = {
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
@@ -328,6 +332,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_LOCK:
 			o->lock = 1;
+			break;
+		case OPT_NO_HISTORY:
+			o->no_history = 1;
 			break;
 		case 'n':
 			o->action = ACT_DRY_RUN;
@@ -715,9 +722,54 @@ exec_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
 	exec_batch(((void **)ctx)[0], p, hook, batch, slot, r);
 }
 
+/* Load the durations of earlier runs and weigh the plan with them. */
+static struct history *
+load_history(struct plan *p, char **path)
+{
+	struct history *h;
+	double *w;
+	struct err e;
+	int warned;
+	size_t i;
+
+	*path = history_path();
+	h = history_load(*path, &warned, &e);
+	if (warned)
+		say_err(&e);
+	w = xcalloc(p->nhooks + 1, sizeof(*w));
+	for (i = 0; i < p->nhooks; i++)
+		w[i] = history_predict(h, p->strategies[p->hooks[i].strategy].name,
+				       p->hooks[i].conf->name);
+	plan_set_weights(p, w);
+	free(w);
+	return h;
+}
+
+/* Remember how long each hook that ran to its end took. */
+static void
+save_history(const struct plan *p, const struct hook_result *res,
+	     struct history *h, const char *path)
+{
+	struct err e;
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nhooks; i++) {
+		if ((res[i].status != HOOK_PASSED && res[i].status != HOOK_FAILED) ||
+		    res[i].duration < 0)
+			continue;
+		history_record(h, p->strategies[p->hooks[i].strategy].name,
+			       p->hooks[i].conf->name, res[i].duration);
+		n++;
+	}
+	/* Nowhere to write (a read-only tree, HOME unset) is no failure. */
+	if (n > 0 && history_save(h, path, &e) != 0 && log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, "file", path, NULL);
+}
+
 /* Run the plan, report, and return the exit status. */
 static int
-run(const struct plan *p, const struct options *o, const struct prepared *pr)
+run(const struct plan *p, const struct options *o, const struct prepared *pr,
+    struct history *hist, const char *hist_path)
 {
 	struct exec_ctx ex;
 	struct report_options ro;
@@ -782,6 +834,8 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr)
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	elapsed = now_monotonic() - t0;
+	if (hist != NULL && hist_path != NULL)
+		save_history(p, results, hist, hist_path);
 	if (log_enabled(LOG_LEVEL_INFO)) {
 		char d[32], x[32];
 
@@ -854,6 +908,8 @@ main(int argc, char **argv)
 	struct conf conf;
 	struct plan plan;
 	struct prepared prep;
+	struct history *hist = NULL;
+	char *hist_path = NULL;
 	struct err e;
 	const char *path;
 	int r, status = EXIT_USAGE, lock_fd = -1;
@@ -936,13 +992,15 @@ main(int argc, char **argv)
 		break;
 	case ACT_DRY_RUN:
 	case ACT_RUN:
+		if (conf.settings.history && !o.no_history)
+			hist = load_history(&plan, &hist_path);
 		if (prepare(&prep, &plan, &o) != 0)
 			break;
 		if (o.action == ACT_DRY_RUN) {
 			dry_run(&plan, &prep);
 			status = EXIT_PASS;
 		} else {
-			status = run(&plan, &o, &prep);
+			status = run(&plan, &o, &prep, hist, hist_path);
 		}
 		break;
 	}
@@ -951,6 +1009,8 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 out:
+	history_free(hist);
+	free(hist_path);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	prepared_release(&prep, &plan);

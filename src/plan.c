@@ -359,6 +359,8 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 			if (--indeg[ph->dependents[k]] == 0)
 				heap_push(&heap, ph->dependents[k]);
 	}
+	p->topo = ready_order;
+	p->ntopo = j;
 	/* Chains: reverse topological order, dependents first. */
 	while (j > 0) {
 		struct plan_hook *ph = &p->hooks[ready_order[--j]];
@@ -369,13 +371,54 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 			if (p->hooks[ph->dependents[k]].chain + 1 > ph->chain)
 				ph->chain = p->hooks[ph->dependents[k]].chain + 1;
 	}
+	plan_set_weights(p, NULL);
 
 	free(heap.v);
-	free(ready_order);
 	free(indeg);
 	free(sindex);
 	free(map);
 	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+plan_set_weights(struct plan *p, const double *weights)
+{
+	double *known = xmalloc((p->nhooks + 1) * sizeof(*known));
+	double fill = 1, *crit = xcalloc(p->nhooks + 1, sizeof(*crit));
+	size_t i, nknown = 0, j;
+
+	for (i = 0; weights != NULL && i < p->nhooks; i++)
+		if (weights[i] > 0)
+			known[nknown++] = weights[i];
+	if (nknown > 0) {
+		/* An unknown hook is taken for a typical one. */
+		qsort(known, nknown, sizeof(*known), cmp_double);
+		fill = known[nknown / 2];
+	}
+	for (i = 0; i < p->nhooks; i++)
+		p->hooks[i].weight = nknown > 0 && weights[i] > 0 ? weights[i] : fill;
+	for (j = p->ntopo; j > 0; j--) {
+		struct plan_hook *ph = &p->hooks[p->topo[j - 1]];
+		double best = 0;
+		size_t k;
+
+		for (k = 0; k < ph->ndependents; k++)
+			if (crit[ph->dependents[k]] > best)
+				best = crit[ph->dependents[k]];
+		crit[p->topo[j - 1]] = ph->weight + best;
+	}
+	for (i = 0; i < p->nhooks; i++)
+		p->hooks[i].priority = (long long)(crit[i] * 1e6 + 0.5);
+	free(crit);
+	free(known);
 }
 
 void
@@ -383,6 +426,7 @@ plan_release(struct plan *p)
 {
 	size_t i;
 
+	free(p->topo);
 	for (i = 0; i < p->nhooks; i++) {
 		free(p->hooks[i].deps);
 		free(p->hooks[i].dependents);

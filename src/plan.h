@@ -34,6 +34,11 @@ struct plan_hook {
 					   here to a sink, itself included */
 	long timeout;                   /* seconds, 0 = none */
 	bool critical;
+	double weight;                  /* predicted seconds (1 each without
+					   history) */
+	long long priority;             /* predicted remaining critical path:
+					   own weight plus the heaviest chain
+					   of dependents, in microseconds */
 };
 
 struct plan_strategy {
@@ -51,6 +56,9 @@ struct plan_strategy {
 struct plan {
 	struct plan_hook *hooks;        /* selected hooks, config order */
 	size_t nhooks;
+	size_t *topo;                   /* running hooks, Kahn order over all
+					   strategies (config order first) */
+	size_t ntopo;
 	struct plan_strategy *strategies; /* those with hooks, config order */
 	size_t nstrategies;
 	unsigned jobs;                  /* global cap, resolved */
@@ -90,6 +98,15 @@ struct plan_options {
  */
 int plan_build(struct plan *p, const struct conf *c,
 	       const struct plan_options *o, struct err *e);
+
+/*
+ * Weigh each hook by its predicted duration in seconds (weights[i] for
+ * plan hook i; <= 0 means unknown: it gets the median of the known
+ * ones) and recompute every priority. With weights NULL, or none
+ * known, every hook weighs 1 and the priority is the chain length, as
+ * plan_build leaves it. The plan must not be in use by a run.
+ */
+void plan_set_weights(struct plan *p, const double *weights);
 
 /* Number of online CPUs this process may run on (at least 1). */
 unsigned plan_online_cpus(void);

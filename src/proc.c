@@ -47,6 +47,12 @@
  */
 #define POST_EXIT_GRACE 0.2
 
+#ifdef O_PATH
+#define CWD_OPEN_FLAGS (O_PATH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define CWD_OPEN_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+#endif
+
 /* Poll tick when no pidfd is available (kernel < 5.3). */
 #define TICK_MS 50
 
@@ -481,13 +487,19 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	if (spec->path == NULL || spec->argv == NULL || spec->envp == NULL)
 		return fail(r, "spawn", EINVAL);
 
-	/* Check cwd here so that a bad one is told apart from a failed exec. */
+	/*
+	 * Check cwd here so that a bad one is told apart from a failed
+	 * exec. O_PATH and X_OK ask what chdir(2) needs: search, not read
+	 * permission (a mode 0111 directory is a fine cwd).
+	 */
 	if (spec->cwd != NULL) {
-		int dfd = open(spec->cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dfd = open(spec->cwd, CWD_OPEN_FLAGS);
 
 		if (dfd < 0)
 			return fail(r, "cwd", errno);
 		close(dfd);
+		if (access(spec->cwd, X_OK) != 0)
+			return fail(r, "cwd", errno);
 #ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP
 		/* NEEDSWORK: chdir(2) in a threaded parent would move every
 		 * thread; without addchdir_np we refuse instead. */
@@ -516,5 +528,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 
 	wait_child(spec, pid, &fds[0], buf, r);
 	free(buf);
-	return 0;
+	/* -1 for PROC_ERROR after a start too ("wait": reaped by someone
+	 * else), so that -1 always means PROC_ERROR; r->pid says it ran. */
+	return r->outcome == PROC_ERROR ? -1 : 0;
 }

@@ -95,7 +95,7 @@ static int
 before(const struct ready *r, size_t a, size_t b)
 {
 	if (r->by_chain) {
-		unsigned long ca = r->plan->hooks[a].chain, cb = r->plan->hooks[b].chain;
+		long long ca = r->plan->hooks[a].priority, cb = r->plan->hooks[b].priority;
 		if (ca != cb)
 			return ca > cb;
 	}
@@ -536,7 +536,7 @@ submit_batch(struct strat *st, size_t h)
 	hj->hook = h;
 	hj->batch = hs->next_batch++;
 	hj->job.run = job_run;
-	hj->job.priority = (long long)run->plan->hooks[h].chain;
+	hj->job.priority = run->plan->hooks[h].priority;
 	hj->job.order = ((unsigned long long)h << 24) | (hj->batch & 0xffffff);
 	/* A serial hook leaves the ready set at once: its next batch is
 	   submitted when the one before it comes back. */

@@ -51,6 +51,8 @@ export HOOKWAVE TESTDATA
 unset HOOKWAVE_CONFIG HOOKWAVE_SKIP HOOKWAVE_LOG
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookwave-test.XXXXXX") || exit 1
+# Durations a run remembers (history.h) stay in this test's own directory.
+export XDG_CACHE_HOME="$tmp/cache"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
