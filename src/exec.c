@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,73 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 	}
 }
 
+/*
+ * The words of `cmd` when the shell would do nothing but split it on
+ * blanks and look the first word up in PATH; else NULL. NULL-terminated,
+ * malloc'd (one block: free the array only); *n is the word count.
+ */
+static char **
+simple_words(const char *cmd, size_t *n)
+{
+	static const char *const shell_words[] = {
+		"!", ".", ":", "[[", "]]", "{", "}", "alias", "bg", "break",
+		"case", "cd", "command", "continue", "declare", "do", "done",
+		"elif", "else", "esac", "eval", "exec", "exit", "export", "fc",
+		"fg", "fi", "for", "function", "getopts", "hash", "if", "in",
+		"jobs", "let", "local", "read", "readonly", "return", "select",
+		"set", "shift", "source", "then", "time", "times", "trap", "type",
+		"typeset", "ulimit", "umask", "unalias", "unset", "until", "wait",
+		"while"
+	};
+	const char *c;
+	size_t len = strlen(cmd), words = 0, i;
+	char **v, *store, *w;
+	int in_word = 0;
+
+	for (c = cmd; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u == ' ' || u == '\t') {
+			in_word = 0;
+			continue;
+		}
+		/* Only characters the shell gives no meaning to. */
+		if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+		      (u >= '0' && u <= '9') || strchr("-_./,:+%@^", u) != NULL))
+			return NULL;
+		if (!in_word)
+			words++;
+		in_word = 1;
+	}
+	if (words == 0)
+		return NULL;
+	v = xmalloc((words + 1) * sizeof(*v) + len + 1);
+	store = (char *)(v + words + 1);
+	memcpy(store, cmd, len + 1);
+	for (i = 0, w = strtok(store, " \t"); w != NULL; w = strtok(NULL, " \t"))
+		v[i++] = w;
+	v[i] = NULL;
+	for (i = 0; i < ARRAY_SIZE(shell_words); i++)
+		if (strcmp(v[0], shell_words[i]) == 0) {
+			free(v);
+			return NULL;
+		}
+	*n = words;
+	return v;
+}
+
+/* Whether the hook's env lines set PATH (then PATH lookup is the shell's). */
+static int
+sets_path(const struct conf_hook *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->env.n; i++)
+		if (strncmp(c->env.v[i], "PATH=", 5) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 on_output(void *ctx, const char *buf, size_t n)
 {
@@ -174,39 +242,58 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	const struct plan_hook *h = &p->hooks[hook];
 	char **files = ctx->batches != NULL && ctx->batches[hook].n > 0 ?
 		       ctx->batches[hook].files[batch] : NULL;
-	char **argv, **env, *script = NULL;
-	size_t nfiles = 0, i;
+	char **argv, **env, *script = NULL, **words;
+	size_t nfiles = 0, nwords = 0, i;
 	struct proc_spec spec;
 	struct proc_result pr;
 
 	(void)slot;
 	while (files != NULL && files[nfiles] != NULL)
 		nfiles++;
-	argv = xcalloc(nfiles + 5, sizeof(*argv));
-	argv[0] = (char *)"/bin/sh";
-	argv[1] = (char *)"-c";
-	if (files != NULL) {
+	words = sets_path(h->conf) ? NULL : simple_words(h->conf->command, &nwords);
+	argv = xcalloc(nfiles + nwords + 5, sizeof(*argv));
+	env = make_env(ctx->environ, p, h);
+again:
+	if (words != NULL) {
+		/* COMMAND "$@" without the shell: the words, then the files. */
+		memcpy(argv, words, nwords * sizeof(*argv));
+		for (i = 0; i < nfiles; i++)
+			argv[nwords + i] = files[i];
+	} else if (files != NULL) {
+		argv[0] = (char *)"/bin/sh";
+		argv[1] = (char *)"-c";
 		script = xasprintf("%s \"$@\"", h->conf->command);
 		argv[2] = script;
 		argv[3] = (char *)"hookwave";
 		for (i = 0; i < nfiles; i++)
 			argv[4 + i] = files[i];
 	} else {
+		argv[0] = (char *)"/bin/sh";
+		argv[1] = (char *)"-c";
 		argv[2] = h->conf->command;
 	}
-	env = make_env(ctx->environ, p, h);
 
 	memset(&spec, 0, sizeof(spec));
-	spec.path = "/bin/sh";
+	spec.path = words != NULL ? words[0] : "/bin/sh";
+	spec.search_path = words != NULL && strchr(words[0], '/') == NULL;
 	spec.argv = argv;
 	spec.envp = env;
 	spec.cwd = h->conf->cwd;
 	spec.timeout = (double)h->timeout;
 	spec.kill_grace = (double)p->kill_grace;
 	spec.cancel_fd = ctx->cancel_fd;
+	spec.kill_fd = ctx->kill_fd;
 	spec.on_output = on_output;
 	spec.ctx = &r->out;
 	proc_run(&spec, &pr);
+	if (words != NULL && pr.outcome == PROC_ERROR &&
+	    strcmp(pr.what, "spawn") == 0 && pr.error == ENOEXEC) {
+		/* A script with no #! line: sh -c runs those, so must we. */
+		free(words);
+		words = NULL;
+		memset(argv, 0, (nfiles + nwords + 5) * sizeof(*argv));
+		goto again;
+	}
 
 	r->exit_code = -1;
 	r->signal = pr.signal;
@@ -243,7 +330,21 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	case PROC_ERROR:
 		r->status = HOOK_ERROR;
 		r->signal = 0;
-		if (strcmp(pr.what, "cwd") == 0)
+		if (words != NULL && strcmp(pr.what, "spawn") == 0 &&
+		    (pr.error == ENOENT || pr.error == EACCES ||
+		     pr.error == ENOTDIR)) {
+			/* What sh -c would have said, with its status. */
+			char *msg;
+			int nf = pr.error == ENOENT || pr.error == ENOTDIR;
+
+			r->exit_code = nf ? 127 : 126;
+			r->reason = xstrdup(nf ? "command not found" :
+					    "command not executable");
+			msg = xasprintf("hookwave: %s: %s\n", words[0],
+					nf ? "command not found" : strerror(pr.error));
+			output_append(&r->out, msg, strlen(msg));
+			free(msg);
+		} else if (strcmp(pr.what, "cwd") == 0)
 			r->reason = xasprintf("bad cwd '%s': %s", h->conf->cwd,
 					      strerror(pr.error));
 		else
@@ -258,5 +359,6 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	}
 	free_env(env);
 	free(script);
+	free(words);
 	free(argv);
 }

@@ -5,7 +5,10 @@
  *
  * A hook without files runs as `/bin/sh -c COMMAND`. A hook with files
  * runs as `/bin/sh -c 'COMMAND "$@"' hookwave FILE...`, so file names
- * are arguments and never shell text.
+ * are arguments and never shell text. A command that is only plain
+ * words (no quote, no variable, no glob, no operator, no shell builtin
+ * or keyword first) is run directly, as make does, with the same
+ * arguments and the same statuses: it saves a shell per process.
  */
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H
@@ -18,6 +21,8 @@ struct exec_ctx {
 	char *const *environ;           /* hookwave's environment (borrowed) */
 	int cancel_fd;                  /* -1, or readable when the run is
 					   interrupted: running hooks stop */
+	int kill_fd;                    /* -1, or readable when they must
+					   die at once (a second interrupt) */
 	/* Per plan hook: its file batches (files.h), or NULL for a run
 	   where no hook has files; a hook without files has n == 0. */
 	const struct batches *batches;

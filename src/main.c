@@ -623,7 +623,9 @@ dry_run(const struct plan *p, const struct prepared *pr)
 /* Set by the signal handlers; read by every thread. */
 static atomic_int interrupted;
 static volatile sig_atomic_t caught_signal;
+static volatile sig_atomic_t signal_count;
 static int cancel_pipe[2] = { -1, -1 };
+static int kill_pipe[2] = { -1, -1 };
 
 /* Only flags and a write to the cancel pipe: async-signal-safe. */
 static void
@@ -634,8 +636,13 @@ on_signal(int sig)
 	if (caught_signal == 0)
 		caught_signal = sig;
 	atomic_store(&interrupted, 1);
-	if (cancel_pipe[1] >= 0)
+	/* The first asks hooks to stop (TERM, grace); a second kills them. */
+	if (signal_count < 2)
+		signal_count++;
+	if (signal_count == 1 && cancel_pipe[1] >= 0)
 		(void)!write(cancel_pipe[1], "x", 1);
+	if (signal_count == 2 && kill_pipe[1] >= 0)
+		(void)!write(kill_pipe[1], "x", 1);
 	errno = saved;
 }
 
@@ -783,7 +790,8 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	struct err e;
 	size_t i;
 
-	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    pipe2(kill_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		say("cannot make a pipe: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -792,6 +800,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	memset(&ex, 0, sizeof(ex));
 	ex.environ = environ;
 	ex.cancel_fd = cancel_pipe[0];
+	ex.kill_fd = kill_pipe[0];
 	ex.batches = pr->batches;
 	memset(&ro, 0, sizeof(ro));
 	ro.fd = STDOUT_FILENO;

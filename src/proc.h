@@ -15,7 +15,8 @@
  * the pid, so the pgid cannot have been reused by the time we signal it.
  *
  * On timeout or cancel: SIGTERM + SIGCONT to the group, SIGKILL after
- * kill_grace if the main process has not exited.
+ * kill_grace if the main process has not exited; at once if kill_fd
+ * becomes readable.
  *
  * Thread-safe: many threads may run proc_run() at once.
  */
@@ -36,6 +37,10 @@ struct proc_spec {
 	double kill_grace;              /* seconds between TERM and KILL */
 	int cancel_fd;                  /* -1, or an fd that becomes readable
 					   when the process must be stopped */
+	int kill_fd;                    /* -1, or an fd that becomes readable
+					   when it must die at once (SIGKILL,
+					   no grace: a second Ctrl-C) */
+	int search_path;                /* look `path` up in PATH (posix_spawnp) */
 	proc_output_fn on_output;       /* may be NULL: output discarded */
 	void *ctx;
 };

@@ -86,6 +86,7 @@ sh_spec(struct proc_spec *s, char **argv, char **envp, const char *script,
 	s->timeout = 30;
 	s->kill_grace = 5;
 	s->cancel_fd = -1;
+	s->kill_fd = -1;
 	s->on_output = capture_fn;
 	s->ctx = out;
 }
