@@ -22,6 +22,7 @@
 #include "files.h"
 #include "history.h"
 #include "lock.h"
+#include "orphans.h"
 #include "log.h"
 #include "plan.h"
 #include "report.h"
@@ -651,7 +652,14 @@ catch_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
+	sigset_t set;
 	size_t i;
+
+	/* Blocked by whoever started us, they would never arrive. */
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -786,7 +794,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	void *ctxs[2];
 	double t0 = now_monotonic(), elapsed;
 	unsigned workers = 0;
-	int status = EXIT_PASS, werr, file_failed = 0;
+	int status = EXIT_PASS, werr, file_failed = 0, adopted;
 	struct err e;
 	size_t i;
 
@@ -828,7 +836,11 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 		snprintf(j, sizeof(j), "%u", p->jobs);
 		log_event(LOG_LEVEL_INFO, "run start", "hooks", n, "jobs", j, NULL);
 	}
+	/* What hooks leave behind comes to us, to be ended after the run. */
+	adopted = orphans_adopt() == 0;
 	results = run_plan(&rc, &interrupted, t0, &workers);
+	if (adopted && p->nhooks > 0)
+		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
 	if (results == NULL) {
 		say("cannot start any worker thread: %s", strerror(errno));
 		report_free(rep);

@@ -326,6 +326,28 @@ peek_exit(pid_t pid, siginfo_t *si)
 	}
 }
 
+/*
+ * When hookwave is a subreaper (orphans.h), members of the group whose
+ * parent died were handed to us: reap those that are already dead.
+ * Only this group's: other threads' hooks are in groups of their own.
+ */
+static void
+reap_adopted(pid_t pgid)
+{
+	for (;;) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG) != 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (si.si_pid == 0)
+			return;
+	}
+}
+
 /* Reap pid, retrying on EINTR. */
 static void
 reap(pid_t pid)
@@ -475,6 +497,7 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	close_fd(pipefd);
 	if (!wait_errno)
 		reap(pid);
+	reap_adopted(pid);
 	r->duration = now() - r->start;
 
 	r->exit_code = -1;
