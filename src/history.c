@@ -184,7 +184,7 @@ history_load(const char *path, int *warned, struct err *e)
 	struct history *h = xcalloc(1, sizeof(*h));
 	char *buf, *line, *next;
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd;
 	unsigned long lineno = 0;
 
@@ -206,6 +206,15 @@ history_load(const char *path, int *warned, struct err *e)
 		(n < 0 && errno == EINTR)))
 		if (n > 0)
 			len += (size_t)n;
+	if (n < 0) {
+		int saved = errno;
+
+		close(fd);
+		free(buf);
+		*warned = 1;
+		err_set(e, path, 0, "cannot read the history: %s", strerror(saved));
+		return h;
+	}
 	close(fd);
 	buf[len] = '\0';
 	if (len == MAX_FILE || memchr(buf, '\0', len) != NULL)

@@ -403,8 +403,10 @@ plan_set_weights(struct plan *p, const double *weights)
 		qsort(known, nknown, sizeof(*known), cmp_double);
 		fill = known[nknown / 2];
 	}
-	for (i = 0; i < p->nhooks; i++)
+	for (i = 0; i < p->nhooks; i++) {
 		p->hooks[i].weight = nknown > 0 && weights[i] > 0 ? weights[i] : fill;
+		p->hooks[i].predicted = nknown > 0 && weights[i] > 0 ? weights[i] : 0;
+	}
 	for (j = p->ntopo; j > 0; j--) {
 		struct plan_hook *ph = &p->hooks[p->topo[j - 1]];
 		double best = 0;

@@ -36,6 +36,7 @@ struct plan_hook {
 	bool critical;
 	double weight;                  /* predicted seconds (1 each without
 					   history) */
+	double predicted;               /* seconds from history, 0 unknown */
 	long long priority;             /* predicted remaining critical path:
 					   own weight plus the heaviest chain
 					   of dependents, in microseconds */

@@ -41,6 +41,9 @@ struct report {
 	size_t nrunning;
 	bool shown;             /* a status line is on the screen */
 	struct buf line;        /* the one shown */
+	bool eta;               /* history predicts durations: show an ETA */
+	double work_left;       /* predicted seconds of hooks not final */
+	double *started_at;     /* per hook, monotonic, while it runs */
 };
 
 static const struct writer *
@@ -90,6 +93,7 @@ struct report *
 report_new(const struct plan *p, const struct report_options *o)
 {
 	struct report *r = xcalloc(1, sizeof(*r));
+	size_t i;
 
 	state_init(&r->w, p, o);
 	r->wr = writer_for(o->format);
@@ -102,6 +106,13 @@ report_new(const struct plan *p, const struct report_options *o)
 		r->running = xcalloc(p->nhooks + 1, sizeof(*r->running));
 		r->prev = xcalloc(p->nhooks + 1, sizeof(*r->prev));
 		r->next = xcalloc(p->nhooks + 1, sizeof(*r->next));
+		r->started_at = xcalloc(p->nhooks + 1, sizeof(*r->started_at));
+		for (i = 0; i < p->nhooks; i++) {
+			if (p->hooks[i].predicted > 0)
+				r->eta = true;
+			if (p->hooks[i].state == PLAN_RUN)
+				r->work_left += p->hooks[i].weight;
+		}
 	}
 	if (r->wr->begin != NULL) {
 		r->wr->begin(&r->w, &r->b);
@@ -159,7 +170,25 @@ status_text(struct report *r, struct buf *t, size_t width)
 	size_t h, shown = 0, cols;
 	char more[32];
 
-	buf_printf(t, "[%zu/%zu] running: ", r->w.count, p->nhooks);
+	if (r->eta) {
+		/* Predicted work left, less what the running hooks have done,
+		   spread over the slots: rough, but it moves the right way. */
+		double now = now_monotonic(), left = r->work_left;
+		unsigned slots = p->jobs > 0 ? p->jobs : 1;
+
+		for (h = r->first; h != NONE; h = r->next[h]) {
+			double done = now - r->started_at[h];
+			left -= done < p->hooks[h].weight ? done : p->hooks[h].weight;
+		}
+		if (left < 0)
+			left = 0;
+		left /= slots;
+		buf_printf(t, left < 10 ? "[%zu/%zu eta %.1fs] running: " :
+			   "[%zu/%zu eta %.0fs] running: ", r->w.count, p->nhooks,
+			   left);
+	} else {
+		buf_printf(t, "[%zu/%zu] running: ", r->w.count, p->nhooks);
+	}
 	cols = columns(t->p, t->len);
 	for (h = r->first; h != NONE; h = r->next[h]) {
 		const char *sname = p->strategies[p->hooks[h].strategy].name;
@@ -235,6 +264,7 @@ report_started(struct report *r, size_t hook)
 		return;
 	pthread_mutex_lock(&r->mu);
 	if (hook < r->w.plan->nhooks && r->running[hook]++ == 0) {
+		r->started_at[hook] = now_monotonic();
 		r->prev[hook] = r->last;
 		r->next[hook] = NONE;
 		if (r->last != NONE)
@@ -275,6 +305,8 @@ report_hook(struct report *r, size_t hook, const struct hook_result *res)
 		r->order[r->norder++] = hook;
 	r->wr->hook(&r->w, &r->b, hook, res);
 	if (r->status) {
+		if (r->w.plan->hooks[hook].state == PLAN_RUN)
+			r->work_left -= r->w.plan->hooks[hook].weight;
 		status_done(r, hook);
 		if (r->b.len > 0 && r->shown) {
 			/* erase the status line before the block */
@@ -332,6 +364,7 @@ report_free(struct report *r)
 	buf_release(&r->b);
 	buf_release(&r->line);
 	free(r->running);
+	free(r->started_at);
 	free(r->prev);
 	free(r->next);
 	free(r->order);

@@ -75,11 +75,22 @@ text_finish(struct writer_state *w, struct buf *b,
 	    double elapsed, int exit_status)
 {
 	struct summary s;
+	size_t i;
 
-	(void)order;
-	(void)n;
 	if (w->o.quiet && exit_status == 0)
 		return;
+	/* With history: name what took far longer than it usually does. */
+	for (i = 0; i < n && !w->o.quiet; i++) {
+		const struct plan_hook *h = &w->plan->hooks[order[i]];
+		const struct hook_result *r = &results[order[i]];
+
+		if (h->predicted > 0 && r->duration > 2 * h->predicted &&
+		    r->duration - h->predicted >= 0.05)
+			buf_printf(b, "hookwave: slow: %s/%s took %.2fs, %.1fx its median %.2fs\n",
+				   w->plan->strategies[h->strategy].name,
+				   h->conf->name, r->duration,
+				   r->duration / h->predicted, h->predicted);
+	}
 	summary_count(w->plan, results, &s);
 	buf_printf(b, "hookwave: %zu passed, %zu failed, %zu timeout, %zu error, "
 		   "%zu skipped in %.2fs (hooks' total %.2fs, %.1fx)\n",
