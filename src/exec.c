@@ -4,7 +4,9 @@
 #endif
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,8 +57,15 @@ make_env(char *const *base, const struct plan *p, const struct plan_hook *h)
 	for (i = 0; i < nbase; i++)
 		if (!overridden(base[i], &h->conf->env))
 			env[n++] = xstrdup(base[i]);
-	/* A later env line for the same variable wins. */
+	/* A later env line for the same variable wins; HOOKWAVE_* are ours. */
 	for (i = 0; i < h->conf->env.n; i++) {
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(own_vars); k++)
+			if (same_var(h->conf->env.v[i], own_vars[k]))
+				break;
+		if (k < ARRAY_SIZE(own_vars))
+			continue;
 		for (j = i + 1; j < h->conf->env.n; j++)
 			if (same_var(h->conf->env.v[j], h->conf->env.v[i]))
 				break;
@@ -78,6 +87,27 @@ free_env(char **env)
 	for (i = 0; env[i] != NULL; i++)
 		free(env[i]);
 	free(env);
+}
+
+/*
+ * cwd as a path relative to the run directory: an absolute cwd inside
+ * the run directory is made relative (*owned then holds it); any other
+ * is returned as it is.
+ */
+static const char *
+relative_cwd(const char *cwd, char **owned)
+{
+	char here[PATH_MAX];
+	size_t n;
+
+	*owned = NULL;
+	if (cwd == NULL || cwd[0] != '/' || getcwd(here, sizeof(here)) == NULL)
+		return cwd;
+	n = strlen(here);
+	if (strncmp(cwd, here, n) != 0 || (cwd[n] != '/' && cwd[n] != '\0'))
+		return cwd;
+	*owned = xstrdup(cwd[n] == '\0' || cwd[n + 1] == '\0' ? "." : cwd + n + 1);
+	return *owned;
 }
 
 /*
@@ -108,6 +138,8 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 
 		struct file_list sub, *from = (struct file_list *)fl;
 		size_t plen;
+		const char *rel;
+		char *owned = NULL;
 
 		memset(&out[i], 0, sizeof(out[i]));
 		nbatches[i] = 1;
@@ -118,18 +150,20 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		 * A hook with cwd sees the files under cwd, relative to it, as
 		 * if hookwave had been run with -C cwd: its tools can open them.
 		 */
-		plen = cwd_prefix(c->cwd);
+		rel = relative_cwd(c->cwd, &owned);
+		plen = cwd_prefix(rel);
 		if (plen > 0) {
 			size_t k;
 
 			sub.v = xmalloc((fl->n + 1) * sizeof(*sub.v));
 			sub.n = 0;
 			for (k = 0; k < fl->n; k++)
-				if (strncmp(fl->v[k], c->cwd, plen - 1) == 0 &&
+				if (strncmp(fl->v[k], rel, plen - 1) == 0 &&
 				    fl->v[k][plen - 1] == '/' && fl->v[k][plen] != '\0')
 					sub.v[sub.n++] = fl->v[k] + plen;
 			from = &sub;
 		}
+		free(owned);
 		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
 				   c->exclude.n, &n);
 		nfiles[i] = n;

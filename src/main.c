@@ -647,6 +647,25 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * Nobody reads our output any more (EPIPE): end the run the way an
+ * interrupt does, and die of SIGPIPE after cleanup. Other write errors
+ * let the run finish (exit 2 then).
+ */
+static void
+on_write_error(int error)
+{
+	if (error != EPIPE)
+		return;
+	if (caught_signal == 0)
+		caught_signal = SIGPIPE;
+	atomic_store(&interrupted, 1);
+	if (signal_count == 0) {
+		signal_count = 1;
+		(void)!write(cancel_pipe[1], "x", 1);
+	}
+}
+
 static void
 catch_signals(void)
 {
@@ -737,6 +756,21 @@ exec_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
 	exec_batch(((void **)ctx)[0], p, hook, batch, slot, r);
 }
 
+/*
+ * A hook's key in the history: its name and a hash of its command, so
+ * a changed command starts afresh instead of inheriting old times.
+ */
+static char *
+history_key(const struct plan_hook *h)
+{
+	unsigned long long x = 1469598103934665603ULL;
+	const char *c;
+
+	for (c = h->conf->command; *c != '\0'; c++)
+		x = (x ^ (unsigned char)*c) * 1099511628211ULL;
+	return xasprintf("%s/%08llx", h->conf->name, x & 0xffffffffULL);
+}
+
 /* Load the durations of earlier runs and weigh the plan with them. */
 static struct history *
 load_history(struct plan *p, char **path)
@@ -752,9 +786,13 @@ load_history(struct plan *p, char **path)
 	if (warned)
 		say_err(&e);
 	w = xcalloc(p->nhooks + 1, sizeof(*w));
-	for (i = 0; i < p->nhooks; i++)
+	for (i = 0; i < p->nhooks; i++) {
+		char *key = history_key(&p->hooks[i]);
+
 		w[i] = history_predict(h, p->strategies[p->hooks[i].strategy].name,
-				       p->hooks[i].conf->name);
+				       key);
+		free(key);
+	}
 	plan_set_weights(p, w);
 	free(w);
 	return h;
@@ -767,13 +805,16 @@ save_history(const struct plan *p, const struct hook_result *res,
 {
 	struct err e;
 	size_t i, n = 0;
+	char *key;
 
 	for (i = 0; i < p->nhooks; i++) {
 		if ((res[i].status != HOOK_PASSED && res[i].status != HOOK_FAILED) ||
 		    res[i].duration < 0)
 			continue;
+		key = history_key(&p->hooks[i]);
 		history_record(h, p->strategies[p->hooks[i].strategy].name,
-			       p->hooks[i].conf->name, res[i].duration);
+			       key, res[i].duration);
+		free(key);
 		n++;
 	}
 	/* Nowhere to write (a read-only tree, HOME unset) is no failure. */
@@ -817,6 +858,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	ro.verbose = o->verbose;
 	ro.color = use_color(o);
 	ro.status_line = status_line(o);
+	ro.on_write_error = on_write_error;
 	rep = report_new(p, &ro);
 	ctxs[0] = &ex;
 	ctxs[1] = rep;
@@ -839,6 +881,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	/* What hooks leave behind comes to us, to be ended after the run. */
 	adopted = orphans_adopt() == 0;
 	results = run_plan(&rc, &interrupted, t0, &workers);
+	elapsed = now_monotonic() - t0;
 	if (adopted && p->nhooks > 0)
 		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
 	if (results == NULL) {
@@ -854,7 +897,6 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 			status = EXIT_FAIL;
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
-	elapsed = now_monotonic() - t0;
 	if (hist != NULL && hist_path != NULL)
 		save_history(p, results, hist, hist_path);
 	if (log_enabled(LOG_LEVEL_INFO)) {
@@ -888,7 +930,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	run_results_free(results, p->nhooks);
 	report_free(rep);
 	if (werr == EPIPE)
-		return 128 + SIGPIPE;
+		return 128 + (caught_signal != 0 ? caught_signal : SIGPIPE);
 	if (werr != 0) {
 		say("write error on standard output: %s", strerror(werr));
 		return EXIT_USAGE;

@@ -84,8 +84,11 @@ static void
 flush(struct report *r)
 {
 	if (r->b.len > 0 && r->error == 0 &&
-	    write_all(r->w.o.fd, r->b.p, r->b.len) != 0)
+	    write_all(r->w.o.fd, r->b.p, r->b.len) != 0) {
 		r->error = errno;
+		if (r->w.o.on_write_error != NULL)
+			r->w.o.on_write_error(r->error);
+	}
 	buf_reset(&r->b);
 }
 

@@ -28,6 +28,10 @@ struct report_options {
 	bool verbose;           /* text: also the output of passing hooks */
 	bool color;             /* text: ANSI colours */
 	bool status_line;       /* text on a terminal: live status line */
+	/* Called (under the report's lock, once) when a write to the stream
+	   fails: the reader is gone (EPIPE) or the device is full. May be
+	   NULL. It must not call back into the report. */
+	void (*on_write_error)(int error);
 };
 
 struct report;

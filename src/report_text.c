@@ -84,7 +84,7 @@ text_finish(struct writer_state *w, struct buf *b,
 		const struct plan_hook *h = &w->plan->hooks[order[i]];
 		const struct hook_result *r = &results[order[i]];
 
-		if (h->predicted > 0 && r->duration > 2 * h->predicted &&
+		if (h->predicted >= 0.01 && r->duration > 2 * h->predicted &&
 		    r->duration - h->predicted >= 0.05)
 			buf_printf(b, "hookwave: slow: %s/%s took %.2fs, %.1fx its median %.2fs\n",
 				   w->plan->strategies[h->strategy].name,
