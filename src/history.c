@@ -26,7 +26,37 @@ struct entry {
 struct history {
 	struct entry *v;
 	size_t n, alloc;
+	size_t *table;          /* open addressing: entry index + 1 */
+	size_t table_size;      /* a power of two, at most half full */
 };
+
+static unsigned long long hash_str(const char *s);
+
+static size_t
+key_hash(const char *strategy, const char *name)
+{
+	return (size_t)(hash_str(strategy) * 31 + hash_str(name));
+}
+
+/* (Re)build the table for the entries there are, with room to grow. */
+static void
+rehash(struct history *h)
+{
+	size_t i, k, m;
+
+	free(h->table);
+	h->table_size = 64;
+	while (h->table_size < 2 * (h->n + 1))
+		h->table_size *= 2;
+	h->table = xcalloc(h->table_size, sizeof(*h->table));
+	m = h->table_size - 1;
+	for (i = 0; i < h->n; i++) {
+		for (k = key_hash(h->v[i].strategy, h->v[i].name) & m;
+		     h->table[k] != 0; k = (k + 1) & m)
+			;
+		h->table[k] = i + 1;
+	}
+}
 
 /* FNV-1a of the run directory: one history per directory. */
 static unsigned long long
@@ -111,12 +141,17 @@ history_path(void)
 static struct entry *
 find(const struct history *h, const char *strategy, const char *name)
 {
-	size_t i;
+	size_t k, m;
 
-	for (i = 0; i < h->n; i++)
-		if (strcmp(h->v[i].name, name) == 0 &&
-		    strcmp(h->v[i].strategy, strategy) == 0)
-			return &h->v[i];
+	if (h->table_size == 0)
+		return NULL;
+	m = h->table_size - 1;
+	for (k = key_hash(strategy, name) & m; h->table[k] != 0; k = (k + 1) & m) {
+		struct entry *e = &h->v[h->table[k] - 1];
+
+		if (strcmp(e->name, name) == 0 && strcmp(e->strategy, strategy) == 0)
+			return e;
+	}
 	return NULL;
 }
 
@@ -133,6 +168,16 @@ add(struct history *h, const char *strategy, const char *name)
 	memset(e, 0, sizeof(*e));
 	e->strategy = xstrdup(strategy);
 	e->name = xstrdup(name);
+	if (2 * h->n > h->table_size) {
+		rehash(h);
+	} else {
+		size_t m = h->table_size - 1, k;
+
+		for (k = key_hash(strategy, name) & m; h->table[k] != 0;
+		     k = (k + 1) & m)
+			;
+		h->table[k] = h->n;
+	}
 	return e;
 }
 
@@ -146,6 +191,9 @@ clear(struct history *h)
 		free(h->v[i].name);
 	}
 	h->n = 0;
+	free(h->table);
+	h->table = NULL;
+	h->table_size = 0;
 }
 
 /* One line: STRATEGY TAB NAME TAB d1,d2,... Returns 0 or -1. */
