@@ -624,14 +624,7 @@ submit_ready(struct strat *st)
 				}
 			}
 		}
-		/*
-	 * When max_workers cannot bind (it is at least the pool size), all
-	 * that is ready goes to the queue at once: the pool is the cap, the
-	 * queue orders by priority across strategies, and a worker that
-	 * finishes takes the next job without waiting for this thread.
-	 */
-	while (st->ready.n > 0 && (ps->max_workers >= run->plan->jobs ||
-				   st->in_flight < ps->max_workers)) {
+		while (st->ready.n > 0 && st->in_flight < ps->max_workers) {
 			size_t h = st->ready.v[0];
 			struct hook_state *hs = &run->hs[h];
 
