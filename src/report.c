@@ -472,31 +472,36 @@ report_write_timeline(const char *path, const struct plan *p,
 }
 
 void
+summary_add(struct summary *s, const struct hook_result *r)
+{
+	switch (r->status) {
+	case HOOK_PASSED:
+		s->passed++;
+		break;
+	case HOOK_FAILED:
+		s->failed++;
+		break;
+	case HOOK_TIMEOUT:
+		s->timeout++;
+		break;
+	case HOOK_ERROR:
+		s->error++;
+		break;
+	default:
+		s->skipped++;
+		break;
+	}
+	if (r->duration > 0)
+		s->hooks_total += r->duration;
+}
+
+void
 summary_count(const struct plan *p, const struct hook_result *res,
 	      struct summary *s)
 {
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	for (i = 0; i < p->nhooks; i++) {
-		switch (res[i].status) {
-		case HOOK_PASSED:
-			s->passed++;
-			break;
-		case HOOK_FAILED:
-			s->failed++;
-			break;
-		case HOOK_TIMEOUT:
-			s->timeout++;
-			break;
-		case HOOK_ERROR:
-			s->error++;
-			break;
-		default:
-			s->skipped++;
-			break;
-		}
-		if (res[i].duration > 0)
-			s->hooks_total += res[i].duration;
-	}
+	for (i = 0; i < p->nhooks; i++)
+		summary_add(s, &res[i]);
 }

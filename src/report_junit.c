@@ -149,23 +149,7 @@ suite_count(const struct plan *p, const struct plan_strategy *ps,
 	for (i = 0; i < ps->nhooks; i++) {
 		const struct hook_result *r = &results[ps->hooks[i]];
 
-		switch (r->status) {
-		case HOOK_PASSED:
-			s->passed++;
-			break;
-		case HOOK_FAILED:
-			s->failed++;
-			break;
-		case HOOK_TIMEOUT:
-			s->timeout++;
-			break;
-		case HOOK_ERROR:
-			s->error++;
-			break;
-		default:
-			s->skipped++;
-			break;
-		}
+		summary_add(s, r);
 		if (r->start >= 0 && r->duration >= 0) {
 			if (first < 0 || r->start < first)
 				first = r->start;

@@ -45,6 +45,8 @@ struct summary {
 	size_t passed, failed, timeout, error, skipped;
 	double hooks_total;     /* sum of durations */
 };
+/* Count one more result. */
+void summary_add(struct summary *s, const struct hook_result *r);
 void summary_count(const struct plan *p, const struct hook_result *results,
 		   struct summary *s);
 
