@@ -334,17 +334,31 @@ peek_exit(pid_t pid, siginfo_t *si)
 static void
 reap_adopted(pid_t pgid)
 {
+	double until = now() + 0.1;
+
 	for (;;) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG) != 0) {
-			if (errno == EINTR)
-				continue;
+		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG) != 0 &&
+		    errno == EINTR)
+			continue;
+		if (si.si_pid != 0)
+			continue;       /* reaped one; look for more */
+		/*
+		 * The group has had SIGKILL: what is left of it is dying, and
+		 * what dies may be handed to us. Wait a little for it to go
+		 * (kill(-pgid, 0) fails once no member, zombie or not, is
+		 * left), so zombies do not pile up until the run ends; the
+		 * end-of-run sweep takes any straggler.
+		 */
+		if (kill(-pgid, 0) != 0 || now() >= until)
 			return;
+		{
+			struct timespec ts = { 0, 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
 		}
-		if (si.si_pid == 0)
-			return;
 	}
 }
 

@@ -390,46 +390,82 @@ report_format_for(const char *path)
 	return REPORT_TEXT;
 }
 
-/* Write `b` to path through a temporary file in the same directory. */
+/*
+ * A report file being written: a temporary file in the same directory,
+ * renamed over `path` at the end so readers never see half of it. A
+ * path that is a FIFO, a device or a socket (a reader on the other end,
+ * /dev/stdout) is written in place: renaming would replace the node.
+ */
+struct out_file {
+	const char *path;
+	char *tmp;              /* NULL when writing in place */
+	int fd;
+};
+
 static int
-write_atomic(const char *path, const struct buf *b, struct err *e)
+out_open(struct out_file *o, const char *path, struct err *e)
 {
 	const char *slash = strrchr(path, '/');
-	char *tmp;
-	int fd, saved;
+	struct stat st;
+	int saved;
 
+	o->path = path;
+	o->tmp = NULL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0)
+			return err_set(e, path, 0, "cannot write: %s", strerror(errno));
+		return 0;
+	}
 	if (slash != NULL)
-		tmp = xasprintf("%.*s/.%s.hookwave-XXXXXX", (int)(slash - path),
-				path, slash + 1);
+		o->tmp = xasprintf("%.*s/.%s.hookwave-XXXXXX", (int)(slash - path),
+				   path, slash + 1);
 	else
-		tmp = xasprintf(".%s.hookwave-XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
+		o->tmp = xasprintf(".%s.hookwave-XXXXXX", path);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
 		saved = errno;
-		free(tmp);
+		free(o->tmp);
+		o->tmp = NULL;
 		return err_set(e, path, 0, "cannot write: %s", strerror(saved));
 	}
 	/* The file gets the mode a plain create would give it. */
 	{
 		mode_t um = umask(0);
 		umask(um);
-		(void)fchmod(fd, 0666 & ~um);
+		(void)fchmod(o->fd, 0666 & ~um);
 	}
-	if ((b->len > 0 && write_all(fd, b->p, b->len) != 0) ||
-	    fsync(fd) != 0) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return err_set(e, path, 0, "cannot write: %s", strerror(saved));
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		free(tmp);
-		return err_set(e, path, 0, "cannot write: %s", strerror(saved));
-	}
-	free(tmp);
+	return 0;
+}
+
+/* Write and empty `b`; 0 or an errno value. */
+static int
+out_write(struct out_file *o, struct buf *b)
+{
+	int r = 0;
+
+	if (b->len > 0 && write_all(o->fd, b->p, b->len) != 0)
+		r = errno;
+	buf_reset(b);
+	return r;
+}
+
+/* Finish: on error (`err` != 0) remove the temporary file. */
+static int
+out_close(struct out_file *o, int err, struct err *e)
+{
+	if (err == 0 && o->tmp != NULL && fsync(o->fd) != 0)
+		err = errno;
+	if (close(o->fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && o->tmp != NULL && rename(o->tmp, o->path) != 0)
+		err = errno;
+	if (err != 0 && o->tmp != NULL)
+		unlink(o->tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+	if (err != 0)
+		return err_set(e, o->path, 0, "cannot write: %s", strerror(err));
 	return 0;
 }
 
@@ -442,19 +478,28 @@ report_write_file(const char *path, enum report_format format,
 	const struct writer *wr = writer_for(format);
 	struct writer_state w;
 	struct buf b = { NULL, 0, 0 };
+	struct out_file o;
 	size_t i;
-	int r;
+	int err = 0;
 
+	if (out_open(&o, path, e) != 0)
+		return -1;
 	state_init(&w, p, NULL);
 	w.o.format = format;
 	if (wr->begin != NULL)
 		wr->begin(&w, &b);
-	for (i = 0; i < p->nhooks; i++, w.count++)
+	/* Hook by hook, so the file never needs a second copy of every
+	   hook's output in memory (JUnit, written whole, excepted). */
+	for (i = 0; i < p->nhooks && err == 0; i++, w.count++) {
 		wr->hook(&w, &b, order[i], &results[order[i]]);
-	wr->finish(&w, &b, results, order, p->nhooks, elapsed, exit_status);
-	r = write_atomic(path, &b, e);
+		err = out_write(&o, &b);
+	}
+	if (err == 0) {
+		wr->finish(&w, &b, results, order, p->nhooks, elapsed, exit_status);
+		err = out_write(&o, &b);
+	}
 	buf_release(&b);
-	return r;
+	return out_close(&o, err, e);
 }
 
 int
@@ -463,12 +508,15 @@ report_write_timeline(const char *path, const struct plan *p,
 		      struct err *e)
 {
 	struct buf b = { NULL, 0, 0 };
-	int r;
+	struct out_file o;
+	int err;
 
+	if (out_open(&o, path, e) != 0)
+		return -1;
 	timeline_render(&b, p, results, nslots);
-	r = write_atomic(path, &b, e);
+	err = out_write(&o, &b);
 	buf_release(&b);
-	return r;
+	return out_close(&o, err, e);
 }
 
 void
