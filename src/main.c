@@ -666,6 +666,19 @@ on_write_error(int error)
 	}
 }
 
+/* The run is over: the handlers write nowhere from now on. */
+static void
+close_pipes(void)
+{
+	int fds[4] = { cancel_pipe[0], cancel_pipe[1], kill_pipe[0], kill_pipe[1] };
+	size_t i;
+
+	cancel_pipe[0] = cancel_pipe[1] = kill_pipe[0] = kill_pipe[1] = -1;
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static void
 catch_signals(void)
 {
@@ -887,6 +900,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	if (results == NULL) {
 		say("cannot start any worker thread: %s", strerror(errno));
 		report_free(rep);
+		close_pipes();
 		return EXIT_USAGE;
 	}
 	if (workers < p->jobs)
@@ -929,6 +943,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	}
 	run_results_free(results, p->nhooks);
 	report_free(rep);
+	close_pipes();
 	if (werr == EPIPE)
 		return 128 + (caught_signal != 0 ? caught_signal : SIGPIPE);
 	if (werr != 0) {
