@@ -1373,7 +1373,7 @@ timeout = 60
 command = true
 EOF
 before=$(ls -A)
-start_bg 60 "$HOOKWAVE" --lock
+start_bg 60 "$HOOKWAVE" --lock -q
 "$HELPER" wait long.up 20 || fail "F44: the holder's hook started"
 hw --lock --skip long
 expect_exit "F44: a second --lock run: exit status 75" 75
