@@ -215,7 +215,7 @@ simple_words(const char *cmd, size_t *n)
 	};
 	const char *c;
 	size_t len = strlen(cmd), words = 0, i;
-	char **v, *store, *w;
+	char **v, *store, *w, *save = NULL;
 	int in_word = 0;
 
 	for (c = cmd; *c != '\0'; c++) {
@@ -238,7 +238,8 @@ simple_words(const char *cmd, size_t *n)
 	v = xmalloc((words + 1) * sizeof(*v) + len + 1);
 	store = (char *)(v + words + 1);
 	memcpy(store, cmd, len + 1);
-	for (i = 0, w = strtok(store, " \t"); w != NULL; w = strtok(NULL, " \t"))
+	for (i = 0, w = strtok_r(store, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save))
 		v[i++] = w;
 	v[i] = NULL;
 	for (i = 0; i < ARRAY_SIZE(shell_words); i++)

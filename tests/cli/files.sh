@@ -727,7 +727,7 @@ command = ls -d
 cwd = ./sub/
 files = *.txt
 INI
-(cd "$cwdt" && run timeout -k 5 120 "$HOOKWAVE" -v --all-files)
+run timeout -k 5 120 "$HOOKWAVE" -C "$cwdt" -v --all-files
 expect_exit "cwd + files: passes (the hook can open its files)" 0
 check "cwd + files: only the files under cwd, relative to it" \
 	test "$(grep -c 'txt$' "$tmp/out")" -eq 2
