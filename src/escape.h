@@ -10,12 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-/*
- * Length of the valid UTF-8 sequence at s (1-4, *cp set), or 0 when
- * s[0] does not start one (the caller skips one byte). n >= 1.
- */
-size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
+#include "util.h"       /* utf8_decode */
 
 /* A JSON string, quotes included: control characters as \uXXXX. */
 void json_string(struct buf *b, const char *s, size_t n);

@@ -68,6 +68,12 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max,
 /* 1 for yes/true/on/1, 0 for no/false/off/0 (any case), -1 otherwise. */
 int parse_bool(const char *s);
 
+/*
+ * Length of the valid UTF-8 sequence at s (1-4, *cp set), or 0 when
+ * s[0] does not start one (no overlongs, no surrogates). n >= 1.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
+
 /* Non-zero if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 

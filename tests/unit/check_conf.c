@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "plan.h"
 #include "util.h"
@@ -96,39 +97,6 @@ repeat(char ch, size_t n)
 	return s;
 }
 
-/* A growable text buffer for generated configs. */
-struct buf {
-	char *s;
-	size_t len, alloc;
-};
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = b->alloc - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		ck_assert_int_ge(n, 0);
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->alloc = b->alloc ? 2 * b->alloc : 4096;
-		while (b->alloc - b->len <= (size_t)n)
-			b->alloc *= 2;
-		b->s = xrealloc(b->s, b->alloc);
-	}
-}
 
 /* --- core: defaults and keys -------------------------------------------- */
 
@@ -517,14 +485,14 @@ START_TEST(test_continuation_long)
 	buf_printf(&b, "[hook a]\ncommand = %s\n", part);     /* 199 bytes */
 	for (i = 0; i < 50; i++)
 		buf_printf(&b, "  %s\n", part);
-	PARSE_OK(&c, b.s);
+	PARSE_OK(&c, b.p);
 	want = 51 * 189 + 50;
 	ck_assert_uint_eq(strlen(c.hooks[0].command), want);
 	ck_assert_int_eq(c.hooks[0].command[189], ' ');
 	ck_assert_int_eq(c.hooks[0].command[want - 1], 'x');
 	conf_release(&c);
 	free(part);
-	free(b.s);
+	free(b.p);
 }
 END_TEST
 
@@ -1299,7 +1267,7 @@ START_TEST(test_chain_100000)
 		buf_printf(&b, "[hook h%zu]\ncommand = true\ndepends = h%zu\n",
 			   i, i - 1);
 	memset(&j, 0, sizeof(j));
-	j.text = b.s;
+	j.text = b.p;
 	j.len = b.len;
 	j.n = n;
 	run_small_stack(&j);
@@ -1311,7 +1279,7 @@ START_TEST(test_chain_100000)
 	ck_assert_uint_eq(j.nwaves, n);
 	ck_assert_msg(j.bad_index == (size_t)-1, "hook h%zu: wrong wave or chain",
 		      j.bad_index);
-	free(b.s);
+	free(b.p);
 }
 END_TEST
 
@@ -1327,7 +1295,7 @@ START_TEST(test_cycle_10000)
 		buf_printf(&b, "[hook h%zu]\ncommand = true\ndepends = h%zu\n",
 			   i, (i + 1) % n);
 	memset(&j, 0, sizeof(j));
-	j.text = b.s;
+	j.text = b.p;
 	j.len = b.len;
 	j.n = n;
 	run_small_stack(&j);
@@ -1342,7 +1310,7 @@ START_TEST(test_cycle_10000)
 	ck_assert_msg(len > 6 && strcmp(j.e.msg + len - 6, " -> h0") == 0,
 		      "does not close: %s", j.e.msg);
 	ck_assert_msg(strstr(j.e.msg, "-> h9999 -> h0") != NULL, "%s", j.e.msg);
-	free(b.s);
+	free(b.p);
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "plan.h"
 #include "util.h"
@@ -153,39 +154,6 @@ names_of(const struct plan *p, const size_t *v, size_t n)
 	return buf;
 }
 
-/* A growable text buffer for generated configs. */
-struct buf {
-	char *s;
-	size_t len, alloc;
-};
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = b->alloc - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		ck_assert_int_ge(n, 0);
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->alloc = b->alloc ? 2 * b->alloc : 4096;
-		while (b->alloc - b->len <= (size_t)n)
-			b->alloc *= 2;
-		b->s = xrealloc(b->s, b->alloc);
-	}
-}
 
 static const char diamond[] =
 	"[hook a]\ncommand = x\n"
@@ -304,7 +272,7 @@ START_TEST(test_wide)
 
 	for (i = 0; i < 1000; i++)
 		buf_printf(&b, "[hook w%zu]\ncommand = true\n", i);
-	LOAD(&c, b.s);
+	LOAD(&c, b.p);
 	BUILD(&p, &c, &o);
 	ck_assert_uint_eq(p.nhooks, 1000);
 	ck_assert_uint_eq(p.strategies[0].nwaves, 1);
@@ -316,7 +284,7 @@ START_TEST(test_wide)
 	}
 	plan_release(&p);
 	conf_release(&c);
-	free(b.s);
+	free(b.p);
 }
 END_TEST
 
@@ -335,7 +303,7 @@ START_TEST(test_deep)
 		if (i + 1 < n)
 			buf_printf(&b, "depends = h%zu\n", i + 1);
 	}
-	LOAD(&c, b.s);
+	LOAD(&c, b.p);
 	BUILD(&p, &c, &o);
 	ck_assert_uint_eq(p.strategies[0].nwaves, n);
 	for (i = 0; i < n; i++) {
@@ -345,7 +313,7 @@ START_TEST(test_deep)
 	}
 	plan_release(&p);
 	conf_release(&c);
-	free(b.s);
+	free(b.p);
 }
 END_TEST
 
