@@ -9,8 +9,10 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "exec.h"
+#include "history.h"
 #include "proc.h"
 #include "util.h"
 
@@ -123,23 +125,55 @@ cwd_prefix(const char *cwd)
 	return strlen(cwd) + 1;
 }
 
+/*
+ * What each selected file is predicted to cost: its size plus
+ * FILE_COST_BASE (opening and reading one more file is not free, and an
+ * empty file still costs a tool something), times the factor history
+ * learned for it. `run_path` is what `names` were cut from: a hook with
+ * cwd gets names relative to it, but they are stat'ed from the run
+ * directory.
+ */
+#define FILE_COST_BASE 4096.0
+
+static double *
+file_costs(char *const *names, const size_t *idx, size_t n, size_t plen,
+	   const struct history *hist, const char *strategy, const char *key)
+{
+	double *cost = xreallocarray(NULL, n, sizeof(*cost));
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *name = names[idx[i]];
+
+		cost[i] = FILE_COST_BASE;
+		if (stat(name - plen, &st) == 0 && S_ISREG(st.st_mode))
+			cost[i] += (double)st.st_size;
+		if (hist != NULL)
+			cost[i] *= history_factor(hist, strategy, key, name);
+	}
+	return cost;
+}
+
 void
 exec_plan_batches(const struct plan *p, char *const *environ,
-		  const struct file_list *fl, struct batches *out,
-		  size_t *nbatches, size_t *nfiles)
+		  const struct file_list *fl, const struct history *hist,
+		  struct batches *out, size_t *nbatches, size_t *nfiles)
 {
 	size_t i;
 
 	for (i = 0; i < p->nhooks; i++) {
 		const struct plan_hook *h = &p->hooks[i];
 		const struct conf_hook *c = h->conf;
-		size_t *idx, n, want, budget;
+		size_t *idx, n, want, budget, k;
 		char *fixed[5], **env;
 
 		struct file_list sub, *from = (struct file_list *)fl;
 		size_t plen;
 		const char *rel;
-		char *owned = NULL;
+		char *owned = NULL, *key;
+		const char *sname = p->strategies[h->strategy].name;
+		double *cost;
 
 		memset(&out[i], 0, sizeof(out[i]));
 		nbatches[i] = 1;
@@ -153,8 +187,6 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		rel = relative_cwd(c->cwd, &owned);
 		plen = cwd_prefix(rel);
 		if (plen > 0) {
-			size_t k;
-
 			sub.v = xmalloc((fl->n + 1) * sizeof(*sub.v));
 			sub.n = 0;
 			for (k = 0; k < fl->n; k++)
@@ -184,8 +216,16 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		fixed[4] = NULL;
 		env = make_env(environ, p, h);
 		budget = files_arg_budget(env, fixed);
-		files_batch(&out[i], from, idx, n, (size_t)c->batch_size, want,
-			    budget);
+		key = history_key(c->name, c->command);
+		cost = file_costs(from->v, idx, n, from != fl ? plen : 0, hist,
+				  sname, key);
+		files_batch(&out[i], from, idx, n, cost, (size_t)c->batch_size,
+			    want, budget);
+		for (k = 0; hist != NULL && k < out[i].n; k++)
+			out[i].seconds[k] = history_batch_seconds(hist, sname,
+			    key, out[i].total[k]);
+		free(cost);
+		free(key);
 		if (from != fl)
 			free(sub.v);    /* the names are the run's list's */
 		nbatches[i] = out[i].n;

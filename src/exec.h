@@ -14,6 +14,7 @@
 #define HOOKWAVE_EXEC_H
 
 #include "files.h"
+#include "history.h"
 #include "plan.h"
 #include "strategy.h"
 
@@ -33,13 +34,16 @@ struct exec_ctx {
  * (SPEC §5, §8): select from `fl`, then want = min(jobs, the strategy's
  * max_workers, files) batches with batch_size 0, else batch_size files
  * each; never more argument bytes than execve allows with the hook's
- * environment. Fills out[i] for each plan hook (n == 0 when it has no
- * patterns or nothing matched), nbatches[i] (1 for a hook without
- * patterns, 0 when its patterns matched nothing) and nfiles[i].
+ * environment. A file's cost is its size plus 4 KiB, times the factor
+ * `hist` (NULL: none) learned for it; with a rate known, each batch's
+ * predicted seconds are its cost times the rate (else 0). Fills out[i]
+ * for each plan hook (n == 0 when it has no patterns or nothing
+ * matched), nbatches[i] (1 for a hook without patterns, 0 when its
+ * patterns matched nothing) and nfiles[i]. Stats every selected file.
  */
 void exec_plan_batches(const struct plan *p, char *const *environ,
-		       const struct file_list *fl, struct batches *out,
-		       size_t *nbatches, size_t *nfiles);
+		       const struct file_list *fl, const struct history *hist,
+		       struct batches *out, size_t *nbatches, size_t *nfiles);
 
 /*
  * run_exec_fn for struct exec_ctx. Thread-safe: reads the plan and ctx

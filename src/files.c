@@ -1099,59 +1099,251 @@ cut_budget(struct cuts *c, const size_t *cost, size_t a, size_t b,
 	cut_greedy(c, cost, a, b, lo);
 }
 
+/* A batch being filled by pack(). */
+struct bin {
+	double cost;
+	size_t bytes, n;
+};
+
+/* Min-heap of bin numbers by (cost, number). */
+static int
+bin_before(const struct bin *bins, size_t a, size_t b)
+{
+	return bins[a].cost < bins[b].cost ||
+	    (bins[a].cost == bins[b].cost && a < b);
+}
+
+static void
+heap_push(size_t *heap, size_t *n, const struct bin *bins, size_t x)
+{
+	size_t i = (*n)++;
+
+	while (i > 0 && bin_before(bins, x, heap[(i - 1) / 2])) {
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = x;
+}
+
+static size_t
+heap_pop(size_t *heap, size_t *n, const struct bin *bins)
+{
+	size_t top = heap[0], x = heap[--*n], i = 0, c;
+
+	while ((c = 2 * i + 1) < *n) {
+		if (c + 1 < *n && bin_before(bins, heap[c + 1], heap[c]))
+			c++;
+		if (!bin_before(bins, heap[c], x))
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	if (*n > 0)
+		heap[i] = x;
+	return top;
+}
+
+/* A file to place, for sorting costliest first, list order on ties. */
+struct placing {
+	double cost;
+	size_t i;
+};
+
+static int
+cmp_costlier(const void *a, const void *b)
+{
+	const struct placing *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Longest processing time first: take the files costliest first and
+ * put each in the cheapest batch that still has room for its argument
+ * bytes, opening a new batch when none has. Starts with `nbins`
+ * batches. Writes each file's batch to bin_of[] and returns the number
+ * of batches.
+ */
+static size_t
+pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
+     size_t budget, size_t *bin_of)
+{
+	struct placing *order = xreallocarray(NULL, n, sizeof(*order));
+	size_t alloc = nbins + 16, nheap = 0, nheld, i, j, *heap, *held;
+	struct bin *bins = xcalloc(alloc, sizeof(*bins));
+
+	heap = xreallocarray(NULL, alloc, sizeof(*heap));
+	held = xreallocarray(NULL, alloc, sizeof(*held));
+	for (i = 0; i < n; i++) {
+		order[i].cost = cost[i];
+		order[i].i = i;
+	}
+	qsort(order, n, sizeof(*order), cmp_costlier);
+	for (j = 0; j < nbins; j++)
+		heap_push(heap, &nheap, bins, j);
+	for (i = 0; i < n; i++) {
+		size_t f = order[i].i, got = SIZE_MAX, x;
+
+		nheld = 0;
+		while (nheap > 0) {
+			x = heap_pop(heap, &nheap, bins);
+			if (bins[x].n == 0 || bins[x].bytes + bytes[f] <= budget) {
+				got = x;
+				break;
+			}
+			held[nheld++] = x;
+		}
+		if (got == SIZE_MAX) {
+			if (nbins == alloc) {
+				alloc *= 2;
+				bins = xreallocarray(bins, alloc, sizeof(*bins));
+				heap = xreallocarray(heap, alloc, sizeof(*heap));
+				held = xreallocarray(held, alloc, sizeof(*held));
+			}
+			got = nbins++;
+			memset(&bins[got], 0, sizeof(bins[got]));
+		}
+		bins[got].cost += cost[f];
+		bins[got].bytes += bytes[f];
+		bins[got].n++;
+		bin_of[f] = got;
+		heap_push(heap, &nheap, bins, got);
+		for (j = 0; j < nheld; j++)
+			heap_push(heap, &nheap, bins, held[j]);
+	}
+	free(order);
+	free(bins);
+	free(heap);
+	free(held);
+	return nbins;
+}
+
+/* For sorting batches costliest first, by first file on ties. */
+struct batch_key {
+	double cost;
+	size_t first, bin;
+};
+
+static int
+cmp_batch_key(const void *a, const void *b)
+{
+	const struct batch_key *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
 void
 files_batch(struct batches *b, const struct file_list *fl,
-	    const size_t *idx, size_t nidx, size_t batch_size,
-	    size_t want, size_t budget)
+	    const size_t *idx, size_t nidx, const double *cost,
+	    size_t batch_size, size_t want, size_t budget)
 {
 	struct cuts c = { NULL, 0, 0 };
-	size_t *cost, i, k;
+	size_t *bytes, *bin_of, i, k, nbins = 0, *fill;
+	double *fcost;
+	struct batch_key *keys;
 
-	b->n = 0;
-	b->files = NULL;
-	b->count = NULL;
+	memset(b, 0, sizeof(*b));
 	if (nidx == 0)
 		return;
 	if (budget == 0)
 		budget = 1;
-	cost = xreallocarray(NULL, nidx, sizeof(*cost));
-	for (i = 0; i < nidx; i++)
-		cost[i] = strlen(fl->v[idx[i]]) + 1 + sizeof(char *);
+	bytes = xreallocarray(NULL, nidx, sizeof(*bytes));
+	fcost = xreallocarray(NULL, nidx, sizeof(*fcost));
+	bin_of = xreallocarray(NULL, nidx, sizeof(*bin_of));
+	for (i = 0; i < nidx; i++) {
+		bytes[i] = strlen(fl->v[idx[i]]) + 1 + sizeof(char *);
+		fcost[i] = cost != NULL ? cost[i] : (double)bytes[i];
+	}
 
-	if (batch_size > 0) {
-		for (i = 0; i < nidx; i += batch_size)
-			cut_budget(&c, cost, i, nidx - i > batch_size ?
-			    i + batch_size : nidx, budget);
-	} else {
-		size_t *bounds;
+	if (batch_size == 0) {
+		/* As few batches as the budget allows, at least `want`. */
+		unsigned long long total = cost_sum(bytes, 0, nidx);
+		size_t least = cut_greedy(NULL, bytes, 0, nidx, budget);
+		size_t start = (size_t)((total + budget - 1) / budget);
 
 		if (want == 0)
 			want = 1;
-		if (want > nidx)
-			want = nidx;
-		bounds = xreallocarray(NULL, want + 1, sizeof(*bounds));
-		partition(cost, 0, nidx, want, bounds);
-		for (k = 0; k < want; k++)
-			cut_budget(&c, cost, bounds[k], bounds[k + 1], budget);
-		free(bounds);
-	}
-	free(cost);
+		if (start < want)
+			start = want;
+		if (start > nidx)
+			start = nidx;
+		nbins = pack(fcost, bytes, nidx, start, budget, bin_of);
+		if (nbins > (least > want ? least : want)) {
+			/* Packing needed more processes than cutting the
+			   list in order would: cut it in order instead. */
+			size_t *bounds, parts = want < nidx ? want : nidx;
 
-	b->n = c.n;
-	b->files = xreallocarray(NULL, c.n, sizeof(*b->files));
-	b->count = xreallocarray(NULL, c.n, sizeof(*b->count));
-	for (k = 0; k < c.n; k++) {
-		size_t from = c.start[k];
-		size_t to = k + 1 < c.n ? c.start[k + 1] : nidx;
-		char **v = xreallocarray(NULL, to - from + 1, sizeof(*v));
-
-		for (i = from; i < to; i++)
-			v[i - from] = fl->v[idx[i]];
-		v[to - from] = NULL;
-		b->files[k] = v;
-		b->count[k] = to - from;
+			bounds = xreallocarray(NULL, parts + 1, sizeof(*bounds));
+			partition(bytes, 0, nidx, parts, bounds);
+			for (k = 0; k < parts; k++)
+				cut_budget(&c, bytes, bounds[k], bounds[k + 1],
+				    budget);
+			free(bounds);
+		}
+	} else {
+		for (i = 0; i < nidx; i += batch_size)
+			cut_budget(&c, bytes, i, nidx - i > batch_size ?
+			    i + batch_size : nidx, budget);
 	}
-	free(c.start);
+	if (c.n > 0) {
+		nbins = c.n;
+		for (k = 0; k < c.n; k++) {
+			size_t to = k + 1 < c.n ? c.start[k + 1] : nidx;
+
+			for (i = c.start[k]; i < to; i++)
+				bin_of[i] = k;
+		}
+		free(c.start);
+	}
+
+	/* Costliest batch first: it is submitted first. */
+	keys = xcalloc(nbins, sizeof(*keys));
+	for (k = 0; k < nbins; k++) {
+		keys[k].first = SIZE_MAX;
+		keys[k].bin = k;
+	}
+	for (i = 0; i < nidx; i++) {
+		struct batch_key *bk = &keys[bin_of[i]];
+
+		bk->cost += fcost[i];
+		if (bk->first == SIZE_MAX)
+			bk->first = i;
+	}
+	qsort(keys, nbins, sizeof(*keys), cmp_batch_key);
+
+	b->n = nbins;
+	b->files = xreallocarray(NULL, nbins, sizeof(*b->files));
+	b->count = xcalloc(nbins, sizeof(*b->count));
+	b->cost = xreallocarray(NULL, nbins, sizeof(*b->cost));
+	b->total = xreallocarray(NULL, nbins, sizeof(*b->total));
+	b->seconds = xcalloc(nbins, sizeof(*b->seconds));
+	fill = xcalloc(nbins, sizeof(*fill));
+	for (i = 0; i < nidx; i++)
+		fill[bin_of[i]]++;
+	for (k = 0; k < nbins; k++) {
+		size_t m = fill[keys[k].bin];
+
+		b->files[k] = xreallocarray(NULL, m + 1, sizeof(**b->files));
+		b->cost[k] = xreallocarray(NULL, m ? m : 1, sizeof(**b->cost));
+		b->total[k] = keys[k].cost;
+		fill[keys[k].bin] = k;  /* from now on: where bin goes */
+	}
+	for (i = 0; i < nidx; i++) {
+		k = fill[bin_of[i]];
+		b->cost[k][b->count[k]] = fcost[i];
+		b->files[k][b->count[k]++] = fl->v[idx[i]];
+	}
+	for (k = 0; k < nbins; k++)
+		b->files[k][b->count[k]] = NULL;
+	free(fill);
+	free(keys);
+	free(bytes);
+	free(fcost);
+	free(bin_of);
 }
 
 void
@@ -1159,11 +1351,14 @@ batches_release(struct batches *b)
 {
 	size_t k;
 
-	for (k = 0; k < b->n; k++)
+	for (k = 0; k < b->n; k++) {
 		free(b->files[k]);
+		free(b->cost[k]);
+	}
 	free(b->files);
 	free(b->count);
-	b->n = 0;
-	b->files = NULL;
-	b->count = NULL;
+	free(b->cost);
+	free(b->total);
+	free(b->seconds);
+	memset(b, 0, sizeof(*b));
 }

@@ -72,27 +72,44 @@ size_t *files_select(const struct file_list *fl, char *const *files,
  */
 size_t files_arg_budget(char *const *envp, char *const *fixed);
 
-/* The batches of one hook: batch i holds files[i][0 .. count[i]) (borrowed
- * pointers into the file list), NULL-terminated. */
+/*
+ * The batches of one hook: batch i holds files[i][0 .. count[i])
+ * (borrowed pointers into the file list), NULL-terminated, with each
+ * file's cost in cost[i][] and their sum in total[i]. Batches come
+ * costliest first, so the one that takes longest starts first; inside
+ * a batch the files keep their list order. seconds[i] is the caller's
+ * to fill in (predicted seconds, 0 when unknown); it starts at 0.
+ */
 struct batches {
 	size_t n;
 	char ***files;          /* n arrays, each NULL-terminated */
 	size_t *count;
+	double **cost;          /* n arrays of count[i] */
+	double *total;
+	double *seconds;
 };
 
 /*
- * Split the selected files (`idx`, `nidx`, into `fl`) into batches:
- * with `batch_size` 0 into `want` batches (want >= 1; fewer if there are
- * fewer files) balanced by argument bytes, contiguous and in list
- * order; with `batch_size` N into batches of at most N files. Either
- * way a batch that would exceed `budget` bytes is split further, so no
- * batch exceeds it unless a single file alone does (it then goes alone,
- * and execve will report E2BIG for it). Every selected file lands in
- * exactly one batch, exactly once. Deterministic.
+ * Split the selected files (`idx`, `nidx`, into `fl`) into batches.
+ * `cost` gives each selected file's predicted cost (> 0; any unit), or
+ * is NULL to weigh each by its argument bytes.
+ *
+ * With `batch_size` 0: into at least `want` batches (want >= 1; fewer
+ * if there are fewer files), packed longest processing time first: the
+ * files costliest first, each into the cheapest batch with room for its
+ * argument bytes. When the budget forces more batches than cutting the
+ * list in order would take, the list is cut in order instead (balanced
+ * by bytes). With `batch_size` N: the list cut in order into batches
+ * of at most N files.
+ *
+ * Either way no batch exceeds `budget` argument bytes unless a single
+ * file alone does (it then goes alone, and execve will report E2BIG
+ * for it). Every selected file lands in exactly one batch, exactly
+ * once. Deterministic; thread-safe on distinct `b`.
  */
 void files_batch(struct batches *b, const struct file_list *fl,
-		 const size_t *idx, size_t nidx, size_t batch_size,
-		 size_t want, size_t budget);
+		 const size_t *idx, size_t nidx, const double *cost,
+		 size_t batch_size, size_t want, size_t budget);
 
 void batches_release(struct batches *b);
 

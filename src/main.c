@@ -473,6 +473,7 @@ struct prepared {
 	struct file_list fl;
 	struct batches *batches;        /* per plan hook */
 	size_t *nbatches, *nfiles;
+	double **batch_seconds;         /* per plan hook: batches[i].seconds */
 };
 
 static int
@@ -495,9 +496,11 @@ static const enum files_source source_of[] = {
 
 /* List the files (only if a hook wants them) and batch every hook's. */
 static int
-prepare(struct prepared *pr, const struct plan *p, const struct options *o)
+prepare(struct prepared *pr, const struct plan *p, const struct options *o,
+	const struct history *hist)
 {
 	struct err e;
+	size_t i;
 
 	memset(pr, 0, sizeof(*pr));
 	pr->batches = xcalloc(p->nhooks + 1, sizeof(*pr->batches));
@@ -509,8 +512,11 @@ prepare(struct prepared *pr, const struct plan *p, const struct options *o)
 		say_err(&e);
 		return -1;
 	}
-	exec_plan_batches(p, environ, &pr->fl, pr->batches, pr->nbatches,
+	exec_plan_batches(p, environ, &pr->fl, hist, pr->batches, pr->nbatches,
 			  pr->nfiles);
+	pr->batch_seconds = xcalloc(p->nhooks + 1, sizeof(*pr->batch_seconds));
+	for (i = 0; i < p->nhooks; i++)
+		pr->batch_seconds[i] = pr->batches[i].seconds;
 	return 0;
 }
 
@@ -525,6 +531,7 @@ prepared_release(struct prepared *pr, const struct plan *p)
 	free(pr->batches);
 	free(pr->nbatches);
 	free(pr->nfiles);
+	free(pr->batch_seconds);
 	file_list_release(&pr->fl);
 }
 
@@ -769,21 +776,6 @@ exec_cb(void *ctx, const struct plan *p, size_t hook, size_t batch,
 	exec_batch(((void **)ctx)[0], p, hook, batch, slot, r);
 }
 
-/*
- * A hook's key in the history: its name and a hash of its command, so
- * a changed command starts afresh instead of inheriting old times.
- */
-static char *
-history_key(const struct plan_hook *h)
-{
-	unsigned long long x = 1469598103934665603ULL;
-	const char *c;
-
-	for (c = h->conf->command; *c != '\0'; c++)
-		x = (x ^ (unsigned char)*c) * 1099511628211ULL;
-	return xasprintf("%s/%08llx", h->conf->name, x & 0xffffffffULL);
-}
-
 /* Load the durations of earlier runs and weigh the plan with them. */
 static struct history *
 load_history(struct plan *p, char **path)
@@ -800,7 +792,8 @@ load_history(struct plan *p, char **path)
 		say_err(&e);
 	w = xcalloc(p->nhooks + 1, sizeof(*w));
 	for (i = 0; i < p->nhooks; i++) {
-		char *key = history_key(&p->hooks[i]);
+		char *key = history_key(p->hooks[i].conf->name,
+					p->hooks[i].conf->command);
 
 		w[i] = history_predict(h, p->strategies[p->hooks[i].strategy].name,
 				       key);
@@ -811,10 +804,14 @@ load_history(struct plan *p, char **path)
 	return h;
 }
 
-/* Remember how long each hook that ran to its end took. */
+/*
+ * Remember how long each hook that ran to its end took, and, for a
+ * hook whose batches all ran, how long each batch took.
+ */
 static void
-save_history(const struct plan *p, const struct hook_result *res,
-	     struct history *h, const char *path)
+save_history(const struct plan *p, const struct prepared *pr,
+	     const struct hook_result *res, struct history *h,
+	     const char *path)
 {
 	struct err e;
 	size_t i, n = 0;
@@ -824,9 +821,20 @@ save_history(const struct plan *p, const struct hook_result *res,
 		if ((res[i].status != HOOK_PASSED && res[i].status != HOOK_FAILED) ||
 		    res[i].duration < 0)
 			continue;
-		key = history_key(&p->hooks[i]);
-		history_record(h, p->strategies[p->hooks[i].strategy].name,
-			       key, res[i].duration);
+		const char *sname = p->strategies[p->hooks[i].strategy].name;
+		const struct batches *b = &pr->batches[i];
+
+		key = history_key(p->hooks[i].conf->name, p->hooks[i].conf->command);
+		history_record(h, sname, key, res[i].duration);
+		if (b->n > 0 && res[i].nspans == b->n) {
+			double *sec = xreallocarray(NULL, b->n, sizeof(*sec));
+			size_t k;
+
+			for (k = 0; k < b->n; k++)
+				sec[k] = res[i].spans[k].duration;
+			history_learn(h, sname, key, b, sec);
+			free(sec);
+		}
 		free(key);
 		n++;
 	}
@@ -883,6 +891,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	rc.ctx = ctxs;
 	rc.nbatches = pr->nbatches;
 	rc.nfiles = pr->nfiles;
+	rc.batch_seconds = pr->batch_seconds;
 
 	if (log_enabled(LOG_LEVEL_INFO)) {
 		char n[32], j[32];
@@ -912,7 +921,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	if (hist != NULL && hist_path != NULL)
-		save_history(p, results, hist, hist_path);
+		save_history(p, pr, results, hist, hist_path);
 	if (log_enabled(LOG_LEVEL_INFO)) {
 		char d[32], x[32];
 
@@ -1072,7 +1081,7 @@ main(int argc, char **argv)
 	case ACT_RUN:
 		if (conf.settings.history && !o.no_history)
 			hist = load_history(&plan, &hist_path);
-		if (prepare(&prep, &plan, &o) != 0)
+		if (prepare(&prep, &plan, &o, hist) != 0)
 			break;
 		if (o.action == ACT_DRY_RUN) {
 			dry_run(&plan, &prep);

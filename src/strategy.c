@@ -66,7 +66,7 @@ struct run {
 /* A min-heap of plan indices under the strategy's own ordering. */
 struct ready {
 	size_t *v, n;
-	const struct plan *plan;
+	const struct run *run;
 	int by_chain;                   /* else: config order only */
 };
 
@@ -91,11 +91,40 @@ struct strat {
 	size_t nfinished;
 };
 
+/*
+ * A batch's priority: its hook's (the predicted remaining critical
+ * path), with the hook's own predicted time swapped for the batch's
+ * when both are known, since the batches of a hook run side by side.
+ */
+static long long
+batch_priority(const struct run *run, size_t h, size_t b)
+{
+	const struct plan_hook *ph = &run->plan->hooks[h];
+	const double *sec = run->cfg->batch_seconds != NULL ?
+	    run->cfg->batch_seconds[h] : NULL;
+
+	if (sec == NULL || sec[b] <= 0 || ph->predicted <= 0)
+		return ph->priority;
+	return ph->priority - (long long)(ph->weight * 1e6 + 0.5) +
+	    (long long)(sec[b] * 1e6 + 0.5);
+}
+
+/* The priority of hook h's next batch, which it is ready to submit. */
+static long long
+next_priority(const struct run *run, size_t h)
+{
+	const struct hook_state *hs = &run->hs[h];
+
+	return batch_priority(run, h, hs->next_batch < hs->nbatches ?
+	    hs->next_batch : 0);
+}
+
 static int
 before(const struct ready *r, size_t a, size_t b)
 {
 	if (r->by_chain) {
-		long long ca = r->plan->hooks[a].priority, cb = r->plan->hooks[b].priority;
+		long long ca = next_priority(r->run, a), cb = next_priority(r->run, b);
+
 		if (ca != cb)
 			return ca > cb;
 	}
@@ -536,7 +565,7 @@ submit_batch(struct strat *st, size_t h)
 	hj->hook = h;
 	hj->batch = hs->next_batch++;
 	hj->job.run = job_run;
-	hj->job.priority = run->plan->hooks[h].priority;
+	hj->job.priority = batch_priority(run, h, hj->batch);
 	hj->job.order = ((unsigned long long)h << 24) | (hj->batch & 0xffffff);
 	/* A serial hook leaves the ready set at once: its next batch is
 	   submitted when the one before it comes back. */
@@ -646,8 +675,10 @@ submit_ready(struct strat *st)
 				continue;
 			}
 			submit_batch(st, h);
-			if (hs->state == HS_SUBMITTED)
-				ready_pop(&st->ready);
+			ready_pop(&st->ready);
+			/* Its next batch may rank lower than this one did. */
+			if (hs->state != HS_SUBMITTED)
+				ready_push(&st->ready, h);
 		}
 	} while (again);
 }
@@ -679,7 +710,7 @@ strat_run(struct strat *st)
 	st->wave_n = xcalloc(ps->nwaves + 2, sizeof(*st->wave_n));
 	st->wave_hooks = xcalloc(ps->nwaves + 2, sizeof(*st->wave_hooks));
 	st->ready.v = xmalloc((ps->nhooks + 1) * sizeof(*st->ready.v));
-	st->ready.plan = p;
+	st->ready.run = st->run;
 	st->ready.by_chain = ps->schedule != SCHED_SEQUENTIAL;
 	st->remaining = ps->nhooks;
 	for (i = 0; i < ps->ntopo; i++)

@@ -73,6 +73,10 @@ struct run_config {
 	size_t *nbatches;               /* per plan hook; NULL = 1 each;
 					   0 = no files: skipped: no files */
 	size_t *nfiles;                 /* per plan hook; NULL = 0 each */
+	/* Per plan hook, per batch: predicted seconds (0 unknown), or
+	   NULL. A batch's queue priority is then its own predicted time
+	   plus the chain after its hook, not the hook's whole time. */
+	double **batch_seconds;
 };
 
 /*
