@@ -15,6 +15,11 @@
 #     (must be 4000).
 # d2: the hook is `wc -c` over the same files: the cost is spawning and
 #     argv handling.
+# d3: cost-skewed: the 100 files of src/d0 (together in the list) grow to
+#     40 KiB, and the hook costs 0.1 us per byte of its files (it stats
+#     them and sleeps), so 7.9 MB are 0.79 s of work, 0.2 s on 4 slots.
+#     Splitting by count puts the big files in one batch (0.49 s);
+#     hookwave packs by size (and, with history, by what each file took).
 # make and ninja cannot split a list; they get 4 targets of 1,000 files
 # written by hand (noted). Target: d1 hookwave <= 1.0 x xargs -P4 -n1000
 # (+ SLACK).
@@ -48,11 +53,13 @@ chmod +x "$PROBE"
 SHOW_SCHEDULE=0
 
 batches() { # the last run: processes, files per process, files in all
-    local n sizes total
+    local n sizes total bytes
     n=$(wc -l < "$PROBE_LOG")
     sizes=$(awk '{print substr($1, 2)}' "$PROBE_LOG" | sort -n | uniq -c | awk '{printf "%s%sx%s", (NR > 1 ? "," : ""), $1, $2}')
     total=$(awk '{s += substr($1, 2)} END {print s + 0}' "$PROBE_LOG")
-    printf '%9s   batches: procs=%s sizes=%s files=%s%s\n' "" "$n" "$sizes" "$total" \
+    # d3 logs each process's bytes: the heaviest sets the hook's time
+    bytes=$(awk 'NF >= 4 {printf "%s%.0f", (n++ ? "+" : " bytes(KiB)="), $4 / 1024}' "$PROBE_LOG")
+    printf '%9s   batches: procs=%s sizes=%s files=%s%s%s\n' "" "$n" "$sizes" "$total" "$bytes" \
         "$([ "$total" -eq "$NFILES" ] || echo '  <-- NOT ALL FILES')"
 }
 
@@ -71,7 +78,7 @@ hand_batches() { # Makefile and build.ninja in the scratch dir: J targets of PER
 declare -A HW_D XARGS_D
 run_rows() { # $1 = d1|d2, $2 = hook command
     local wl=$1 cmd=$2 hw=
-    local show=:; [ "$wl" = d1 ] && show=batches
+    local show=:; [ "$wl" != d2 ] && show=batches
     if [ -n "$HOOKWAVE" ]; then
         printf '[settings]\njobs = %s\n[hook lint]\ncommand = %s\nfiles = *.py\n' "$J" "$cmd" > hookwave.ini
         bench "$wl" "hookwave -j$J" "batch_size = 0 (auto)" "$HOOKWAVE -q -c hookwave.ini -j $J" ref
@@ -110,10 +117,34 @@ saved=$PROBE_LOG; PROBE_LOG=
 run_rows d2 "wc -c"
 PROBE_LOG=$saved
 
+# d3: the files of src/d0 grow to 40 KiB; the hook sleeps 0.1 us per byte
+head -c 40960 /dev/zero | tr '\0' x > forty-kib
+for f in src/d0/*.py; do cp forty-kib "$f"; done
+rm -f forty-kib
+git add -A && git commit -qm big
+SIZED=$W/sized
+{
+    echo '#!/bin/sh'
+    echo 's=$(date +%s%N)'
+    echo 'b=$(stat -c %s "$@" | awk '"'"'{t += $1} END {print t + 0}'"'"')'
+    echo 't=$((b / 10))'
+    echo 'sleep "$((t / 1000000)).$(printf %06d $((t % 1000000)))"'
+    echo 'e=$(date +%s%N)'
+    echo "echo \"n\$# \$s \$e \$b\" >> \"$PROBE_LOG\""
+} > "$SIZED"
+chmod +x "$SIZED"
+echo "-- d3: cost-skewed: 0.1 us per byte, 100 files of 40 KiB together in the list"
+run_rows d3 "$SIZED"
+if [ -n "$HOOKWAVE" ]; then
+    printf '[settings]\njobs = %s\n[hook lint]\ncommand = %s\nfiles = *.py\n' "$J" "$SIZED" > hookwave.ini
+    bench d3 "hookwave -j$J --no-history" "packed by size alone" "$HOOKWAVE -q -c hookwave.ini -j $J --no-history" "${HW_D[d3]}"
+    batches
+fi
+
 if [ -z "${HW_D[d1]:-}" ]; then target d SKIPPED "hookwave not built"
 elif [ -z "${XARGS_D[d1]:-}" ]; then target d SKIPPED "xargs not installed"
 else
     r=$(ratio "${HW_D[d1]}" "${XARGS_D[d1]}")
     if le "${HW_D[d1]}" "$(fadd "${XARGS_D[d1]}" "$SLACK")"; then v=MET; else v=MISSED; fi
-    target d "$v" "d1: hookwave ${HW_D[d1]}s = $r x xargs -P$J -n$PER ${XARGS_D[d1]}s (target <= 1.0 x, slack ${SLACK}s); d2 (wc -c): $(ratio "${HW_D[d2]:-}" "${XARGS_D[d2]:-}") x"
+    target d "$v" "d1: hookwave ${HW_D[d1]}s = $r x xargs -P$J -n$PER ${XARGS_D[d1]}s (target <= 1.0 x, slack ${SLACK}s); d2 (wc -c): $(ratio "${HW_D[d2]:-}" "${XARGS_D[d2]:-}") x; d3 (cost-skewed): $(ratio "${HW_D[d3]:-}" "${XARGS_D[d3]:-}") x"
 fi

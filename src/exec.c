@@ -129,26 +129,29 @@ cwd_prefix(const char *cwd)
  * What each selected file is predicted to cost: its size plus
  * FILE_COST_BASE (opening and reading one more file is not free, and an
  * empty file still costs a tool something), times the factor history
- * learned for it. `run_path` is what `names` were cut from: a hook with
- * cwd gets names relative to it, but they are stat'ed from the run
- * directory.
+ * learned for it. The listing's sizes are used when it has them; else
+ * the file is stat'ed from the run directory: a hook with cwd gets
+ * names relative to it, `plen` bytes into the run's own names.
  */
 #define FILE_COST_BASE 4096.0
 
 static double *
-file_costs(char *const *names, const size_t *idx, size_t n, size_t plen,
-	   const struct history *hist, const char *strategy, const char *key)
+file_costs(const struct file_list *from, const size_t *idx, size_t n,
+	   size_t plen, const struct history *hist, const char *strategy,
+	   const char *key)
 {
 	double *cost = xreallocarray(NULL, n, sizeof(*cost));
 	struct stat st;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *name = names[idx[i]];
+		const char *name = from->v[idx[i]];
+		long long size = from->size != NULL ? from->size[idx[i]] : -1;
 
-		cost[i] = FILE_COST_BASE;
-		if (stat(name - plen, &st) == 0 && S_ISREG(st.st_mode))
-			cost[i] += (double)st.st_size;
+		if (size < 0 && stat(name - plen, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			size = (long long)st.st_size;
+		cost[i] = FILE_COST_BASE + (size > 0 ? (double)size : 0);
 		if (hist != NULL)
 			cost[i] *= history_factor(hist, strategy, key, name);
 	}
@@ -188,11 +191,16 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		plen = cwd_prefix(rel);
 		if (plen > 0) {
 			sub.v = xmalloc((fl->n + 1) * sizeof(*sub.v));
+			sub.size = fl->size != NULL ?
+			    xmalloc((fl->n + 1) * sizeof(*sub.size)) : NULL;
 			sub.n = 0;
 			for (k = 0; k < fl->n; k++)
 				if (strncmp(fl->v[k], rel, plen - 1) == 0 &&
-				    fl->v[k][plen - 1] == '/' && fl->v[k][plen] != '\0')
+				    fl->v[k][plen - 1] == '/' && fl->v[k][plen] != '\0') {
+					if (sub.size != NULL)
+						sub.size[sub.n] = fl->size[k];
 					sub.v[sub.n++] = fl->v[k] + plen;
+				}
 			from = &sub;
 		}
 		free(owned);
@@ -202,8 +210,10 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		if (n == 0) {
 			nbatches[i] = 0;
 			free(idx);
-			if (from != fl)
+			if (from != fl) {
 				free(sub.v);
+				free(sub.size);
+			}
 			continue;
 		}
 		want = p->jobs;
@@ -217,7 +227,7 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		env = make_env(environ, p, h);
 		budget = files_arg_budget(env, fixed);
 		key = history_key(c->name, c->command);
-		cost = file_costs(from->v, idx, n, from != fl ? plen : 0, hist,
+		cost = file_costs(from, idx, n, from != fl ? plen : 0, hist,
 				  sname, key);
 		files_batch(&out[i], from, idx, n, cost, (size_t)c->batch_size,
 			    want, budget);
@@ -226,8 +236,10 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 			    key, out[i].total[k]);
 		free(cost);
 		free(key);
-		if (from != fl)
+		if (from != fl) {
 			free(sub.v);    /* the names are the run's list's */
+			free(sub.size);
+		}
 		nbatches[i] = out[i].n;
 		free_env(env);
 		free(fixed[2]);

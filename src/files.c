@@ -110,7 +110,8 @@ builder_grow(struct builder *b)
  * NUL-terminated string of length n that the list takes (or frees).
  */
 static void
-builder_put(struct builder *b, const char *s, size_t n, char *owned)
+builder_put(struct builder *b, const char *s, size_t n, char *owned,
+	    long long size)
 {
 	struct file_list *fl = b->fl;
 	size_t j;
@@ -131,15 +132,17 @@ builder_put(struct builder *b, const char *s, size_t n, char *owned)
 	if (fl->n == b->alloc) {
 		b->alloc = b->alloc ? b->alloc * 2 : 256;
 		fl->v = xreallocarray(fl->v, b->alloc, sizeof(*fl->v));
+		fl->size = xreallocarray(fl->size, b->alloc, sizeof(*fl->size));
 	}
 	b->tab[j] = fl->n;
+	fl->size[fl->n] = size;
 	fl->v[fl->n++] = owned != NULL ? owned : xstrndup(s, n);
 }
 
 static void
-builder_add(struct builder *b, const char *s, size_t n)
+builder_add(struct builder *b, const char *s, size_t n, long long size)
 {
-	builder_put(b, s, n, NULL);
+	builder_put(b, s, n, NULL, size);
 }
 
 static void
@@ -343,7 +346,8 @@ list_git(struct builder *b, const char *const *argv, struct err *e)
 
 		if (n > 0 && lstat(p, &st) == 0 &&
 		    keep_entry(AT_FDCWD, p, st.st_mode))
-			builder_add(b, p, n);
+			builder_add(b, p, n, S_ISREG(st.st_mode) ?
+			    (long long)st.st_size : -1);
 		p += n + 1;
 	}
 	free(out);
@@ -562,7 +566,7 @@ list_walk(struct builder *b, struct err *e)
 		memcpy(path, f->prefix, f->plen);
 		memcpy(path + f->plen, name, len + 1);
 		if (name[len - 1] != '/') {
-			builder_put(b, path, f->plen + len, path);
+			builder_put(b, path, f->plen + len, path, -1);
 			continue;
 		}
 		/* A directory ("name/"): enter it. */
@@ -696,7 +700,7 @@ list_from(struct builder *b, const char *list_path, int nul_sep,
 		while (q - p >= 2 && p[0] == '.' && p[1] == '/')
 			p += 2;
 		if (q > p)
-			builder_add(b, p, (size_t)(q - p));
+			builder_add(b, p, (size_t)(q - p), -1);
 		p = next;
 	}
 	free(buf);
@@ -711,6 +715,7 @@ files_list(struct file_list *fl, enum files_source src,
 	int rc, git;
 
 	fl->v = NULL;
+	fl->size = NULL;
 	fl->n = 0;
 	memset(&b, 0, sizeof(b));
 	b.fl = fl;
@@ -757,7 +762,9 @@ file_list_release(struct file_list *fl)
 	for (i = 0; i < fl->n; i++)
 		free(fl->v[i]);
 	free(fl->v);
+	free(fl->size);
 	fl->v = NULL;
+	fl->size = NULL;
 	fl->n = 0;
 }
 

@@ -32,6 +32,8 @@ enum files_source {
 
 struct file_list {
 	char **v;               /* owned paths, in listing order, no duplicates */
+	long long *size;        /* NULL, or per path: its size in bytes when
+				   the listing saw it (a regular file), else -1 */
 	size_t n;
 };
 

@@ -105,7 +105,11 @@ index_free(struct index *ix)
 	ix->size = 0;
 }
 
-/* FNV-1a of the run directory: one history per directory. */
+/*
+ * An FNV-1a-style hash (FNV's prime; the offset basis lacks its last
+ * digit, as first written, and stays so that existing history files
+ * and hook keys are still found). Names one history per directory.
+ */
 static unsigned long long
 hash_str(const char *s)
 {
@@ -381,14 +385,16 @@ unescape_path(char *s)
 static void
 write_path(FILE *f, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	const unsigned char *u = (const unsigned char *)s, *run = u;
 
 	for (; *u != '\0'; u++) {
-		if (*u < 0x20 || *u == '%' || *u == 0x7f)
+		if (*u < 0x20 || *u == '%' || *u == 0x7f) {
+			fwrite(run, 1, (size_t)(u - run), f);
 			fprintf(f, "%%%02X", *u);
-		else
-			fputc(*u, f);
+			run = u + 1;
+		}
 	}
+	fwrite(run, 1, (size_t)(u - run), f);
 }
 
 /*
@@ -436,7 +442,7 @@ parse_line(struct history *h, char *line, int v1)
 	case 'h':
 		return n == 4 && e->n == 0 ? parse_durations(e, f[3]) : -1;
 	case 'r':
-		if (n != 5 || (x = parse_positive(f[3])) < 0)
+		if (n != 5 || e->rate > 0 || (x = parse_positive(f[3])) < 0)
 			return -1;
 		e->rate = x;
 		e->startup = strtod(f[4], &end);
@@ -444,6 +450,7 @@ parse_line(struct history *h, char *line, int v1)
 		    e->startup < 1e9 ? 0 : -1;
 	case 'f':
 		if (n != 5 || (x = parse_positive(f[3])) < 0 ||
+		    x > HISTORY_FACTOR_MAX || x < 1 / HISTORY_FACTOR_MAX ||
 		    f[4][0] == '\0' || unescape_path(f[4]) != 0 ||
 		    find_factor(e, f[4]) != NULL)
 			return -1;
@@ -626,7 +633,7 @@ write_entry(FILE *f, const struct entry *e)
 			by[n++] = &e->f[j];
 	qsort(by, n, sizeof(*by), cmp_spread);
 	for (j = 0; j < n && j < HISTORY_FILES; j++) {
-		fprintf(f, "f\t%s\t%s\t%.4g\t", e->strategy, e->name, by[j]->m);
+		fprintf(f, "f\t%s\t%s\t%.6g\t", e->strategy, e->name, by[j]->m);
 		write_path(f, by[j]->path);
 		fputc('\n', f);
 	}

@@ -55,6 +55,10 @@
 
 /* Poll tick when no pidfd is available (kernel < 5.3). */
 #define TICK_MS 50
+/* Reading a pipe that only trickles: after a wake-up that found less
+   than REST_BELOW bytes, the pipe is not watched for REST_SECONDS. */
+#define REST_BELOW (16 * 1024)
+#define REST_SECONDS 0.002
 
 /*
  * Reads after the final SIGKILL. Bounded because a process that left
@@ -237,10 +241,11 @@ signal_group(pid_t pid, int sig)
 }
 
 /*
- * Read one chunk from the pipe and hand it on. Returns 1 after data,
- * 0 at EOF (or a read error, treated as EOF), -1 if nothing is there.
+ * Read one chunk from the pipe and hand it on. Returns the bytes read
+ * (> 0), 0 at EOF (or a read error, treated as EOF), -1 if nothing is
+ * there.
  */
-static int
+static ssize_t
 read_chunk(int fd, char *buf, const struct proc_spec *spec)
 {
 	ssize_t n;
@@ -250,7 +255,7 @@ read_chunk(int fd, char *buf, const struct proc_spec *spec)
 		if (n > 0) {
 			if (spec->on_output != NULL)
 				spec->on_output(spec->ctx, buf, (size_t)n);
-			return 1;
+			return n;
 		}
 		if (n == 0)
 			return 0;
@@ -297,7 +302,8 @@ drain_until(int *fd, char *buf, const struct proc_spec *spec, double until)
 static void
 drain_now(int *fd, char *buf, const struct proc_spec *spec)
 {
-	int i, rc;
+	ssize_t rc;
+	int i;
 
 	for (i = 0; *fd >= 0 && i < POST_KILL_READS; i++) {
 		rc = read_chunk(*fd, buf, spec);
@@ -386,7 +392,7 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	enum proc_outcome stopped = PROC_EXITED;
 	double deadline = spec->timeout > 0 ? r->start + spec->timeout : -1;
 	double grace = spec->kill_grace > 0 ? spec->kill_grace : 0;
-	double kill_at = -1, wake, post;
+	double kill_at = -1, wake, post, rest_until = -1;
 	int killed = 0, wait_errno = 0, pidfd, ms, rc;
 	siginfo_t si;
 
@@ -397,10 +403,11 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		nfds_t n = 0;
 		int ipipe = -1, ipid = -1, icancel = -1, ikill = -1, exited;
 
-		if (*pipefd >= 0) {
+		if (*pipefd >= 0 && (rest_until < 0 || now() >= rest_until)) {
 			ipipe = (int)n;
 			p[n].fd = *pipefd;
 			p[n++].events = POLLIN;
+			rest_until = -1;
 		}
 		if (pidfd >= 0) {
 			ipid = (int)n;
@@ -425,6 +432,8 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 			wake = deadline;
 		else if (!killed)
 			wake = kill_at;
+		if (rest_until >= 0 && (wake < 0 || rest_until < wake))
+			wake = rest_until;
 		ms = ms_until(wake);
 		if (pidfd < 0 && (ms < 0 || ms > TICK_MS))
 			ms = TICK_MS;
@@ -444,12 +453,20 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		/* Take what the pipe holds, a bounded number of reads, so a
 		 * flood costs one poll per several chunks, not per chunk. */
 		if (ipipe >= 0 && p[ipipe].revents != 0) {
-			int k, got = 1;
+			ssize_t got = 1, total = 0;
+			int k;
 
-			for (k = 0; k < 8 && got == 1; k++)
-				got = read_chunk(*pipefd, buf, spec);
+			for (k = 0; k < 8 && got > 0; k++)
+				if ((got = read_chunk(*pipefd, buf, spec)) > 0)
+					total += got;
 			if (got == 0)
 				close_fd(pipefd);
+			/* A trickle (a line per file, written one at a time)
+			 * would wake us per line: leave the pipe alone a
+			 * moment to let it fill. The exit, a deadline and a
+			 * cancel are still seen at once; a flood never rests. */
+			else if (total < REST_BELOW)
+				rest_until = now() + REST_SECONDS;
 		}
 
 		/* The exit comes before the deadline: a hook that exits in

@@ -734,5 +734,88 @@ check "cwd + files: only the files under cwd, relative to it" \
 check "cwd + files: x.txt as given relative to cwd" grep -qx 'x.txt' "$tmp/out"
 check "cwd + files: d/y.txt" grep -qx 'd/y.txt' "$tmp/out"
 
+# --- batches packed by cost ------------------------------------------------
+# 40 empty files cost 4 KiB each (the per-file base); f07.txt holds 36 KiB
+# more, ten times one empty file. Four batches, longest processing time
+# first: f07 and three more (13 units), then 12 + 12 + 12.
+cost=$(mktemp -d "$tmp/cost.XXXXXX")
+mkdir -p "$cost/cache"
+for i in $(seq -w 1 40); do : >"$cost/f$i.txt"; done
+head -c 36864 /dev/zero >"$cost/f07.txt"
+cat >"$cost/hookwave.ini" <<INI
+[settings]
+jobs = 4
+[hook pack]
+command = $bin/logargs
+files = *.txt
+INI
+saved_cache=$XDG_CACHE_HOME
+export XDG_CACHE_HOME="$cost/cache"
+run hw -C "$cost" --all-files -n
+expect_exit "cost: -n exit 0" 0
+expect_stdout_match "cost: the big file's batch first, with 3 more" \
+	'^    pack .*: 40 files in 4 batches of 4\+12\+12\+12$'
+newlog
+run hw -C "$cost" --all-files
+expect_exit "cost: run exit 0" 0
+expect_nlogs "cost: 4 batches" pack 4
+expect_set "cost: every file once" pack $(cd "$cost" && echo f*.txt)
+hist=$(ls "$cost/cache/hookwave/"history-* 2>/dev/null | head -1)
+check "cost: a history was written" test -s "$hist"
+check "cost: it holds the batches' rate" grep -q "^r	default	pack/" "$hist"
+
+# A factor learned for a file weighs it: f33.txt at 20 units goes alone
+# and first; f07 (10) takes 6 more, the other 32 share 16 + 16 (ties go
+# by first file: f01's batch, f02's, then f07's).
+key=$(awk -F '\t' '$1 == "h" {print $3}' "$hist")
+check "cost: the hook has a key" test -n "$key"
+grep -v '^f	' "$hist" >"$cost/h" && cp "$cost/h" "$hist"
+printf 'f\tdefault\t%s\t20\tf33.txt\n' "$key" >>"$hist"
+run hw -C "$cost" --all-files -n
+expect_stdout_match "cost: a learned factor sends a slow file alone" \
+	'^    pack .*: 40 files in 4 batches of 1\+16\+16\+7$'
+run hw -C "$cost" --all-files -n --no-history
+expect_stdout_match "cost: --no-history packs by size alone" \
+	'^    pack .*: 40 files in 4 batches of 4\+12\+12\+12$'
+
+# Learning end to end: a hook that takes 0.5 s for f33.txt and next to
+# nothing for the rest. After one run the files of f33's batch weigh
+# more than the others, so the next packing gives its batch fewer files
+# (the margin is 0.5 s against milliseconds, not a race).
+rm -rf "$cost/cache"
+mkdir -p "$cost/cache"
+printf '#!/bin/sh\nfor f; do [ "$f" = f33.txt ] && sleep 0.5; done\nexec %s "$@"\n' \
+	"$bin/logargs" >"$cost/slow33"
+chmod +x "$cost/slow33"
+cat >"$cost/hookwave.ini" <<INI
+[settings]
+jobs = 4
+[hook pack]
+command = $cost/slow33
+files = *.txt
+INI
+rm -f "$cost/f07.txt" && : >"$cost/f07.txt"
+run hw -C "$cost" --all-files -n
+expect_stdout_match "learn: first, 4 equal batches" \
+	'^    pack .*: 40 files in 4 batches of 10\+10\+10\+10$'
+run hw -C "$cost" --all-files
+expect_exit "learn: run exit 0" 0
+hist=$(ls "$cost/cache/hookwave/"history-* 2>/dev/null | head -1)
+check "learn: f33.txt got a factor over 1" awk -F '\t' \
+	'$1 == "f" && $5 == "f33.txt" && $4 > 1 {found = 1} END {exit !found}' "$hist"
+newlog
+run hw -C "$cost" --all-files
+expect_exit "learn: second run exit 0" 0
+n33=$(for f in "$LOGDIR"/pack.*; do
+	if tr '\0' '\n' <"$f" | grep -qx f33.txt; then
+		tr -cd '\0' <"$f" | wc -c
+	fi
+done)
+check "learn: then f33.txt's batch has fewer files ($n33 < 10)" \
+	test "${n33:-99}" -lt 10
+run hw -C "$cost" --all-files -n
+echo "# measured: learned packing: $(grep '^    pack ' "$tmp/out")"
+export XDG_CACHE_HOME="$saved_cache"
+
 cd "$tmp" || exit 1
 finish

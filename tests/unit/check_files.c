@@ -69,6 +69,7 @@ fl_from(struct file_list *fl, const char *const *v, size_t n)
 	size_t i;
 
 	fl->n = n;
+	fl->size = NULL;
 	fl->v = xreallocarray(NULL, n ? n : 1, sizeof(*fl->v));
 	for (i = 0; i < n; i++)
 		fl->v[i] = xstrdup(v[i]);
@@ -81,6 +82,7 @@ fl_uniform(struct file_list *fl, size_t n)
 	size_t i;
 
 	fl->n = n;
+	fl->size = NULL;
 	fl->v = xreallocarray(NULL, n ? n : 1, sizeof(*fl->v));
 	for (i = 0; i < n; i++)
 		fl->v[i] = xasprintf("dir/sub/file%07zu.py", i);
@@ -686,6 +688,7 @@ fl_varied(struct file_list *fl, size_t n)
 	size_t i, len;
 
 	fl->n = n;
+	fl->size = NULL;
 	fl->v = xreallocarray(NULL, n, sizeof(*fl->v));
 	for (i = 0; i < n; i++) {
 		x = x * 1103515245UL + 12345UL;
@@ -800,6 +803,7 @@ START_TEST(test_batch_random)
 		x = x * 6364136223846793005UL + 1442695040888963407UL;
 		n = 1 + (x >> 33) % 200;
 		fl.n = n;
+		fl.size = NULL;
 		fl.v = xreallocarray(NULL, n, sizeof(char *));
 		for (i = 0; i < n; i++) {
 			x = x * 6364136223846793005UL + 1442695040888963407UL;
@@ -890,6 +894,144 @@ START_TEST(test_batch_balance)
 		mn = c < mn ? c : mn;
 	}
 	ck_assert_msg(mx * 100 <= mn * 125, "max %zu min %zu", mx, mn);
+	batches_release(&b);
+	file_list_release(&fl);
+	free(idx);
+}
+END_TEST
+
+/* Batch k holds exactly the files with the selection positions in want. */
+static void
+expect_batch(const struct batches *b, const struct file_list *fl,
+	     const size_t *idx, size_t k, const char *want)
+{
+	char got[256] = "";
+	size_t i, j, len = 0;
+
+	ck_assert_uint_lt(k, b->n);
+	for (i = 0; i < b->count[k]; i++) {
+		for (j = 0; b->files[k][i] != fl->v[idx[j]]; j++)
+			;
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%zu",
+		    i ? " " : "", j);
+	}
+	ck_assert_msg(strcmp(got, want) == 0, "batch %zu: '%s', want '%s'",
+	    k, got, want);
+}
+
+/*
+ * Longest processing time first, exactly: costs 8..1 into 3 batches.
+ * 8, 7, 6 open the three; 5 joins 6 (11), 4 joins 7 (11), 3 joins 8
+ * (11); 2 goes to the first of the three tied (13), 1 to the next (12).
+ * Costliest batch first, files in list order inside.
+ */
+START_TEST(test_batch_cost_lpt)
+{
+	const double cost[] = { 8, 7, 6, 5, 4, 3, 2, 1 };
+	struct file_list fl;
+	struct batches b;
+	size_t *idx = all_idx(8);
+
+	fl_uniform(&fl, 8);
+	files_batch(&b, &fl, idx, 8, cost, 0, 3, SIZE_MAX);
+	check_cover_costs(&b, &fl, idx, 8, cost);
+	ck_assert_uint_eq(b.n, 3);
+	expect_batch(&b, &fl, idx, 0, "0 5 6");
+	expect_batch(&b, &fl, idx, 1, "1 4 7");
+	expect_batch(&b, &fl, idx, 2, "2 3");
+	ck_assert(b.total[0] == 13 && b.total[1] == 12 && b.total[2] == 11);
+	batches_release(&b);
+
+	/* The same costs in another list order: the same packing. */
+	{
+		const double rev[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+		files_batch(&b, &fl, idx, 8, rev, 0, 3, SIZE_MAX);
+		check_cover_costs(&b, &fl, idx, 8, rev);
+		expect_batch(&b, &fl, idx, 0, "1 2 7");
+		expect_batch(&b, &fl, idx, 1, "0 3 6");
+		expect_batch(&b, &fl, idx, 2, "4 5");
+		batches_release(&b);
+	}
+	file_list_release(&fl);
+	free(idx);
+}
+END_TEST
+
+/*
+ * One slow file among many equal ones: it gets a batch of its own cost
+ * share, where cutting the list by count would put it on top of a
+ * full batch. 40 files of cost 1 and one of cost 20, 3 batches: the
+ * slow file's batch holds it and nothing else (20), the rest share 40
+ * as 20 + 20 (odd and even positions, as they alternate).
+ */
+START_TEST(test_batch_cost_slow_file)
+{
+	double cost[41];
+	struct file_list fl;
+	struct batches b;
+	size_t *idx = all_idx(41), k;
+
+	for (k = 0; k < 41; k++)
+		cost[k] = k == 17 ? 20 : 1;
+	fl_uniform(&fl, 41);
+	files_batch(&b, &fl, idx, 41, cost, 0, 3, SIZE_MAX);
+	check_cover_costs(&b, &fl, idx, 41, cost);
+	ck_assert_uint_eq(b.n, 3);
+	for (k = 0; k < 3; k++)
+		ck_assert(b.total[k] == 20);
+	/* three tied batches: by first file, so the slow one's is last */
+	expect_batch(&b, &fl, idx, 2, "17");
+	batches_release(&b);
+	file_list_release(&fl);
+	free(idx);
+}
+END_TEST
+
+/*
+ * Costs never break the argument budget: the costliest files have the
+ * longest names here, and the budget holds about a third of them.
+ */
+START_TEST(test_batch_cost_budget)
+{
+	struct file_list fl;
+	struct batches b;
+	double *cost = xreallocarray(NULL, 500, sizeof(*cost));
+	size_t *idx = all_idx(500), k, total = 0, budget;
+
+	fl_varied(&fl, 500);
+	for (k = 0; k < 500; k++) {
+		cost[k] = (double)strlen(fl.v[k]) * (double)(k % 7 + 1);
+		total += cost_of(fl.v[k]);
+	}
+	budget = total / 3 + 1;
+	files_batch(&b, &fl, idx, 500, cost, 0, 2, budget);
+	check_cover_costs(&b, &fl, idx, 500, cost);
+	ck_assert_uint_ge(b.n, 3);
+	for (k = 0; k < b.n; k++)
+		ck_assert_uint_le(batch_cost(&b, k), budget);
+	batches_release(&b);
+	file_list_release(&fl);
+	free(cost);
+	free(idx);
+}
+END_TEST
+
+/* batch_size N cuts the list in order; the costliest piece goes first. */
+START_TEST(test_batch_size_costliest_first)
+{
+	const double cost[] = { 1, 1, 1, 1, 9, 1, 1 };
+	struct file_list fl;
+	struct batches b;
+	size_t *idx = all_idx(7);
+
+	fl_uniform(&fl, 7);
+	files_batch(&b, &fl, idx, 7, cost, 3, 4, SIZE_MAX);
+	check_cover_costs(&b, &fl, idx, 7, cost);
+	ck_assert_uint_eq(b.n, 3);
+	expect_batch(&b, &fl, idx, 0, "3 4 5");
+	expect_batch(&b, &fl, idx, 1, "0 1 2");
+	expect_batch(&b, &fl, idx, 2, "6");
 	batches_release(&b);
 	file_list_release(&fl);
 	free(idx);
@@ -1232,10 +1374,20 @@ START_TEST(test_git_default)
 		".gitignore", "a.py", "b.py", "new.py", "sub/d.py"
 	};
 
+	size_t i;
+	struct stat st;
+
 	make_repo();
 	list_ok(&fl, FILES_SOURCE_DEFAULT, NULL, 0);
 	expect_list(&fl, want, ARRAY_SIZE(want));
+	/* The listing's lstat gives each regular file's size for free. */
+	ck_assert_ptr_nonnull(fl.size);
+	for (i = 0; i < fl.n; i++) {
+		ck_assert_int_eq(lstat(fl.v[i], &st), 0);
+		ck_assert_int_eq(fl.size[i], (long long)st.st_size);
+	}
 	file_list_release(&fl);
+	ck_assert_ptr_null(fl.size);
 }
 END_TEST
 
@@ -1578,6 +1730,10 @@ files_suite(void)
 	tcase_add_test(tc, test_batch_random);
 	tcase_add_test(tc, test_batch_balance);
 	tcase_add_test(tc, test_batch_deterministic);
+	tcase_add_test(tc, test_batch_cost_lpt);
+	tcase_add_test(tc, test_batch_cost_slow_file);
+	tcase_add_test(tc, test_batch_cost_budget);
+	tcase_add_test(tc, test_batch_size_costliest_first);
 	tcase_add_test(tc, test_batch_100k);
 	suite_add_tcase(s, tc);
 

@@ -203,6 +203,648 @@ START_TEST(test_weights_make_priorities)
 }
 END_TEST
 
+/* Whether x is want, up to rounding. */
+static int
+near(double x, double want)
+{
+	double d = x - want;
+
+	return (d < 0 ? -d : d) < 1e-9;
+}
+
+/* The whole of a small file, malloc'd. */
+static char *
+read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	buf = malloc(1 << 20);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* How often `needle` occurs in `s`. */
+static size_t
+count_in(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * Batches by hand: batch k holds the files of group[k] (NULL-terminated,
+ * borrowed), costing total[k] in all, shared evenly. Free with
+ * batches_free().
+ */
+static void
+batches_make(struct batches *b, size_t n, const char *const *const *group,
+	     const double *total)
+{
+	size_t k, i;
+
+	b->n = n;
+	b->files = calloc(n, sizeof(*b->files));
+	b->count = calloc(n, sizeof(*b->count));
+	b->cost = calloc(n, sizeof(*b->cost));
+	b->total = calloc(n, sizeof(*b->total));
+	b->seconds = calloc(n, sizeof(*b->seconds));
+	ck_assert(b->files && b->count && b->cost && b->total && b->seconds);
+	for (k = 0; k < n; k++) {
+		size_t c = 0;
+
+		while (group[k][c] != NULL)
+			c++;
+		b->count[k] = c;
+		b->files[k] = calloc(c + 1, sizeof(*b->files[k]));
+		b->cost[k] = calloc(c + 1, sizeof(*b->cost[k]));
+		ck_assert(b->files[k] && b->cost[k]);
+		for (i = 0; i < c; i++) {
+			b->files[k][i] = (char *)group[k][i];
+			b->cost[k][i] = total[k] / (double)c;
+		}
+		b->total[k] = total[k];
+	}
+}
+
+static void
+batches_free(struct batches *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++) {
+		free(b->files[k]);
+		free(b->cost[k]);
+	}
+	free(b->files);
+	free(b->count);
+	free(b->cost);
+	free(b->total);
+	free(b->seconds);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Learn for hook `name` of strategy "s" from batches made by hand. */
+static void
+learn(struct history *h, const char *name, size_t n,
+      const char *const *const *group, const double *total,
+      const double *seconds)
+{
+	struct batches b;
+
+	batches_make(&b, n, group, total);
+	history_learn(h, "s", name, &b, seconds);
+	batches_free(&b);
+}
+
+#define G(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* A version 1 file still loads; saving it writes version 2. */
+START_TEST(test_v1_loads_saves_v2)
+{
+	struct err e;
+	int warned = 1;
+	struct history *h;
+	char *text;
+
+	write_file(path_in("h1"), "hookwave-history 1\n"
+		   "fast\ta\t1.000000,3.000000,2.000000\n"
+		   "full\tb/0123abcd\t5.5\n");
+	h = history_load(path_in("h1"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_predict(h, "fast", "a") == 2.0);
+	ck_assert(history_predict(h, "full", "b/0123abcd") == 5.5);
+	ck_assert(history_predict(h, "fast", "b/0123abcd") == 0);
+	/* durations only: no rate, no factors */
+	ck_assert(history_batch_seconds(h, "fast", "a", 100) == 0);
+	ck_assert(history_factor(h, "fast", "a", "x.c") == 1);
+	ck_assert_int_eq(history_save(h, path_in("h2"), &e), 0);
+	history_free(h);
+
+	text = read_text(path_in("h2"));
+	ck_assert_str_eq(text, "hookwave-history 2\n"
+			 "h\tfast\ta\t1.000000,3.000000,2.000000\n"
+			 "h\tfull\tb/0123abcd\t5.500000\n");
+	free(text);
+
+	h = history_load(path_in("h2"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_predict(h, "fast", "a") == 2.0);
+	ck_assert(history_predict(h, "full", "b/0123abcd") == 5.5);
+	ck_assert(history_batch_seconds(h, "fast", "a", 100) == 0);
+	/* all three durations came back, oldest first: 1 3 2 4 4 -> 3 */
+	history_record(h, "fast", "a", 4.0);
+	history_record(h, "fast", "a", 4.0);
+	ck_assert(history_predict(h, "fast", "a") == 3.0);
+	/* and the oldest (1) goes first: 3 2 4 4 0 -> 3, 2 4 4 0 0 -> 2 */
+	history_record(h, "fast", "a", 0.0);
+	ck_assert(history_predict(h, "fast", "a") == 3.0);
+	history_record(h, "fast", "a", 0.0);
+	ck_assert(history_predict(h, "fast", "a") == 2.0);
+	history_free(h);
+}
+END_TEST
+
+/* Whether k is name, '/', then 8 lower-case hex digits. */
+static int
+is_key(const char *k, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (strncmp(k, name, n) != 0 || k[n] != '/' || strlen(k) != n + 9)
+		return 0;
+	for (i = n + 1; k[i] != '\0'; i++)
+		if (!((k[i] >= '0' && k[i] <= '9') || (k[i] >= 'a' && k[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* name/ and 32 bits of a hash of the command. */
+START_TEST(test_key)
+{
+	char *k0 = history_key("lint", "");
+	char *ka = history_key("lint", "a");
+	char *ka2 = history_key("lint", "a");
+	char *kb = history_key("lint", "b");
+	char *kab = history_key("lint", "ruff check --fix");
+	char *kba = history_key("lint", "ruff check --fiy");
+	char *fa = history_key("fmt/x", "a");
+
+	ck_assert(is_key(k0, "lint"));
+	ck_assert(is_key(ka, "lint"));
+	ck_assert(is_key(kab, "lint"));
+	ck_assert(is_key(fa, "fmt/x"));
+	ck_assert_str_eq(ka2, ka);                      /* same command */
+	ck_assert_str_ne(kb, ka);                       /* another one */
+	ck_assert_str_ne(k0, ka);
+	ck_assert_str_ne(kab, kba);
+	ck_assert_str_eq(fa + strlen("fmt/x"), ka + strlen("lint"));
+	free(k0);
+	free(ka);
+	free(ka2);
+	free(kb);
+	free(kab);
+	free(kba);
+	free(fa);
+}
+END_TEST
+
+/*
+ * Rates, start-ups and factors survive save and load, paths with any
+ * byte among them; factors within 1.05 of 1 are dropped.
+ */
+START_TEST(test_roundtrip_rate_and_factors)
+{
+	static const char *const path[] = {
+		"tab\there", "new\nline", "100%", "%41",
+		"with spaces in it", "caf\xc3\xa9", "del\x7f", "cr\r",
+	};
+	/* rate 16 / 8 = 2, so each file's factor is seconds / 2 */
+	static const double seconds[] = { 4, 1, 1, 0.5, 3, 1.5, 2.5, 2.5 };
+	static const double total[] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const double want[] = {
+		2, 0.5, 0.5, 0.25, 1.5, 0.75, 1.25, 1.25
+	};
+	const char *const *group[8];
+	const char *const one[8][2] = {
+		{ path[0], NULL }, { path[1], NULL }, { path[2], NULL },
+		{ path[3], NULL }, { path[4], NULL }, { path[5], NULL },
+		{ path[6], NULL }, { path[7], NULL },
+	};
+	struct err e;
+	int warned = 1, round;
+	struct history *h;
+	char *text, *again;
+	size_t i;
+
+	write_file(path_in("in"), "hookwave-history 2\n"
+		   "r\tfast\tz\t0.25\t0.5\n"
+		   "f\tfast\tz\t1.04\tnear\n"
+		   "f\tfast\tz\t0.97\tnear-low\n"
+		   "f\tfast\tz\t1.05\tedge\n"
+		   "f\tfast\tz\t0.95\tedge-low\n"
+		   "f\tfast\tz\t3\tplain\n");
+	h = history_load(path_in("in"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_batch_seconds(h, "fast", "z", 2) == 1.0);
+	ck_assert(history_factor(h, "fast", "z", "near") == 1.04);
+	ck_assert(history_factor(h, "fast", "z", "near-low") == 0.97);
+	ck_assert(history_factor(h, "fast", "z", "plain") == 3);
+
+	for (i = 0; i < 8; i++)
+		group[i] = one[i];
+	learn(h, "y", 8, group, total, seconds);
+	for (i = 0; i < 8; i++)
+		ck_assert_msg(history_factor(h, "s", "y", path[i]) == want[i],
+			      "path %zu: %g", i,
+			      history_factor(h, "s", "y", path[i]));
+	ck_assert(history_batch_seconds(h, "s", "y", 3) == 6);
+	ck_assert_int_eq(history_save(h, path_in("out"), &e), 0);
+	history_free(h);
+
+	text = read_text(path_in("out"));
+	ck_assert_ptr_nonnull(strstr(text, "r\tfast\tz\t0.25\t0.5\n"));
+	ck_assert_ptr_nonnull(strstr(text, "r\ts\ty\t2\t0\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t2\ttab%09here\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t0.5\tnew%0Aline\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t0.5\t100%25\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t0.25\t%2541\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t1.5\twith spaces in it\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t0.75\tcaf\xc3\xa9\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t1.25\tdel%7F\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t1.25\tcr%0D\n"));
+	ck_assert_ptr_null(strstr(text, "\tnear"));
+	ck_assert_uint_eq(count_in(text, "\nf\t"), 11);
+
+	/* Loaded back, and saved again to the same bytes. */
+	for (round = 0; round < 2; round++) {
+		h = history_load(path_in("out"), &warned, &e);
+		ck_assert_msg(warned == 0, "%s", e.msg);
+		for (i = 0; i < 8; i++)
+			ck_assert_msg(history_factor(h, "s", "y", path[i]) ==
+				      want[i], "path %zu after load", i);
+		ck_assert(history_factor(h, "s", "y", "A") == 1);
+		ck_assert(history_factor(h, "s", "y", "tab") == 1);
+		ck_assert(history_batch_seconds(h, "s", "y", 3) == 6);
+		ck_assert(history_batch_seconds(h, "fast", "z", 2) == 1.0);
+		ck_assert(history_factor(h, "fast", "z", "near") == 1);
+		ck_assert(history_factor(h, "fast", "z", "near-low") == 1);
+		ck_assert(history_factor(h, "fast", "z", "edge") == 1.05);
+		ck_assert(history_factor(h, "fast", "z", "edge-low") == 0.95);
+		ck_assert(history_factor(h, "fast", "z", "plain") == 3);
+		ck_assert_int_eq(history_save(h, path_in("out"), &e), 0);
+		history_free(h);
+	}
+	again = read_text(path_in("out"));
+	ck_assert_str_eq(again, text);
+	free(again);
+	free(text);
+}
+END_TEST
+
+/* Each bad version 2 line makes the whole file ignored, with a warning. */
+START_TEST(test_corrupt_v2_falls_back)
+{
+	static const char good[] = "hookwave-history 2\n"
+		"h\tfast\ta\t1\n"
+		"r\tfast\ta\t0.5\t0\n"
+		"f\tfast\ta\t2\tq\n";
+	static const char *const bad[] = {
+		"x\tfast\ta\t1\n",                      /* unknown type */
+		"r\tfast\ta\t0.5\n",                    /* one field */
+		"r\tfast\ta\t-0.5\t0\n",                /* negative rate */
+		"r\tfast\ta\t0\t0\n",                   /* zero rate */
+		"r\tfast\ta\t0.5\tx\n",                 /* startup no number */
+		"r\tfast\ta\t0.5\t1x\n",
+		"r\tfast\ta\t0.5\t\n",
+		"r\tfast\ta\t0.5\t-1\n",                /* negative startup */
+		"r\tfast\ta\t0.5\t1\t2\n",              /* a field too many */
+		"r\tfast\ta\t0.7\t0\n",                 /* a second rate */
+		"f\tfast\ta\t257\tp\n",                 /* factor out of range */
+		"f\tfast\ta\t0.0039\tp\n",
+		"f\tfast\ta\t0\tp\n",                   /* factor 0 */
+		"f\tfast\ta\t-2\tp\n",
+		"f\tfast\ta\tx\tp\n",
+		"f\tfast\ta\t2\n",                      /* no path */
+		"f\tfast\ta\t2\t\n",                    /* empty path */
+		"f\tfast\ta\t2\tp%4\n",                 /* bad escapes */
+		"f\tfast\ta\t2\tp%zz\n",
+		"f\tfast\ta\t2\tp%00\n",
+		"f\tfast\ta\t2\tp%\n",
+		"f\tfast\ta\t3\tq\n",                   /* q again */
+		"f\tfast\ta\t2\tA\nf\tfast\ta\t3\t%41\n",  /* A again */
+		"h\tfast\ta\t2\n",                      /* durations again */
+		"h\tfast\ta\t1\t2\n",
+		"h\tfast\ta\tx\n",
+		"h\t\ta\t1\n",                          /* no strategy */
+		"h\tfast\t\t1\n",                       /* no name */
+		"hh\tfast\tb\t1\n",                     /* type too long */
+		"rr\tfast\tb\t0.5\t0\n",
+		"fast\tb\t1\n",                         /* a version 1 line */
+		"\n",                                   /* an empty line */
+		"f\tfast\ta\t2\tp",                     /* torn */
+	};
+	static const char *const whole[] = {
+		"hookwave-history 1\nh\tfast\ta\t1\n",  /* v2 line in v1 */
+		"hookwave-history 3\n",
+		"hookwave-history 2",
+		"hookwave-history 2 \n",
+	};
+	char text[512];
+	struct err e;
+	int warned = 1;
+	struct history *h;
+	size_t i;
+
+	/* The good part alone loads, so its loss below is the fallback. */
+	write_file(path_in("h"), good);
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_predict(h, "fast", "a") == 1);
+	ck_assert(history_batch_seconds(h, "fast", "a", 2) == 1);
+	ck_assert(history_factor(h, "fast", "a", "q") == 2);
+	history_free(h);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]) + 4; i++) {
+		if (i < sizeof(bad) / sizeof(bad[0]))
+			snprintf(text, sizeof(text), "%s%s", good, bad[i]);
+		else
+			snprintf(text, sizeof(text), "%s",
+				 whole[i - sizeof(bad) / sizeof(bad[0])]);
+		write_file(path_in("h"), text);
+		warned = 0;
+		e.msg[0] = '\0';
+		h = history_load(path_in("h"), &warned, &e);
+		ck_assert_msg(warned == 1, "case %zu not flagged", i);
+		ck_assert_msg(strstr(e.msg, "corrupt") != NULL, "case %zu: %s",
+			      i, e.msg);
+		ck_assert(history_predict(h, "fast", "a") == 0);
+		ck_assert(history_batch_seconds(h, "fast", "a", 2) == 0);
+		ck_assert(history_factor(h, "fast", "a", "q") == 1);
+		ck_assert(history_factor(h, "fast", "a", "A") == 1);
+		history_free(h);
+	}
+}
+END_TEST
+
+/*
+ * Equal totals: no start-up, rate = sum(seconds) / sum(totals) = 3.
+ * A file alone takes all of q, files together half of it; within 10%
+ * or 10 ms nothing moves.
+ */
+START_TEST(test_learn_factors)
+{
+	const char *const *group[] = {
+		G("slow"), G("a", "b"), G("c"), G("d", "e"), G("f", "g"),
+		G("h", "i"),
+	};
+	static const double total[] = { 1, 1, 1, 1, 1, 1 };
+	static const double seconds[] = { 6, 2, 2, 3.2, 2.8, 2 };
+	const char *const *quick[] = { G("s1"), G("s2"), G("s3"), G("s4") };
+	static const double qsec[] = { 0.015, 0.005, 0.005, 0.005 };
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+
+	learn(h, "k", 6, group, total, seconds);
+	ck_assert(near(history_batch_seconds(h, "s", "k", 2), 6));
+	ck_assert(near(history_batch_seconds(h, "s", "k", 0), 0));
+	ck_assert(near(history_factor(h, "s", "k", "slow"), 2));      /* q */
+	ck_assert(near(history_factor(h, "s", "k", "a"), 5.0 / 6));   /* (1+2/3)/2 */
+	ck_assert(near(history_factor(h, "s", "k", "b"), 5.0 / 6));
+	ck_assert(near(history_factor(h, "s", "k", "c"), 2.0 / 3));   /* alone */
+	ck_assert(history_factor(h, "s", "k", "d") == 1);             /* +6.7% */
+	ck_assert(history_factor(h, "s", "k", "e") == 1);
+	ck_assert(history_factor(h, "s", "k", "f") == 1);             /* -6.7% */
+	ck_assert(history_factor(h, "s", "k", "g") == 1);
+	ck_assert(near(history_factor(h, "s", "k", "h"), 5.0 / 6));
+	ck_assert(near(history_factor(h, "s", "k", "i"), 5.0 / 6));
+	/* Other hooks and strategies know nothing of it. */
+	ck_assert(history_factor(h, "t", "k", "slow") == 1);
+	ck_assert(history_factor(h, "s", "other", "slow") == 1);
+	ck_assert(history_batch_seconds(h, "t", "k", 2) == 0);
+
+	/* rate 7.5 ms: s1 took twice that, but 7.5 ms more is jitter */
+	learn(h, "quick", 4, quick, total, qsec);
+	ck_assert(near(history_batch_seconds(h, "s", "quick", 1), 0.0075));
+	ck_assert(history_factor(h, "s", "quick", "s1") == 1);
+	ck_assert(history_factor(h, "s", "quick", "s2") == 1);
+	history_free(h);
+}
+END_TEST
+
+/* Batches that did not run to their end (seconds <= 0) teach nothing. */
+START_TEST(test_learn_ignores_unfinished)
+{
+	const char *const *none[] = { G("x"), G("y") };
+	static const double ntotal[] = { 1, 1 };
+	static const double nsec[] = { 0, -1 };
+	const char *const *some[] = { G("p"), G("x"), G("y"), G("q"), G("z") };
+	static const double stotal[] = { 1, 1, 1, 1, 0 };
+	static const double ssec[] = { 2, 0, -1, 2, 5 };
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+
+	learn(h, "k", 2, none, ntotal, nsec);
+	ck_assert(history_batch_seconds(h, "s", "k", 1) == 0);
+	ck_assert(history_factor(h, "s", "k", "x") == 1);
+	ck_assert(history_factor(h, "s", "k", "y") == 1);
+
+	/* x, y and the costless z left out: rate 4 / 2 */
+	learn(h, "k", 5, some, stotal, ssec);
+	ck_assert(history_batch_seconds(h, "s", "k", 1) == 2);
+	ck_assert(history_batch_seconds(h, "s", "k", 0) == 0);
+	ck_assert(history_factor(h, "s", "k", "p") == 1);
+	ck_assert(history_factor(h, "s", "k", "q") == 1);
+	ck_assert(history_factor(h, "s", "k", "x") == 1);
+	ck_assert(history_factor(h, "s", "k", "y") == 1);
+	ck_assert(history_factor(h, "s", "k", "z") == 1);
+	history_free(h);
+}
+END_TEST
+
+/* Totals that differ by 1.5x or more tell the start-up apart. */
+START_TEST(test_learn_fits_startup)
+{
+	const char *const *two[] = { G("a"), G("b") };
+	static const double ttotal[] = { 100, 300 };
+	static const double tsec[] = { 1.1, 1.3 };
+	const char *const *three[] = { G("a"), G("b"), G("c") };
+	static const double total3[] = { 100, 100, 300 };
+	static const double sec3[] = { 1.1, 1.3, 1.3 };
+	static const double sec4[] = { 1.2, 2.0, 3.2 };
+	const char *const *close[] = { G("a"), G("b") };
+	static const double ctotal[] = { 100, 140 };
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+
+	/* rate 0.2 / 200 = 0.001, start-up 1.1 - 0.1 = 1 */
+	learn(h, "k", 2, two, ttotal, tsec);
+	ck_assert(near(history_batch_seconds(h, "s", "k", 200), 1.2));
+	ck_assert(near(history_batch_seconds(h, "s", "k", 0), 1.0));
+	ck_assert(history_factor(h, "s", "k", "a") == 1);
+	ck_assert(history_factor(h, "s", "k", "b") == 1);
+
+	/*
+	 * Least squares: rate 0.0005, start-up 1.15, more than the
+	 * quickest batch took: it is 1.1, and the rate (3.7 - 3.3) / 500.
+	 * b took 0.2 s more than the 0.08 s its files should, but it is
+	 * mostly start-up (0.2 < 1.1): no factor moves.
+	 */
+	learn(h, "k3", 3, three, total3, sec3);
+	ck_assert(near(history_batch_seconds(h, "s", "k3", 0), 1.1));
+	ck_assert(near(history_batch_seconds(h, "s", "k3", 500), 1.5));
+	ck_assert(history_factor(h, "s", "k3", "a") == 1);
+	ck_assert(history_factor(h, "s", "k3", "b") == 1);
+	ck_assert(history_factor(h, "s", "k3", "c") == 1);
+
+	/*
+	 * Rate 0.008, start-up 0.8. a: work 0.4 < 0.8, nothing (else
+	 * 0.5); b: work 1.2 for 0.8 predicted, alone: 1.5; c: on the fit.
+	 */
+	learn(h, "k4", 3, three, total3, sec4);
+	ck_assert(near(history_batch_seconds(h, "s", "k4", 0), 0.8));
+	ck_assert(near(history_batch_seconds(h, "s", "k4", 100), 1.6));
+	ck_assert(history_factor(h, "s", "k4", "a") == 1);
+	ck_assert(near(history_factor(h, "s", "k4", "b"), 1.5));
+	ck_assert(history_factor(h, "s", "k4", "c") == 1);
+
+	/* Totals 1.4x apart: no start-up, rate 2.4 / 240 */
+	learn(h, "kc", 2, close, ctotal, tsec);
+	ck_assert(near(history_batch_seconds(h, "s", "kc", 0), 0));
+	ck_assert(near(history_batch_seconds(h, "s", "kc", 100), 1.0));
+	history_free(h);
+}
+END_TEST
+
+/* Each run's fit is averaged with what was kept. */
+START_TEST(test_learn_averages)
+{
+	const char *const *two[] = { G("a"), G("b") };
+	static const double total[] = { 100, 300 };
+	static const double sec1[] = { 1.1, 1.3 };
+	static const double sec2[] = { 2.2, 2.6 };
+	static const double equal[] = { 100, 100 };
+	static const double sec3[] = { 1.8, 1.8 };
+	static const double sec4[] = { 1.0, 1.0 };
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+
+	learn(h, "k", 2, two, total, sec1);     /* 0.001, 1 */
+	ck_assert(near(history_batch_seconds(h, "s", "k", 200), 1.2));
+	learn(h, "k", 2, two, total, sec2);     /* 0.002, 2 */
+	ck_assert(near(history_batch_seconds(h, "s", "k", 0), 1.5));
+	ck_assert(near(history_batch_seconds(h, "s", "k", 200), 1.8));
+	/* Equal totals keep the start-up known (1.5 < 1.8): rate
+	   (3.6 - 3) / 200 = 0.003, kept (0.0015 + 0.003) / 2 */
+	learn(h, "k", 2, two, equal, sec3);
+	ck_assert(near(history_batch_seconds(h, "s", "k", 0), 1.5));
+	ck_assert(near(history_batch_seconds(h, "s", "k", 200), 1.95));
+	/* ... unless a batch took less than it (1 < 1.5): none, rate
+	   2 / 200 = 0.01, kept (0.00225 + 0.01) / 2 and (1.5 + 0) / 2 */
+	learn(h, "k", 2, two, equal, sec4);
+	ck_assert(near(history_batch_seconds(h, "s", "k", 0), 0.75));
+	ck_assert(near(history_batch_seconds(h, "s", "k", 100), 1.3625));
+	ck_assert(history_factor(h, "s", "k", "a") == 1);
+	ck_assert(history_factor(h, "s", "k", "b") == 1);
+	history_free(h);
+}
+END_TEST
+
+/* Factors stay in [1/256, 256] however often a file deviates. */
+START_TEST(test_learn_clamps)
+{
+	const char *const *two[] = { G("slow"), G("fast") };
+	static const double total[] = { 1, 1 };
+	static const double seconds[] = { 3, 1 };       /* rate 2 */
+	double slow = 1, fast = 1;
+	struct err e;
+	int warned, i;
+	struct history *h = history_load(NULL, &warned, &e);
+
+	for (i = 1; i <= 20; i++) {
+		learn(h, "k", 2, two, total, seconds);
+		slow = slow * 1.5 > 256 ? 256 : slow * 1.5;
+		fast = fast * 0.5 < 1.0 / 256 ? 1.0 / 256 : fast * 0.5;
+		ck_assert_msg(history_factor(h, "s", "k", "slow") == slow,
+			      "run %d: %g", i, history_factor(h, "s", "k", "slow"));
+		ck_assert_msg(history_factor(h, "s", "k", "fast") == fast,
+			      "run %d: %g", i, history_factor(h, "s", "k", "fast"));
+		if (i == 8)
+			ck_assert(fast == 1.0 / 256);
+		if (i == 14)
+			ck_assert(slow == 256);
+	}
+	ck_assert(history_factor(h, "s", "k", "slow") == HISTORY_FACTOR_MAX);
+	ck_assert(history_factor(h, "s", "k", "fast") == 1 / HISTORY_FACTOR_MAX);
+	ck_assert(history_batch_seconds(h, "s", "k", 1) == 2);
+	ck_assert_int_eq(history_save(h, path_in("h"), &e), 0);
+	history_free(h);
+
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_factor(h, "s", "k", "slow") == 256);
+	/* written with enough digits to come back exactly */
+	ck_assert(history_factor(h, "s", "k", "fast") == 1 / HISTORY_FACTOR_MAX);
+	history_free(h);
+}
+END_TEST
+
+/* At most HISTORY_FILES factors per hook are saved: the furthest from 1. */
+START_TEST(test_factor_cap)
+{
+	size_t size = 64 * (HISTORY_FILES + 16), len = 0;
+	char *text = malloc(size), *saved;
+	char name[32], num[32];
+	struct err e;
+	int warned, i, kept = 0;
+	struct history *h;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, size - len,
+				"hookwave-history 2\n"
+				"f\ts\tk\t0.004\tlow\n"      /* furthest */
+				"f\ts\tk\t1.06\tnear\n"      /* closest kept */
+				"f\ts\tk\t1.04\ttiny\n"      /* never kept */
+				"f\ts\tother\t2\tp0\n");
+	/* p0 .. p4097: 2.00, 2.01, ... 42.97 */
+	for (i = 0; i < HISTORY_FILES + 2; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"f\ts\tk\t%d.%02d\tp%d\n",
+					2 + i / 100, i % 100, i);
+	ck_assert_uint_lt(len, size - 1);
+	write_file(path_in("in"), text);
+	free(text);
+
+	h = history_load(path_in("in"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_factor(h, "s", "k", "p0") == 2);
+	ck_assert(history_factor(h, "s", "k", "tiny") == 1.04);
+	ck_assert_int_eq(history_save(h, path_in("out"), &e), 0);
+	history_free(h);
+
+	saved = read_text(path_in("out"));
+	ck_assert_uint_eq(count_in(saved, "\nf\ts\tk\t"), HISTORY_FILES);
+	ck_assert_uint_eq(count_in(saved, "\nf\ts\tother\t"), 1);
+	free(saved);
+
+	h = history_load(path_in("out"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	/* 4100 qualify; near, p0, p1 and p2 are closest to 1 */
+	ck_assert(history_factor(h, "s", "k", "low") == 0.004);
+	ck_assert(history_factor(h, "s", "k", "near") == 1);
+	ck_assert(history_factor(h, "s", "k", "tiny") == 1);
+	ck_assert(history_factor(h, "s", "k", "p0") == 1);
+	ck_assert(history_factor(h, "s", "k", "p2") == 1);
+	ck_assert(history_factor(h, "s", "k", "p3") == 2.03);
+	ck_assert(history_factor(h, "s", "k", "p4097") == 42.97);
+	ck_assert(history_factor(h, "s", "other", "p0") == 2);
+	for (i = 0; i < HISTORY_FILES + 2; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		snprintf(num, sizeof(num), "%d.%02d", 2 + i / 100, i % 100);
+		if (history_factor(h, "s", "k", name) == strtod(num, NULL))
+			kept++;
+		else
+			ck_assert(history_factor(h, "s", "k", name) == 1);
+	}
+	ck_assert_int_eq(kept, HISTORY_FILES - 1);      /* and "low" */
+	history_free(h);
+}
+END_TEST
+
 static Suite *
 history_suite(void)
 {
@@ -216,6 +858,16 @@ history_suite(void)
 	tcase_add_test(tc, test_corrupt_falls_back);
 	tcase_add_test(tc, test_save_failure_leaves_nothing);
 	tcase_add_test(tc, test_weights_make_priorities);
+	tcase_add_test(tc, test_v1_loads_saves_v2);
+	tcase_add_test(tc, test_key);
+	tcase_add_test(tc, test_roundtrip_rate_and_factors);
+	tcase_add_test(tc, test_corrupt_v2_falls_back);
+	tcase_add_test(tc, test_learn_factors);
+	tcase_add_test(tc, test_learn_ignores_unfinished);
+	tcase_add_test(tc, test_learn_fits_startup);
+	tcase_add_test(tc, test_learn_averages);
+	tcase_add_test(tc, test_learn_clamps);
+	tcase_add_test(tc, test_factor_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -108,6 +108,8 @@ static struct {
 	struct hook_result *res;
 	size_t nbatches[MAXH];
 	size_t nfiles[MAXH];
+	double *batch_seconds[MAXH];    /* per hook, or NULL */
+	int use_batch_seconds;
 	int use_nbatches;
 	atomic_int stop;
 	unsigned workers;
@@ -677,6 +679,7 @@ run(void)
 	rc.start = fake_start;
 	rc.nbatches = T.use_nbatches ? T.nbatches : NULL;
 	rc.nfiles = T.nfiles;
+	rc.batch_seconds = T.use_batch_seconds ? T.batch_seconds : NULL;
 	/* Workers are counted before any job can run: jobs read T.workers. */
 	T.workers = T.plan.jobs;
 	T.t0 = now_monotonic();
@@ -921,6 +924,60 @@ START_TEST(test_weighted_chain_first)
 	run();
 	expect_passed("a b c d");
 	ck_assert_order(NULL, cases[_i].order);
+	teardown();
+}
+END_TEST
+
+/* Every start as "hook#batch", in order. */
+static char *
+batch_order(void)
+{
+	char *out = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&out, &len);
+
+	for (i = 0; i < T.f.nstarts; i++)
+		fprintf(f, "%s%s#%zu", i ? " " : "",
+			T.plan.hooks[T.f.starts[i].h].conf->name, T.f.starts[i].b);
+	fclose(f);
+	return out;
+}
+
+/*
+ * With each batch's own predicted time, a batch ranks by that plus the
+ * chain after its hook, not by its hook's whole time: a (2 s in two
+ * batches of 1.2 s and 0.8 s) no longer goes wholly before b (1.5 s),
+ * but c (after a, 0.5 s) lifts both a batches by 0.5 s: a#0 1.7 s,
+ * b 1.5 s, a#1 1.3 s, then c. Without batch times, a's batches go
+ * first (a's path is 2.5 s).
+ */
+START_TEST(test_batch_priorities)
+{
+	static const struct {
+		int with;
+		const char *order;
+	} cases[] = {
+		{ 1, "a#0 b#0 a#1 c#0" },
+		{ 0, "a#0 a#1 b#0 c#0" },
+	};
+	const double weights[] = { 2, 1.5, 0.5 };
+	double a_sec[] = { 1.2, 0.8 };
+	struct plan_options o = PLAN_OPTIONS_INIT;
+	char *got;
+
+	o.schedule = SCHED_EAGER;
+	o.jobs = 1;
+	setup("", "s a\ns b\ns c : a\n", &o);
+	batches("a", 2);
+	plan_set_weights(&T.plan, weights);
+	T.use_batch_seconds = cases[_i].with;
+	T.batch_seconds[H("a")] = a_sec;
+	run();
+	expect_passed("a b c");
+	got = batch_order();
+	ck_assert_msg(strcmp(got, cases[_i].order) == 0, "order '%s', want '%s'",
+		      got, cases[_i].order);
+	free(got);
 	teardown();
 }
 END_TEST
@@ -1538,6 +1595,7 @@ strategy_suite(void)
 	tcase_add_test(tc, test_eager_no_barrier);
 	tcase_add_loop_test(tc, test_sequential_order, 0, 2);
 	tcase_add_loop_test(tc, test_longest_chain_first, 0, 3);
+	tcase_add_loop_test(tc, test_batch_priorities, 0, 2);
 	tcase_add_loop_test(tc, test_weighted_chain_first, 0, 2);
 	tcase_add_test(tc, test_chain_across_strategies);
 	suite_add_tcase(s, tc);
