@@ -299,20 +299,25 @@ set_factor(struct entry *e, const char *path, double m)
 }
 
 static void
+entry_free(struct entry *e)
+{
+	size_t j;
+
+	free(e->strategy);
+	free(e->name);
+	for (j = 0; j < e->nf; j++)
+		free(e->f[j].path);
+	free(e->f);
+	index_free(&e->fix);
+}
+
+static void
 clear(struct history *h)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < h->n; i++) {
-		struct entry *e = &h->v[i];
-
-		free(e->strategy);
-		free(e->name);
-		for (j = 0; j < e->nf; j++)
-			free(e->f[j].path);
-		free(e->f);
-		index_free(&e->fix);
-	}
+	for (i = 0; i < h->n; i++)
+		entry_free(&h->v[i]);
 	h->n = 0;
 	index_free(&h->ix);
 }
@@ -799,6 +804,40 @@ history_learn(struct history *h, const char *strategy, const char *name,
 		e->rate = rate;
 		e->startup = startup;
 	}
+}
+
+void
+history_retain(struct history *h, const char *const *strategy,
+	       const char *const *name, size_t n)
+{
+	char *keep = xcalloc(h->n + 1, 1);
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		struct entry *e = find(h, strategy[i], name[i]);
+
+		if (e != NULL)
+			keep[e - h->v] = 1;
+	}
+	for (i = 0; i < h->n; i++) {
+		if (!keep[i]) {
+			entry_free(&h->v[i]);
+			continue;
+		}
+		if (m != i)
+			h->v[m] = h->v[i];
+		m++;
+	}
+	h->n = m;
+	index_free(&h->ix);
+	for (i = 0; i < h->n; i++) {
+		struct entry_key k = { h, h->v[i].strategy, h->v[i].name };
+
+		index_grow(&h->ix, i, entry_hash, h);
+		*index_slot(&h->ix, key_hash(k.strategy, k.name), entry_is, &k) =
+		    i + 1;
+	}
+	free(keep);
 }
 
 char *

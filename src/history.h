@@ -88,6 +88,14 @@ void history_learn(struct history *h, const char *strategy,
 		   const char *name, const struct batches *b,
 		   const double *seconds);
 
+/*
+ * Forget every hook but the n given (strategy[i], name[i]): hooks gone
+ * from the configuration, or whose command changed (a new key), so the
+ * file stays the size of the configuration.
+ */
+void history_retain(struct history *h, const char *const *strategy,
+		    const char *const *name, size_t n);
+
 /* Write it to `path` atomically, making the directory if needed. */
 int history_save(const struct history *h, const char *path, struct err *e);
 

@@ -809,9 +809,9 @@ load_history(struct plan *p, char **path)
  * hook whose batches all ran, how long each batch took.
  */
 static void
-save_history(const struct plan *p, const struct prepared *pr,
-	     const struct hook_result *res, struct history *h,
-	     const char *path)
+save_history(const struct conf *c, const struct plan *p,
+	     const struct prepared *pr, const struct hook_result *res,
+	     struct history *h, const char *path)
 {
 	struct err e;
 	size_t i, n = 0;
@@ -838,6 +838,21 @@ save_history(const struct plan *p, const struct prepared *pr,
 		free(key);
 		n++;
 	}
+	if (n > 0) {
+		/* Keep what the configuration still has, whatever ran. */
+		const char **sv = xcalloc(c->nhooks + 1, sizeof(*sv));
+		char **kv = xcalloc(c->nhooks + 1, sizeof(*kv));
+
+		for (i = 0; i < c->nhooks; i++) {
+			sv[i] = c->strategies[c->hooks[i].strategy].name;
+			kv[i] = history_key(c->hooks[i].name, c->hooks[i].command);
+		}
+		history_retain(h, sv, (const char *const *)kv, c->nhooks);
+		for (i = 0; i < c->nhooks; i++)
+			free(kv[i]);
+		free(kv);
+		free(sv);
+	}
 	/* Nowhere to write (a read-only tree, HOME unset) is no failure. */
 	if (n > 0 && history_save(h, path, &e) != 0 && log_enabled(LOG_LEVEL_WARN))
 		log_event(LOG_LEVEL_WARN, e.msg, "file", path, NULL);
@@ -845,8 +860,8 @@ save_history(const struct plan *p, const struct prepared *pr,
 
 /* Run the plan, report, and return the exit status. */
 static int
-run(const struct plan *p, const struct options *o, const struct prepared *pr,
-    struct history *hist, const char *hist_path)
+run(const struct conf *c, const struct plan *p, const struct options *o,
+    const struct prepared *pr, struct history *hist, const char *hist_path)
 {
 	struct exec_ctx ex;
 	struct report_options ro;
@@ -921,7 +936,7 @@ run(const struct plan *p, const struct options *o, const struct prepared *pr,
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	if (hist != NULL && hist_path != NULL)
-		save_history(p, pr, results, hist, hist_path);
+		save_history(c, p, pr, results, hist, hist_path);
 	if (log_enabled(LOG_LEVEL_INFO)) {
 		char d[32], x[32];
 
@@ -1087,7 +1102,7 @@ main(int argc, char **argv)
 			dry_run(&plan, &prep);
 			status = EXIT_PASS;
 		} else {
-			status = run(&plan, &o, &prep, hist, hist_path);
+			status = run(&conf, &plan, &o, &prep, hist, hist_path);
 		}
 		break;
 	}

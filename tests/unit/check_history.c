@@ -845,6 +845,68 @@ START_TEST(test_factor_cap)
 }
 END_TEST
 
+/* history_retain keeps the hooks named, with all they know, and no other. */
+START_TEST(test_retain)
+{
+	static const char *const strat[] = { "s", "t", "s" };
+	static const char *const name[] = { "a/1", "b/2", "nobody/3" };
+	struct err e;
+	int warned;
+	struct history *h;
+	char *text;
+	size_t len;
+	FILE *f;
+	int i;
+
+	write_file(path_in("h"), "hookwave-history 2\n"
+		   "h\ts\ta/1\t2\n"
+		   "r\ts\ta/1\t0.5\t0.25\n"
+		   "f\ts\ta/1\t3\tslow.c\n");
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_int_eq(warned, 0);
+	for (i = 0; i < 40; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "gone%d/0", i);
+		history_record(h, "s", n, 1.0);
+	}
+	history_record(h, "t", "b/2", 3.0);
+	history_record(h, "s", "b/2", 4.0);     /* b of another strategy */
+	history_retain(h, strat, name, 3);
+	ck_assert(history_predict(h, "s", "a/1") == 2.0);
+	ck_assert(history_batch_seconds(h, "s", "a/1", 1) == 0.75);
+	ck_assert(history_factor(h, "s", "a/1", "slow.c") == 3);
+	ck_assert(history_predict(h, "t", "b/2") == 3.0);
+	ck_assert(history_predict(h, "s", "b/2") == 0);
+	ck_assert(history_predict(h, "s", "gone7/0") == 0);
+	ck_assert(history_predict(h, "s", "nobody/3") == 0);
+	/* still usable: new hooks go in, and the file has just the kept */
+	history_record(h, "u", "c/4", 5.0);
+	ck_assert(history_predict(h, "u", "c/4") == 5.0);
+	ck_assert_int_eq(history_save(h, path_in("h"), &e), 0);
+	history_free(h);
+	f = fopen(path_in("h"), "r");
+	ck_assert_ptr_nonnull(f);
+	text = xmalloc(4096);
+	len = fread(text, 1, 4095, f);
+	text[len] = '\0';
+	fclose(f);
+	ck_assert_str_eq(text, "hookwave-history 2\n"
+			 "h\ts\ta/1\t2.000000\n"
+			 "r\ts\ta/1\t0.5\t0.25\n"
+			 "f\ts\ta/1\t3\tslow.c\n"
+			 "h\tt\tb/2\t3.000000\n"
+			 "h\tu\tc/4\t5.000000\n");
+	free(text);
+
+	/* Nothing to keep: an empty history. */
+	h = history_load(path_in("h"), &warned, &e);
+	history_retain(h, NULL, NULL, 0);
+	ck_assert(history_predict(h, "s", "a/1") == 0);
+	history_free(h);
+}
+END_TEST
+
 static Suite *
 history_suite(void)
 {
@@ -868,6 +930,7 @@ history_suite(void)
 	tcase_add_test(tc, test_learn_averages);
 	tcase_add_test(tc, test_learn_clamps);
 	tcase_add_test(tc, test_factor_cap);
+	tcase_add_test(tc, test_retain);
 	suite_add_tcase(s, tc);
 	return s;
 }
