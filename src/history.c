@@ -508,11 +508,11 @@ history_load(const char *path, int *warned, struct err *e)
 	if (len == MAX_FILE || memchr(buf, '\0', len) != NULL)
 		goto corrupt;
 	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		lineno++;
 		next = strchr(line, '\n');
 		if (next == NULL)
 			goto corrupt;   /* a torn last line */
 		*next++ = '\0';
-		lineno++;
 		if (lineno == 1) {
 			v1 = strcmp(line, MAGIC_V1) == 0;
 			if (!v1 && strcmp(line, MAGIC) != 0)
