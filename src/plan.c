@@ -388,6 +388,44 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * In waves a hook's dependents wait for its whole wave, not for it, so
+ * what remains after it is the same for every hook of its wave: for
+ * each later wave, its heaviest hook. The priority is then its own
+ * weight plus that, so the heaviest hooks of a wave start first
+ * (longest processing time first, which ends the wave soonest); the
+ * chain length, added in microseconds, breaks ties as the plain
+ * priority would.
+ */
+static void
+wave_priorities(struct plan *p, const struct plan_strategy *ps)
+{
+	double *heaviest = xcalloc(ps->nwaves + 2, sizeof(*heaviest));
+	double *after = xcalloc(ps->nwaves + 2, sizeof(*after));
+	size_t i;
+	unsigned w;
+
+	for (i = 0; i < ps->nhooks; i++) {
+		const struct plan_hook *h = &p->hooks[ps->hooks[i]];
+
+		if (h->state == PLAN_RUN && h->wave >= 1 && h->wave <= ps->nwaves &&
+		    h->weight > heaviest[h->wave])
+			heaviest[h->wave] = h->weight;
+	}
+	for (w = ps->nwaves; w >= 1; w--)
+		after[w] = after[w + 1] + heaviest[w + 1];
+	for (i = 0; i < ps->nhooks; i++) {
+		struct plan_hook *h = &p->hooks[ps->hooks[i]];
+
+		if (h->state != PLAN_RUN || h->wave < 1 || h->wave > ps->nwaves)
+			continue;
+		h->priority = (long long)((h->weight + after[h->wave]) * 1e6 + 0.5) +
+		    (long long)h->chain;
+	}
+	free(heaviest);
+	free(after);
+}
+
 void
 plan_set_weights(struct plan *p, const double *weights)
 {
@@ -419,6 +457,9 @@ plan_set_weights(struct plan *p, const double *weights)
 	}
 	for (i = 0; i < p->nhooks; i++)
 		p->hooks[i].priority = (long long)(crit[i] * 1e6 + 0.5);
+	for (j = 0; j < p->nstrategies; j++)
+		if (p->strategies[j].schedule == SCHED_WAVES)
+			wave_priorities(p, &p->strategies[j]);
 	free(crit);
 	free(known);
 }

@@ -37,9 +37,11 @@ struct plan_hook {
 	double weight;                  /* predicted seconds (1 each without
 					   history) */
 	double predicted;               /* seconds from history, 0 unknown */
-	long long priority;             /* predicted remaining critical path:
-					   own weight plus the heaviest chain
-					   of dependents, in microseconds */
+	long long priority;             /* predicted remaining critical path
+					   in microseconds: own weight plus the
+					   heaviest chain of dependents; in
+					   waves, plus the heaviest hook of each
+					   later wave, and the chain length */
 };
 
 struct plan_strategy {
@@ -105,7 +107,8 @@ int plan_build(struct plan *p, const struct conf *c,
  * plan hook i; <= 0 means unknown: it gets the median of the known
  * ones) and recompute every priority. With weights NULL, or none
  * known, every hook weighs 1 and the priority is the chain length, as
- * plan_build leaves it. The plan must not be in use by a run.
+ * plan_build leaves it (in waves: the number of waves left, then the
+ * chain length). The plan must not be in use by a run.
  */
 void plan_set_weights(struct plan *p, const double *weights);
 

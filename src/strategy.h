@@ -11,9 +11,10 @@
  * Schedules: waves (a wave starts when the one before it has ended),
  * eager (a hook is submitted when its dependencies have finished), and
  * sequential (one hook at a time, Kahn order with config order first).
- * When more hooks are ready than slots, the longest remaining chain
- * goes first (config order breaks ties), within a strategy at submit
- * time and across strategies in the queue.
+ * When more hooks are ready than slots, the one with the highest plan
+ * priority (the predicted remaining path, plan.h) goes first (config
+ * order breaks ties), within a strategy at submit time and across
+ * strategies in the queue; a batch may carry its own (run_config).
  *
  * What a job does is the caller's: `exec` runs one batch of a hook,
  * which makes the scheduler testable with a fake runner.

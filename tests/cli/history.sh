@@ -641,11 +641,12 @@ hw --no-history
 order_is "chain: --no-history: chain length again (head, big, tail)" \
 	head big tail
 
-# The path counts, not the hook's own time: `solo` (0.2 s) loses to
-# `lead` (milliseconds) whose dependent `after` takes 0.6 s.
+# Eager: the path counts, not the hook's own time: `solo` (0.2 s) loses
+# to `lead` (milliseconds) whose dependent `after` takes 0.6 s.
 newcase path <<'EOF'
 [settings]
 jobs = 1
+schedule = eager
 [hook solo]
 command = echo solo >>"$ORDER"; "$HOOKWAVE_TEST_HELPER" sleep 0.2
 [hook lead]
@@ -662,7 +663,20 @@ order_is "path: no history: the longer chain first (lead, solo, after)" \
 hw
 expect_exit "path: second run exits 0" 0
 order_is "path: own time + chain after it: lead (0.6 s path) before solo (0.2 s)" \
+	lead after solo
+
+# Waves: `after` waits for the whole first wave whichever of its hooks
+# ends first, so inside a wave the longest hook goes first: solo, then
+# lead (without a history the chain length decides).
+sed -i '/^schedule = eager$/d' hookwave.ini
+hw --no-history
+expect_exit "waves: --no-history exits 0" 0
+order_is "waves: without history, the longer chain first (lead, solo, after)" \
 	lead solo after
+hw
+expect_exit "waves: with history exits 0" 0
+order_is "waves: with history, the longest hook of the wave first (solo, lead, after)" \
+	solo lead after
 
 # --- the note on slow hooks ---------------------------------------------------
 

@@ -168,7 +168,7 @@ START_TEST(test_save_failure_leaves_nothing)
 }
 END_TEST
 
-/* Predicted durations order the plan: the exact priorities. */
+/* Predicted durations order the plan: the exact priorities (eager). */
 START_TEST(test_weights_make_priorities)
 {
 	static const char ini[] =
@@ -182,6 +182,7 @@ START_TEST(test_weights_make_priorities)
 	struct err e;
 	double w[4] = { 0.3, 0.9, 0.5, 0 };  /* d unknown: median 0.5 */
 
+	o.schedule = SCHED_EAGER;
 	conf_init(&c);
 	ck_assert_int_eq(conf_parse(&c, "t.ini", ini, strlen(ini), &e), 0);
 	ck_assert_int_eq(plan_build(&p, &c, &o, &e), 0);
@@ -198,6 +199,42 @@ START_TEST(test_weights_make_priorities)
 	/* no weight known at all: back to chain lengths */
 	plan_set_weights(&p, (double[4]){ 0, 0, 0, 0 });
 	ck_assert_int_eq(p.hooks[0].priority, 2000000);
+	plan_release(&p);
+	conf_release(&c);
+}
+END_TEST
+
+/*
+ * In waves b waits for the whole first wave: a hook of wave 1 has its
+ * own weight plus wave 2's heaviest (0.9 s) ahead, so the heaviest of
+ * wave 1 go first; the chain length, in microseconds, breaks ties.
+ */
+START_TEST(test_weights_make_wave_priorities)
+{
+	static const char ini[] =
+		"[hook a]\ncommand = x\n"
+		"[hook b]\ncommand = x\ndepends = a\n"
+		"[hook c]\ncommand = x\n"
+		"[hook d]\ncommand = x\n";
+	struct conf c;
+	struct plan p;
+	struct plan_options o = PLAN_OPTIONS_INIT;
+	struct err e;
+	double w[4] = { 0.3, 0.9, 0.5, 0 };  /* d unknown: median 0.5 */
+
+	o.schedule = SCHED_WAVES;
+	conf_init(&c);
+	ck_assert_int_eq(conf_parse(&c, "t.ini", ini, strlen(ini), &e), 0);
+	ck_assert_int_eq(plan_build(&p, &c, &o, &e), 0);
+	/* without history: waves left (1 each), then the chain length */
+	ck_assert_int_eq(p.hooks[0].priority, 2000002);
+	ck_assert_int_eq(p.hooks[1].priority, 1000001);
+	ck_assert_int_eq(p.hooks[2].priority, 2000001);
+	plan_set_weights(&p, w);
+	ck_assert_int_eq(p.hooks[0].priority, 1200002);  /* 0.3 + 0.9 */
+	ck_assert_int_eq(p.hooks[1].priority, 900001);
+	ck_assert_int_eq(p.hooks[2].priority, 1400001);  /* 0.5 + 0.9 */
+	ck_assert_int_eq(p.hooks[3].priority, 1400001);
 	plan_release(&p);
 	conf_release(&c);
 }
@@ -920,6 +957,7 @@ history_suite(void)
 	tcase_add_test(tc, test_corrupt_falls_back);
 	tcase_add_test(tc, test_save_failure_leaves_nothing);
 	tcase_add_test(tc, test_weights_make_priorities);
+	tcase_add_test(tc, test_weights_make_wave_priorities);
 	tcase_add_test(tc, test_v1_loads_saves_v2);
 	tcase_add_test(tc, test_key);
 	tcase_add_test(tc, test_roundtrip_rate_and_factors);

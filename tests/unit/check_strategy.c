@@ -983,8 +983,11 @@ START_TEST(test_batch_priorities)
 END_TEST
 
 /*
- * Across strategies, in the one shared queue: the longest chain first,
- * then config order, whichever strategy submitted.
+ * Across strategies, in the one shared queue: the longest remaining
+ * path first, whichever strategy submitted. In waves (here) that is the
+ * waves left after a hook's own (each counting 1 without history), then
+ * the chain length, then config order: S0 has 3 waves after the
+ * candidates' wave, S1 2, so S0's candidates go first.
  *
  * Two workers, both strategies with room for all their hooks. To make
  * the queue's contents known when the candidates are picked, both
@@ -998,7 +1001,7 @@ END_TEST
  *   until all four have ended. Nothing else is submitted meanwhile
  *   (waves: wave 3 needs pin0b).
  * Candidates: c1a chain 3, c0b chain 2, c0a and c1b chain 1 (c0a first
- * in the file).
+ * in the file): c0b, c0a (S0), then c1a, c1b (S1).
  */
 START_TEST(test_chain_across_strategies)
 {
@@ -1037,7 +1040,7 @@ START_TEST(test_chain_across_strategies)
 	gate("pin0b", G_ENDED, "c1b");
 	run();
 	expect_passed("a0 a1 pin0 pin0b c0a c0b c1a c1b t1 t2 t3 c0b2 c1a2 c1a3");
-	ck_assert_order("pin0 pin0b c0a c0b c1a c1b", "pin0 pin0b c1a c0b c0a c1b");
+	ck_assert_order("pin0 pin0b c0a c0b c1a c1b", "pin0 pin0b c0b c0a c1a c1b");
 	ck_assert_uint_eq(T.f.max_running, 2);
 	teardown();
 }
