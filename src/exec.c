@@ -321,6 +321,12 @@ on_output(void *ctx, const char *buf, size_t n)
 	output_append(ctx, buf, n);
 }
 
+static void
+on_group(void *ctx, pid_t pgid, int alive)
+{
+	guardian_note(ctx, pgid, alive);
+}
+
 void
 exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	   unsigned slot, struct batch_result *r)
@@ -372,6 +378,10 @@ again:
 	spec.kill_fd = ctx->kill_fd;
 	spec.on_output = on_output;
 	spec.ctx = &r->out;
+	if (ctx->guardian != NULL) {
+		spec.on_group = on_group;
+		spec.group_ctx = (void *)ctx->guardian;
+	}
 	proc_run(&spec, &pr);
 	if (words != NULL && pr.outcome == PROC_ERROR &&
 	    strcmp(pr.what, "spawn") == 0 && pr.error == ENOEXEC) {

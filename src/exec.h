@@ -14,6 +14,7 @@
 #define HOOKWAVE_EXEC_H
 
 #include "files.h"
+#include "guardian.h"
 #include "history.h"
 #include "plan.h"
 #include "strategy.h"
@@ -27,6 +28,7 @@ struct exec_ctx {
 	/* Per plan hook: its file batches (files.h), or NULL for a run
 	   where no hook has files; a hook without files has n == 0. */
 	const struct batches *batches;
+	const struct guardian *guardian; /* NULL, or told of every group */
 };
 
 /*

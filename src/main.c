@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "exec.h"
 #include "files.h"
+#include "guardian.h"
 #include "history.h"
 #include "lock.h"
 #include "orphans.h"
@@ -864,6 +865,7 @@ run(const struct conf *c, const struct plan *p, const struct options *o,
     const struct prepared *pr, struct history *hist, const char *hist_path)
 {
 	struct exec_ctx ex;
+	struct guardian guard = { 0, -1 };
 	struct report_options ro;
 	struct report *rep;
 	struct run_config rc;
@@ -917,8 +919,13 @@ run(const struct conf *c, const struct plan *p, const struct options *o,
 	}
 	/* What hooks leave behind comes to us, to be ended after the run. */
 	adopted = orphans_adopt() == 0;
+	/* Before any thread: it forks. Without one (fork failed), a kill -9
+	   of hookwave leaves its hooks running, as it always would have. */
+	if (p->nhooks > 0 && guardian_start(&guard, (double)p->kill_grace) == 0)
+		ex.guardian = &guard;
 	results = run_plan(&rc, &interrupted, t0, &workers);
 	elapsed = now_monotonic() - t0;
+	guardian_stop(&guard);
 	if (adopted && p->nhooks > 0)
 		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
 	if (results == NULL) {

@@ -529,6 +529,8 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	if (!wait_errno)
 		reap(pid);
 	reap_adopted(pid);
+	if (spec->on_group != NULL)
+		spec->on_group(spec->group_ctx, pid, 0);
 	r->duration = now() - r->start;
 
 	r->exit_code = -1;
@@ -603,6 +605,8 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 		return fail(r, "spawn", err);
 	}
 	r->pid = (int)pid;
+	if (spec->on_group != NULL)
+		spec->on_group(spec->group_ctx, pid, 1);
 
 	wait_child(spec, pid, &fds[0], buf, r);
 	free(buf);

@@ -24,6 +24,7 @@
 #define HOOKWAVE_PROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Called from proc_run's thread for every chunk read from the pipe. */
 typedef void (*proc_output_fn)(void *ctx, const char *buf, size_t n);
@@ -43,6 +44,10 @@ struct proc_spec {
 	int search_path;                /* look `path` up in PATH (posix_spawnp) */
 	proc_output_fn on_output;       /* may be NULL: output discarded */
 	void *ctx;
+	/* May be NULL. Called with the new process group once it runs
+	   (alive 1), and once it is over and reaped (alive 0). */
+	void (*on_group)(void *group_ctx, pid_t pgid, int alive);
+	void *group_ctx;
 };
 
 enum proc_outcome {

@@ -63,7 +63,7 @@ mark_base=1000.${$}0
 mark() {
 	echo "$mark_base$1"
 }
-for _n in 102 103 113 105 115 171 172 191 211 241 131 132 133 134 \
+for _n in 102 103 113 105 115 171 172 191 196 197 198 211 241 131 132 133 134 \
 	  161 162 163 164 165 166 341 441 451 391 392 393 394 395 231; do
 	export "M$_n=$(mark "$_n")"
 done
@@ -869,8 +869,48 @@ else
 	echo "# skip: B23: unshare --pid --fork --mount-proc is not available here"
 fi
 
-# B19: kill -9 of hookwave (with F44 below): measured, documented in
-# hookwave(1) as a limit.
+# B19: kill -9 of hookwave: its guardian (guardian.h) ends every group
+# it had started: a plain hook, a hook's background grandchild, and one
+# that ignores SIGTERM (SIGKILL after kill_grace). The guardian then
+# exits; with no kill, a run's guardian is reaped (no zombie, no orphan).
+newcase b19 <<'EOF'
+[settings]
+jobs = 3
+kill_grace = 1
+[hook plain]
+command = "$H" beacon plain.up; exec sleep $M196
+[hook tree]
+command = sleep $M197 & "$H" beacon tree.up; wait
+[hook deaf]
+command = trap '' TERM; "$H" beacon deaf.up; sleep $M198
+EOF
+start_bg 60 "$HOOKWAVE" -q
+for _b in plain tree deaf; do
+	"$HELPER" wait "$_b.up" 20 || fail "B19: hook $_b started"
+done
+_guard=$(pgrep -P "$bg_pid" -x hookwave-guard | head -n 1)
+check "B19: the run has a guardian (pid ${_guard:-none})" test -n "$_guard"
+kill -KILL "$bg_pid"
+_t0=$(now)
+finish_bg
+check "B19: after kill -9, the plain hook is gone" gone 196
+check "B19: after kill -9, the hook's grandchild is gone" gone 197
+check "B19: after kill -9, the hook ignoring TERM is gone (SIGKILL)" gone 198
+echo "# measured: B19: after kill -9 of hookwave, its hooks were gone $(elapsed "$_t0")s later (kill_grace 1)"
+# The guardian exits (a zombie of whoever adopted it counts as gone).
+_i=0
+while test -n "$_guard" && test -e "/proc/$_guard" &&
+	! grep -q '^[0-9]* ([^)]*) Z' "/proc/$_guard/stat" 2>/dev/null; do
+	_i=$((_i + 1))
+	test "$_i" -ge 50 && break
+	"$HELPER" sleep 0.1
+done
+check "B19: the guardian exits once its work is done" \
+	sh -c '! test -e "/proc/$1" || grep -q "^[0-9]* ([^)]*) Z" "/proc/$1/stat"' sh "$_guard"
+reap_mark 196 >/dev/null
+reap_mark 197 >/dev/null
+reap_mark 198 >/dev/null
+rm -f plain.up tree.up deaf.up
 
 # =========================================================================
 # C. Output
@@ -1368,7 +1408,7 @@ done
 # =========================================================================
 
 # F44: --lock: a second run exits 75 naming the holder's pid; after
-# kill -9 of the holder (its hook survives: B19) the next run gets the
+# kill -9 of the holder (its guardian ends its hook: B19) the next run gets the
 # lock; no lock file appears in the run dir, or in a git work tree.
 newcase f44 <<'EOF'
 [hook long]
@@ -1386,9 +1426,7 @@ expect_stderr_has "F44: it names the holder's pid" "pid $bg_pid"
 check "F44: nothing on stdout" test ! -s "$tmp/out"
 kill -KILL "$bg_pid"
 finish_bg
-"$HELPER" sleep 0.3
-alive 441 && b19=yes || b19=no
-echo "# measured: B19: after kill -9 of hookwave, its running hook survives: $b19 (documented in hookwave(1) BUGS)"
+check "F44: the killed holder's hook is gone (its guardian ended it)" gone 441
 hw --lock --skip long
 expect_exit "F44: after kill -9 of the holder, the next --lock run gets the lock (exit 0)" 0
 reap_mark 441
