@@ -126,15 +126,16 @@ guard(int fd, double grace)
 			}
 		}
 	}
-	if (clean || n == 0)
-		_exit(0);
-	/* hookwave is gone without a word: end what it left running. */
-	signal_all(g, n, SIGTERM);
-	signal_all(g, n, SIGCONT);
-	for (waited = 0; waited < (long)(grace * 1000) && any_alive(g, n);
-	     waited += 10)
-		nap_ms(10);
-	signal_all(g, n, SIGKILL);
+	if (!clean && n > 0) {
+		/* hookwave is gone without a word: end what it left running. */
+		signal_all(g, n, SIGTERM);
+		signal_all(g, n, SIGCONT);
+		for (waited = 0; waited < (long)(grace * 1000) &&
+		     any_alive(g, n); waited += 10)
+			nap_ms(10);
+		signal_all(g, n, SIGKILL);
+	}
+	free(g);
 	_exit(0);
 }
 
