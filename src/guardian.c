@@ -142,7 +142,8 @@ guard(int fd, double grace)
 int
 guardian_start(struct guardian *g, double grace)
 {
-	int fds[2], wfd;
+	int fds[2], wfd, fork_errno;
+	sigset_t all, old;
 	pid_t pid;
 
 	g->pid = 0;
@@ -162,18 +163,22 @@ guardian_start(struct guardian *g, double grace)
 		return -1;
 	}
 	close(fds[1]);
+	/* hookwave's handlers must not run in the child: it takes no
+	   signal until guard() has put back the defaults. */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
-	if (pid < 0) {
-		int saved = errno;
-
-		close(fds[0]);
-		close(wfd);
-		errno = saved;
-		return -1;
-	}
 	if (pid == 0) {
 		close(wfd);
 		guard(fds[0], grace);
+	}
+	fork_errno = errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		close(fds[0]);
+		close(wfd);
+		errno = fork_errno;
+		return -1;
 	}
 	close(fds[0]);
 	g->pid = pid;

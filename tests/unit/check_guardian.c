@@ -23,17 +23,24 @@
 static pid_t
 sleeper(int ignore_term)
 {
-	pid_t pid = fork();
+	sigset_t all, old;
+	pid_t pid;
 
+	/* Not Check's handlers, which would signal the test's group: the
+	   child swaps them for the defaults before it takes any signal. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		/* Not Check's handlers, which would signal the test's group. */
 		signal(SIGTERM, ignore_term ? SIG_IGN : SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		for (;;)
 			pause();
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Both sides, so the group exists before either goes on. */
 	(void)setpgid(pid, pid);
 	return pid;
