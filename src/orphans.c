@@ -41,7 +41,10 @@ parent_of(const char *pid)
 	size_t n;
 	long ppid;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	/* A pid has at most 10 digits; anything longer is no process. */
+	if (strlen(pid) > 20)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%.20s/stat", pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -96,8 +99,17 @@ orphans_end(double grace)
 	int round;
 
 	for (round = 0; round < ROUNDS; round++) {
-		pid_t *v = children(&n);
+		pid_t *v;
 		double until;
+		siginfo_t si;
+
+		/* No child at all (the usual case): no need to read /proc,
+		   which costs a file per process on the machine. */
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 &&
+		    errno == ECHILD)
+			break;
+		v = children(&n);
 
 		if (n == 0) {
 			free(v);
