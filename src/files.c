@@ -1150,20 +1150,23 @@ heap_pop(size_t *heap, size_t *n, const struct bin *bins)
 	return top;
 }
 
-/* A file to place, for sorting costliest first, list order on ties. */
-struct placing {
+/*
+ * Something ranked costliest first, the lower `tie` first among equals:
+ * a file to place (tie: its position), or a batch (tie: its first file).
+ */
+struct ranked {
 	double cost;
-	size_t i;
+	size_t tie, id;
 };
 
 static int
 cmp_costlier(const void *a, const void *b)
 {
-	const struct placing *x = a, *y = b;
+	const struct ranked *x = a, *y = b;
 
 	if (x->cost != y->cost)
 		return x->cost > y->cost ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
+	return x->tie < y->tie ? -1 : x->tie > y->tie;
 }
 
 /*
@@ -1177,7 +1180,7 @@ static size_t
 pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
      size_t budget, size_t *bin_of)
 {
-	struct placing *order = xreallocarray(NULL, n, sizeof(*order));
+	struct ranked *order = xreallocarray(NULL, n, sizeof(*order));
 	size_t alloc = nbins + 16, nheap = 0, nheld, i, j, *heap, *held;
 	struct bin *bins = xcalloc(alloc, sizeof(*bins));
 
@@ -1185,13 +1188,13 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
 	held = xreallocarray(NULL, alloc, sizeof(*held));
 	for (i = 0; i < n; i++) {
 		order[i].cost = cost[i];
-		order[i].i = i;
+		order[i].tie = order[i].id = i;
 	}
 	qsort(order, n, sizeof(*order), cmp_costlier);
 	for (j = 0; j < nbins; j++)
 		heap_push(heap, &nheap, bins, j);
 	for (i = 0; i < n; i++) {
-		size_t f = order[i].i, got = SIZE_MAX, x;
+		size_t f = order[i].id, got = SIZE_MAX, x;
 
 		nheld = 0;
 		while (nheap > 0) {
@@ -1227,22 +1230,6 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
 	return nbins;
 }
 
-/* For sorting batches costliest first, by first file on ties. */
-struct batch_key {
-	double cost;
-	size_t first, bin;
-};
-
-static int
-cmp_batch_key(const void *a, const void *b)
-{
-	const struct batch_key *x = a, *y = b;
-
-	if (x->cost != y->cost)
-		return x->cost > y->cost ? -1 : 1;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
 void
 files_batch(struct batches *b, const struct file_list *fl,
 	    const size_t *idx, size_t nidx, const double *cost,
@@ -1251,7 +1238,7 @@ files_batch(struct batches *b, const struct file_list *fl,
 	struct cuts c = { NULL, 0, 0 };
 	size_t *bytes, *bin_of, i, k, nbins = 0, *fill;
 	double *fcost;
-	struct batch_key *keys;
+	struct ranked *keys;
 
 	memset(b, 0, sizeof(*b));
 	if (nidx == 0)
@@ -1310,17 +1297,17 @@ files_batch(struct batches *b, const struct file_list *fl,
 	/* Costliest batch first: it is submitted first. */
 	keys = xcalloc(nbins, sizeof(*keys));
 	for (k = 0; k < nbins; k++) {
-		keys[k].first = SIZE_MAX;
-		keys[k].bin = k;
+		keys[k].tie = SIZE_MAX;
+		keys[k].id = k;
 	}
 	for (i = 0; i < nidx; i++) {
-		struct batch_key *bk = &keys[bin_of[i]];
+		struct ranked *bk = &keys[bin_of[i]];
 
 		bk->cost += fcost[i];
-		if (bk->first == SIZE_MAX)
-			bk->first = i;
+		if (bk->tie == SIZE_MAX)
+			bk->tie = i;    /* its first file */
 	}
-	qsort(keys, nbins, sizeof(*keys), cmp_batch_key);
+	qsort(keys, nbins, sizeof(*keys), cmp_costlier);
 
 	b->n = nbins;
 	b->files = xreallocarray(NULL, nbins, sizeof(*b->files));
@@ -1332,12 +1319,12 @@ files_batch(struct batches *b, const struct file_list *fl,
 	for (i = 0; i < nidx; i++)
 		fill[bin_of[i]]++;
 	for (k = 0; k < nbins; k++) {
-		size_t m = fill[keys[k].bin];
+		size_t m = fill[keys[k].id];
 
 		b->files[k] = xreallocarray(NULL, m + 1, sizeof(**b->files));
 		b->cost[k] = xreallocarray(NULL, m ? m : 1, sizeof(**b->cost));
 		b->total[k] = keys[k].cost;
-		fill[keys[k].bin] = k;  /* from now on: where bin goes */
+		fill[keys[k].id] = k;   /* from now on: where bin goes */
 	}
 	for (i = 0; i < nidx; i++) {
 		k = fill[bin_of[i]];

@@ -22,25 +22,11 @@ fi
 command -v git >/dev/null 2>&1 || skip_all "no git"
 command -v timeout >/dev/null 2>&1 || skip_all "no timeout(1)"
 
-HELPER=${HOOKWAVE_TEST_HELPER:-$_lib_dir/../helper}
-if ! test -x "$HELPER"; then
-	skip_all "no test helper at '$HELPER' (set HOOKWAVE_TEST_HELPER)"
-fi
-HOOKWAVE_TEST_HELPER=$(_abspath "$HELPER")
-export HOOKWAVE_TEST_HELPER
+need_helper
 
 export LC_ALL=C
 
-# git must see neither the user's configuration nor a repository above
-# $tmp, nor one handed down by a calling git hook.
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY \
-	GIT_COMMON_DIR GIT_PREFIX GIT_NAMESPACE
-export GIT_CONFIG_NOSYSTEM=1
-export GIT_CONFIG_GLOBAL=/dev/null
-export HOME=$tmp/home
-mkdir -p "$HOME"
-GIT_CEILING_DIRECTORIES=$(dirname "$tmp")
-export GIT_CEILING_DIRECTORIES
+isolate_git
 
 # Every hookwave run is bounded.
 hw() {

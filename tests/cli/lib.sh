@@ -96,6 +96,31 @@ skip_all() {
 	exit 77
 }
 
+# need_helper: HELPER (absolute) and the exported HOOKWAVE_TEST_HELPER
+# name tests/helper, built beside this script; skip the script without it.
+need_helper() {
+	HELPER=${HOOKWAVE_TEST_HELPER:-$_lib_dir/../helper}
+	if ! test -x "$HELPER"; then
+		skip_all "no test helper at '$HELPER' (set HOOKWAVE_TEST_HELPER)"
+	fi
+	HELPER=$(_abspath "$HELPER")
+	HOOKWAVE_TEST_HELPER=$HELPER
+	export HOOKWAVE_TEST_HELPER
+}
+
+# isolate_git: git must see neither the user's configuration nor a
+# repository above $tmp, nor one handed down by a calling git hook.
+isolate_git() {
+	unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY \
+		GIT_COMMON_DIR GIT_PREFIX GIT_NAMESPACE
+	export GIT_CONFIG_NOSYSTEM=1
+	export GIT_CONFIG_GLOBAL=/dev/null
+	export HOME=$tmp/home
+	mkdir -p "$HOME"
+	GIT_CEILING_DIRECTORIES=$(dirname "$tmp")
+	export GIT_CEILING_DIRECTORIES
+}
+
 # run CMD...: run it with stdin from /dev/null and capture everything.
 run() {
 	"$@" </dev/null >"$tmp/out" 2>"$tmp/err"

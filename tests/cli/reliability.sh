@@ -36,14 +36,9 @@ for _tool in timeout pgrep ps setsid jq perl awk; do
 	command -v "$_tool" >/dev/null 2>&1 || skip_all "no $_tool"
 done
 
-HELPER=${HOOKWAVE_TEST_HELPER:-$_lib_dir/../helper}
-if ! test -x "$HELPER"; then
-	skip_all "no test helper at '$HELPER' (set HOOKWAVE_TEST_HELPER)"
-fi
-HELPER=$(_abspath "$HELPER")
-HOOKWAVE_TEST_HELPER=$HELPER
+need_helper
 H=$HELPER                       # hooks write "$H" for the helper
-export HOOKWAVE_TEST_HELPER H
+export H
 
 export LC_ALL=C
 unset NO_COLOR

@@ -27,13 +27,7 @@ command -v timeout >/dev/null 2>&1 || skip_all "no timeout(1)"
 command -v pgrep >/dev/null 2>&1 || skip_all "no pgrep(1)"
 command -v setsid >/dev/null 2>&1 || skip_all "no setsid(1)"
 
-HELPER=${HOOKWAVE_TEST_HELPER:-$_lib_dir/../helper}
-if ! test -x "$HELPER"; then
-	skip_all "no test helper at '$HELPER' (set HOOKWAVE_TEST_HELPER)"
-fi
-HELPER=$(_abspath "$HELPER")
-HOOKWAVE_TEST_HELPER=$HELPER
-export HOOKWAVE_TEST_HELPER
+need_helper
 
 export LC_ALL=C
 unset NO_COLOR

@@ -168,28 +168,40 @@ START_TEST(test_save_failure_leaves_nothing)
 }
 END_TEST
 
-/* Predicted durations order the plan: the exact priorities (eager). */
-START_TEST(test_weights_make_priorities)
+/*
+ * a, b after a, c, d: built with `sched`; the weights the tests give are
+ * a 0.3 s, b 0.9 s, c 0.5 s and d unknown (the median of the known, 0.5).
+ */
+static const double abcd_weights[4] = { 0.3, 0.9, 0.5, 0 };
+
+static void
+abcd_plan(struct conf *c, struct plan *p, enum schedule sched)
 {
 	static const char ini[] =
 		"[hook a]\ncommand = x\n"
 		"[hook b]\ncommand = x\ndepends = a\n"
 		"[hook c]\ncommand = x\n"
 		"[hook d]\ncommand = x\n";
-	struct conf c;
-	struct plan p;
 	struct plan_options o = PLAN_OPTIONS_INIT;
 	struct err e;
-	double w[4] = { 0.3, 0.9, 0.5, 0 };  /* d unknown: median 0.5 */
 
-	o.schedule = SCHED_EAGER;
-	conf_init(&c);
-	ck_assert_int_eq(conf_parse(&c, "t.ini", ini, strlen(ini), &e), 0);
-	ck_assert_int_eq(plan_build(&p, &c, &o, &e), 0);
+	o.schedule = sched;
+	conf_init(c);
+	ck_assert_int_eq(conf_parse(c, "t.ini", ini, strlen(ini), &e), 0);
+	ck_assert_int_eq(plan_build(p, c, &o, &e), 0);
+}
+
+/* Predicted durations order the plan: the exact priorities (eager). */
+START_TEST(test_weights_make_priorities)
+{
+	struct conf c;
+	struct plan p;
+
+	abcd_plan(&c, &p, SCHED_EAGER);
 	/* without history: chain lengths */
 	ck_assert_int_eq(p.hooks[0].priority, 2000000);
 	ck_assert_int_eq(p.hooks[2].priority, 1000000);
-	plan_set_weights(&p, w);
+	plan_set_weights(&p, abcd_weights);
 	ck_assert_int_eq(p.hooks[0].priority, 1200000);  /* 0.3 + 0.9 */
 	ck_assert_int_eq(p.hooks[1].priority, 900000);
 	ck_assert_int_eq(p.hooks[2].priority, 500000);
@@ -211,26 +223,15 @@ END_TEST
  */
 START_TEST(test_weights_make_wave_priorities)
 {
-	static const char ini[] =
-		"[hook a]\ncommand = x\n"
-		"[hook b]\ncommand = x\ndepends = a\n"
-		"[hook c]\ncommand = x\n"
-		"[hook d]\ncommand = x\n";
 	struct conf c;
 	struct plan p;
-	struct plan_options o = PLAN_OPTIONS_INIT;
-	struct err e;
-	double w[4] = { 0.3, 0.9, 0.5, 0 };  /* d unknown: median 0.5 */
 
-	o.schedule = SCHED_WAVES;
-	conf_init(&c);
-	ck_assert_int_eq(conf_parse(&c, "t.ini", ini, strlen(ini), &e), 0);
-	ck_assert_int_eq(plan_build(&p, &c, &o, &e), 0);
+	abcd_plan(&c, &p, SCHED_WAVES);
 	/* without history: waves left (1 each), then the chain length */
 	ck_assert_int_eq(p.hooks[0].priority, 2000002);
 	ck_assert_int_eq(p.hooks[1].priority, 1000001);
 	ck_assert_int_eq(p.hooks[2].priority, 2000001);
-	plan_set_weights(&p, w);
+	plan_set_weights(&p, abcd_weights);
 	ck_assert_int_eq(p.hooks[0].priority, 1200002);  /* 0.3 + 0.9 */
 	ck_assert_int_eq(p.hooks[1].priority, 900001);
 	ck_assert_int_eq(p.hooks[2].priority, 1400001);  /* 0.5 + 0.9 */
@@ -282,7 +283,7 @@ count_in(const char *s, const char *needle)
 /*
  * Batches by hand: batch k holds the files of group[k] (NULL-terminated,
  * borrowed), costing total[k] in all, shared evenly. Free with
- * batches_free().
+ * batches_release(), as files_batch() would.
  */
 static void
 batches_make(struct batches *b, size_t n, const char *const *const *group,
@@ -314,23 +315,6 @@ batches_make(struct batches *b, size_t n, const char *const *const *group,
 	}
 }
 
-static void
-batches_free(struct batches *b)
-{
-	size_t k;
-
-	for (k = 0; k < b->n; k++) {
-		free(b->files[k]);
-		free(b->cost[k]);
-	}
-	free(b->files);
-	free(b->count);
-	free(b->cost);
-	free(b->total);
-	free(b->seconds);
-	memset(b, 0, sizeof(*b));
-}
-
 /* Learn for hook `name` of strategy "s" from batches made by hand. */
 static void
 learn(struct history *h, const char *name, size_t n,
@@ -341,7 +325,7 @@ learn(struct history *h, const char *name, size_t n,
 
 	batches_make(&b, n, group, total);
 	history_learn(h, "s", name, &b, seconds);
-	batches_free(&b);
+	batches_release(&b);
 }
 
 #define G(...) ((const char *const[]){ __VA_ARGS__, NULL })
