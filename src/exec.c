@@ -384,7 +384,7 @@ again:
 	}
 	proc_run(&spec, &pr);
 	if (words != NULL && pr.outcome == PROC_ERROR &&
-	    strcmp(pr.what, "spawn") == 0 && pr.error == ENOEXEC) {
+	    pr.stage == PROC_STAGE_SPAWN && pr.error == ENOEXEC) {
 		/* A script with no #! line: sh -c runs those, so must we. */
 		free(words);
 		words = NULL;
@@ -427,7 +427,7 @@ again:
 	case PROC_ERROR:
 		r->status = HOOK_ERROR;
 		r->signal = 0;
-		if (words != NULL && strcmp(pr.what, "spawn") == 0 &&
+		if (words != NULL && pr.stage == PROC_STAGE_SPAWN &&
 		    (pr.error == ENOENT || pr.error == EACCES ||
 		     pr.error == ENOTDIR)) {
 			/* What sh -c would have said, with its status. */
@@ -441,11 +441,12 @@ again:
 					nf ? "command not found" : strerror(pr.error));
 			output_append(&r->out, msg, strlen(msg));
 			free(msg);
-		} else if (strcmp(pr.what, "cwd") == 0)
+		} else if (pr.stage == PROC_STAGE_CWD)
 			r->reason = xasprintf("bad cwd '%s': %s", h->conf->cwd,
 					      strerror(pr.error));
 		else
-			r->reason = xasprintf("cannot start: %s: %s", pr.what,
+			r->reason = xasprintf("cannot start: %s: %s",
+					      proc_stage_name(pr.stage),
 					      strerror(pr.error));
 		break;
 	}

@@ -28,10 +28,11 @@
  * Every listing is deduplicated, keeping the first occurrence
  * (`git ls-files` names an unmerged path once per stage).
  *
- * git is spawned like proc.c spawns hooks (posix_spawnp, no shell,
- * stdin /dev/null, stderr /dev/null, every fd above 2 closed in the
- * child, default signal dispositions, empty mask), in hookwave's own
- * process group so that a Ctrl-C reaches it too. Its environment is
+ * git runs through proc_capture() (proc.h), the one way hookwave starts
+ * a process: no shell, stdin /dev/null, stderr /dev/null, every fd
+ * above 2 closed in the child, default signal dispositions, empty mask,
+ * in hookwave's own process group so that a Ctrl-C reaches it too. Its
+ * environment is
  * hookwave's: as a git hook, hookwave must see the GIT_DIR and
  * GIT_INDEX_FILE that git gave it.
  */
@@ -42,17 +43,17 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "files.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -176,118 +177,30 @@ keep_entry(int dirfd, const char *name, mode_t lmode)
 /* Running git.                                                     */
 
 /*
- * Run git with argv (argv[0] = "git", looked up in PATH), its stdout
- * read whole into *out (NUL-terminated, *outlen bytes before the NUL).
- * Returns 0 with *status from waitpid, or an errno value when git could
- * not be started or read (ENOENT: no git in PATH).
+ * Run git with argv (argv[0] = "git", looked up in PATH) through the
+ * one process API, its stdout read whole into *out (NUL-terminated).
+ * Returns 0 with *r telling how it ended, or an errno value when git
+ * could not be started (ENOENT: no git in PATH).
  */
 static int
-run_git(const char *const *argv, char **out, size_t *outlen, int *status)
+run_git(const char *const *argv, struct buf *out, struct proc_result *r)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
-	int fds[2], err, rerr = 0;
-	size_t len = 0, cap = 4096;
-	char *buf;
-	pid_t pid;
-
-	*out = NULL;
-	*outlen = 0;
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return errno;
-	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
-		goto close_pipe;
-	if ((err = posix_spawnattr_init(&attr)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		goto close_pipe;
-	}
-	/* Every bit, not sigfillset(): see spawn() in proc.c. */
-	memset(&all, 0xff, sizeof(all));
-	sigemptyset(&none);
-	err = posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	if (!err)
-		err = posix_spawnattr_setsigdefault(&attr, &all);
-	if (!err)
-		err = posix_spawnattr_setsigmask(&attr, &none);
-	/* dup2 first: if fd 0, 1 or 2 was closed, pipe2 may have used it. */
-	if (!err)
-		err = posix_spawn_file_actions_adddup2(&fa, fds[1],
-		    STDOUT_FILENO);
-	if (!err)
-		err = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
-		    "/dev/null", O_RDONLY, 0);
-	if (!err)
-		err = posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
-		    "/dev/null", O_WRONLY, 0);
-#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
-	if (!err)
-		err = posix_spawn_file_actions_addclosefrom_np(&fa,
-		    STDERR_FILENO + 1);
-#endif
-	if (!err)
-		err = posix_spawnp(&pid, "git", &fa, &attr,
-		    (char *const *)argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	if (err)
-		goto close_pipe;
-	close(fds[1]);
-
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fds[0], buf + len, cap - len - 1);
-		if (n > 0) {
-			len += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rerr = errno;
-		break;
-	}
-	/* On a read error git gets SIGPIPE (its default) and ends. */
-	close(fds[0]);
-	while (waitpid(pid, status, 0) < 0) {
-		if (errno != EINTR) {
-			if (!rerr)
-				rerr = errno;
-			break;
-		}
-	}
-	if (rerr) {
-		free(buf);
-		return rerr;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
+	if (proc_capture((char *const *)argv, environ, NULL, out, r) != 0 &&
+	    r->pid == 0)
+		return r->error != 0 ? r->error : EIO;
 	return 0;
-
-close_pipe:
-	close(fds[0]);
-	close(fds[1]);
-	return err;
 }
 
 /* "exit status N" or "killed by signal N", for messages. */
 static void
-describe_status(int status, char *buf, size_t size)
+describe_status(const struct proc_result *r, char *buf, size_t size)
 {
-	if (WIFEXITED(status))
-		snprintf(buf, size, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+	if (r->outcome == PROC_EXITED)
+		snprintf(buf, size, "exit status %d", r->exit_code);
+	else if (r->signal != 0)
+		snprintf(buf, size, "killed by signal %d", r->signal);
 	else
-		snprintf(buf, size, "wait status %d", status);
+		snprintf(buf, size, "%s", strerror(r->error));
 }
 
 /*
@@ -302,19 +215,23 @@ in_work_tree(struct err *e)
 	static const char *const argv[] = {
 		"git", "rev-parse", "--is-inside-work-tree", NULL
 	};
-	char *out;
-	size_t len;
-	int status, err, yes;
+	struct buf out = { 0 };
+	struct proc_result r;
+	int err, yes;
 
-	err = run_git(argv, &out, &len, &status);
-	if (err == ENOENT || err == EACCES)
+	err = run_git(argv, &out, &r);
+	if (err == ENOENT || err == EACCES) {
+		buf_release(&out);
 		return 0;
-	if (err)
+	}
+	if (err) {
+		buf_release(&out);
 		return err_set(e, NULL, 0, "cannot run git: %s",
 		    strerror(err));
-	yes = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	    strcmp(out, "true\n") == 0;
-	free(out);
+	}
+	yes = r.outcome == PROC_EXITED && r.exit_code == 0 &&
+	    strcmp(out.p, "true\n") == 0;
+	buf_release(&out);
 	return yes;
 }
 
@@ -325,22 +242,24 @@ in_work_tree(struct err *e)
 static int
 list_git(struct builder *b, const char *const *argv, struct err *e)
 {
-	char *out, *p, *end;
-	size_t len;
-	int status, err;
-	char how[64];
+	struct buf out = { 0 };
+	struct proc_result r;
+	char *p, *end, how[64];
+	int err;
 
-	err = run_git(argv, &out, &len, &status);
-	if (err)
+	err = run_git(argv, &out, &r);
+	if (err) {
+		buf_release(&out);
 		return err_set(e, NULL, 0, "cannot run git %s: %s", argv[1],
 		    strerror(err));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(out);
-		describe_status(status, how, sizeof(how));
+	}
+	if (r.outcome != PROC_EXITED || r.exit_code != 0) {
+		buf_release(&out);
+		describe_status(&r, how, sizeof(how));
 		return err_set(e, NULL, 0, "git %s failed (%s)", argv[1], how);
 	}
-	end = out + len;
-	for (p = out; p < end; ) {
+	end = out.p + out.len;
+	for (p = out.p; p < end; ) {
 		size_t n = strlen(p);   /* out is NUL-terminated past end */
 		struct stat st;
 
@@ -350,7 +269,7 @@ list_git(struct builder *b, const char *const *argv, struct err *e)
 			    (long long)st.st_size : -1);
 		p += n + 1;
 	}
-	free(out);
+	buf_release(&out);
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #include <sys/pidfd.h>
 #endif
 
+#include "buf.h"
 #include "proc.h"
 
 /* Size of one read from the pipe, and of each on_output chunk. */
@@ -96,15 +97,30 @@ ms_until(double when)
 	return (double)ms < d ? ms + 1 : ms;
 }
 
+const char *
+proc_stage_name(enum proc_stage s)
+{
+	static const char *const names[] = {
+		[PROC_STAGE_NONE] = "",
+		[PROC_STAGE_CWD] = "cwd",
+		[PROC_STAGE_MEMORY] = "malloc",
+		[PROC_STAGE_PIPE] = "pipe",
+		[PROC_STAGE_SPAWN] = "spawn",
+		[PROC_STAGE_WAIT] = "wait",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "";
+}
+
 /* Fill in *r for a process that could not be started; returns -1. */
 static int
-fail(struct proc_result *r, const char *what, int error)
+fail(struct proc_result *r, enum proc_stage stage, int error)
 {
 	r->outcome = PROC_ERROR;
 	r->exit_code = -1;
 	r->signal = 0;
 	r->error = error;
-	r->what = what;
+	r->stage = stage;
 	r->duration = 0;
 	r->pid = 0;
 	return -1;
@@ -178,9 +194,10 @@ spawn(const struct proc_spec *spec, int wfd, pid_t *pid)
 	memset(&all, 0xff, sizeof(all));
 	sigemptyset(&none);
 
-	err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	if (!err)
+	err = posix_spawnattr_setflags(&attr, (spec->same_group ? 0 :
+	    POSIX_SPAWN_SETPGROUP) | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK);
+	if (!err && !spec->same_group)
 		err = posix_spawnattr_setpgroup(&attr, 0);
 	if (!err)
 		err = posix_spawnattr_setsigdefault(&attr, &all);
@@ -198,11 +215,14 @@ spawn(const struct proc_spec *spec, int wfd, pid_t *pid)
 	 */
 	if (!err)
 		err = posix_spawn_file_actions_adddup2(&fa, wfd, STDOUT_FILENO);
-	if (!err)
+	if (!err && !spec->stderr_null)
 		err = posix_spawn_file_actions_adddup2(&fa, wfd, STDERR_FILENO);
 	if (!err)
 		err = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
 		    "/dev/null", O_RDONLY, 0);
+	if (!err && spec->stderr_null)
+		err = posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
+		    "/dev/null", O_WRONLY, 0);
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	if (!err)
 		err = posix_spawn_file_actions_addclosefrom_np(&fa,
@@ -233,11 +253,14 @@ open_pidfd(pid_t pid)
 #endif
 }
 
-/* Signal the process group led by pid; ESRCH (group empty) is fine. */
+/*
+ * Signal the process group led by pid; ESRCH (group empty) is fine.
+ * A helper in hookwave's own group: only the process itself.
+ */
 static void
-signal_group(pid_t pid, int sig)
+signal_group(const struct proc_spec *spec, pid_t pid, int sig)
 {
-	(void)kill(-pid, sig);
+	(void)kill(spec->same_group ? pid : -pid, sig);
 }
 
 /*
@@ -494,7 +517,7 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		if (ikill >= 0 && p[ikill].revents != 0) {
 			if (stopped == PROC_EXITED)
 				stopped = PROC_CANCELED;
-			signal_group(pid, SIGKILL);
+			signal_group(spec, pid, SIGKILL);
 			killed = 1;
 		}
 		if (icancel >= 0 && p[icancel].revents != 0)
@@ -503,12 +526,12 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		    now() >= deadline)
 			stopped = PROC_TIMEOUT;
 		if (stopped != PROC_EXITED && kill_at < 0) {
-			signal_group(pid, SIGTERM);
-			signal_group(pid, SIGCONT);
+			signal_group(spec, pid, SIGTERM);
+			signal_group(spec, pid, SIGCONT);
 			kill_at = now() + grace;
 		}
 		if (kill_at >= 0 && !killed && now() >= kill_at) {
-			signal_group(pid, SIGKILL);
+			signal_group(spec, pid, SIGKILL);
 			killed = 1;
 		}
 	}
@@ -519,16 +542,17 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	 * what it left in its group, give the pipe a short bounded grace to
 	 * reach EOF, then SIGKILL the group, take what is left, and reap.
 	 */
-	signal_group(pid, SIGTERM);
-	signal_group(pid, SIGCONT);
+	signal_group(spec, pid, SIGTERM);
+	signal_group(spec, pid, SIGCONT);
 	post = grace < POST_EXIT_GRACE ? grace : POST_EXIT_GRACE;
 	drain_until(pipefd, buf, spec, now() + post);
-	signal_group(pid, SIGKILL);
+	signal_group(spec, pid, SIGKILL);
 	drain_now(pipefd, buf, spec);
 	close_fd(pipefd);
 	if (!wait_errno)
 		reap(pid);
-	reap_adopted(pid);
+	if (!spec->same_group)
+		reap_adopted(pid);
 	if (spec->on_group != NULL)
 		spec->on_group(spec->group_ctx, pid, 0);
 	r->duration = now() - r->start;
@@ -537,7 +561,7 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	r->signal = 0;
 	if (wait_errno) {
 		r->outcome = PROC_ERROR;
-		r->what = "wait";
+		r->stage = PROC_STAGE_WAIT;
 		r->error = wait_errno;
 		return;
 	}
@@ -565,7 +589,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	r->start = now();
 
 	if (spec->path == NULL || spec->argv == NULL || spec->envp == NULL)
-		return fail(r, "spawn", EINVAL);
+		return fail(r, PROC_STAGE_SPAWN, EINVAL);
 
 	/*
 	 * Check cwd here so that a bad one is told apart from a failed
@@ -576,24 +600,24 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 		int dfd = open(spec->cwd, CWD_OPEN_FLAGS);
 
 		if (dfd < 0)
-			return fail(r, "cwd", errno);
+			return fail(r, PROC_STAGE_CWD, errno);
 		close(dfd);
 		if (access(spec->cwd, X_OK) != 0)
-			return fail(r, "cwd", errno);
+			return fail(r, PROC_STAGE_CWD, errno);
 #ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP
 		/* NEEDSWORK: chdir(2) in a threaded parent would move every
 		 * thread; without addchdir_np we refuse instead. */
-		return fail(r, "cwd", ENOSYS);
+		return fail(r, PROC_STAGE_CWD, ENOSYS);
 #endif
 	}
 
 	buf = malloc(CHUNK);
 	if (buf == NULL)
-		return fail(r, "malloc", ENOMEM);
+		return fail(r, PROC_STAGE_MEMORY, ENOMEM);
 	if (make_pipe(fds) != 0) {
 		err = errno;
 		free(buf);
-		return fail(r, "pipe", err);
+		return fail(r, PROC_STAGE_PIPE, err);
 	}
 
 	r->start = now();
@@ -602,7 +626,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	if (err != 0) {
 		close(fds[0]);
 		free(buf);
-		return fail(r, "spawn", err);
+		return fail(r, PROC_STAGE_SPAWN, err);
 	}
 	r->pid = (int)pid;
 	if (spec->on_group != NULL)
@@ -613,4 +637,33 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	/* -1 for PROC_ERROR after a start too ("wait": reaped by someone
 	 * else), so that -1 always means PROC_ERROR; r->pid says it ran. */
 	return r->outcome == PROC_ERROR ? -1 : 0;
+}
+
+static void
+capture_output(void *ctx, const char *buf, size_t n)
+{
+	buf_add(ctx, buf, n);
+}
+
+int
+proc_capture(char *const *argv, char *const *envp, const char *cwd,
+	     struct buf *out, struct proc_result *r)
+{
+	struct proc_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.path = argv[0];
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.cwd = cwd;
+	spec.search_path = strchr(argv[0], '/') == NULL;
+	spec.stderr_null = 1;
+	spec.same_group = 1;
+	spec.cancel_fd = -1;
+	spec.kill_fd = -1;
+	spec.on_output = capture_output;
+	spec.ctx = out;
+	/* Even for no output, so callers may read out->p as a string. */
+	buf_add(out, "", 0);
+	return proc_run(&spec, r);
 }

@@ -42,6 +42,12 @@ struct proc_spec {
 					   when it must die at once (SIGKILL,
 					   no grace: a second Ctrl-C) */
 	int search_path;                /* look `path` up in PATH (posix_spawnp) */
+	int stderr_null;                /* stderr to /dev/null, not the pipe
+					   (a helper whose stdout is data) */
+	int same_group;                 /* stay in hookwave's process group
+					   (a helper: Ctrl-C reaches it too);
+					   only the process itself is then
+					   signalled, never a group */
 	proc_output_fn on_output;       /* may be NULL: output discarded */
 	void *ctx;
 	/* May be NULL. Called with the new process group once it runs
@@ -50,12 +56,26 @@ struct proc_spec {
 	void *group_ctx;
 };
 
+/* Where starting a process failed (proc_result.error holds the errno). */
+enum proc_stage {
+	PROC_STAGE_NONE = 0,
+	PROC_STAGE_CWD,         /* the working directory is unusable */
+	PROC_STAGE_MEMORY,      /* no memory for the read buffer */
+	PROC_STAGE_PIPE,        /* no pipe (out of fds) */
+	PROC_STAGE_SPAWN,       /* posix_spawn failed: not found, ENOEXEC, ... */
+	PROC_STAGE_WAIT         /* it ran, but was reaped behind our back */
+};
+
+/* "cwd", "malloc", "pipe", "spawn", "wait"; "" for PROC_STAGE_NONE. */
+const char *proc_stage_name(enum proc_stage s);
+
 enum proc_outcome {
 	PROC_EXITED,    /* exit_code holds the status (0..255) */
 	PROC_SIGNALED,  /* killed by a signal hookwave did not send */
 	PROC_TIMEOUT,   /* ran past the deadline and was stopped */
 	PROC_CANCELED,  /* cancel_fd became readable and it was stopped */
-	PROC_ERROR      /* could not be started: error holds errno, what names it */
+	PROC_ERROR      /* could not be started: error holds errno, stage
+			   says where */
 };
 
 struct proc_result {
@@ -63,7 +83,7 @@ struct proc_result {
 	int exit_code;          /* PROC_EXITED: 0..255; else -1 */
 	int signal;             /* signal that ended it, 0 if none */
 	int error;              /* PROC_ERROR: errno value */
-	const char *what;       /* PROC_ERROR: "spawn", "pipe", "cwd", ... */
+	enum proc_stage stage;  /* PROC_ERROR: where it failed */
 	double start;           /* now_monotonic() at spawn */
 	double duration;        /* seconds from spawn to reaping */
 	int pid;                /* the child's pid, 0 if never spawned */
@@ -75,5 +95,20 @@ struct proc_result {
  * its outcome), -1 when it could not be (r->outcome == PROC_ERROR).
  */
 int proc_run(const struct proc_spec *spec, struct proc_result *r);
+
+/*
+ * Run a helper program (git) to its end and capture its standard
+ * output whole: argv[0] looked up in PATH, environment `envp`, in `cwd`
+ * (NULL: the current directory), stderr to /dev/null, no deadline, in
+ * hookwave's own process group (a Ctrl-C reaches it too). It goes
+ * through proc_run(), so it gets the same fd and signal hygiene as a
+ * hook. Appends the output to `out` (NUL-terminated
+ * after the data). Returns 0 when it ran (r->outcome PROC_EXITED or
+ * PROC_SIGNALED, r->exit_code), or -1 with r->error (ENOENT: no such
+ * program). Thread-safe.
+ */
+struct buf;
+int proc_capture(char *const *argv, char *const *envp, const char *cwd,
+		 struct buf *out, struct proc_result *r);
 
 #endif

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "proc.h"
 
 static char helper[PATH_MAX];
@@ -289,7 +290,7 @@ START_TEST(test_exit_codes)
 		ck_assert_int_eq(r.outcome, PROC_EXITED);
 		ck_assert_int_eq(r.exit_code, codes[i]);
 		ck_assert_int_eq(r.signal, 0);
-		ck_assert_ptr_null(r.what);
+		ck_assert_int_eq(r.stage, PROC_STAGE_NONE);
 		ck_assert_int_gt(r.pid, 0);
 		ck_assert(r.start > 0);
 		ck_assert(r.duration >= 0);
@@ -452,7 +453,7 @@ START_TEST(test_cwd)
 	/* No way to chdir in the child without moving every thread. */
 	ck_assert_int_eq(proc_run(&s, &r), -1);
 	ck_assert_int_eq(r.outcome, PROC_ERROR);
-	ck_assert_str_eq(r.what, "cwd");
+	ck_assert_int_eq(r.stage, PROC_STAGE_CWD);
 	ck_assert_int_eq(r.error, ENOSYS);
 #endif
 	/* The parent's cwd is left alone. */
@@ -714,7 +715,7 @@ START_TEST(test_bad_cwd)
 	s.cwd = tmp_path("missing");
 	ck_assert_int_eq(proc_run(&s, &r), -1);
 	ck_assert_int_eq(r.outcome, PROC_ERROR);
-	ck_assert_str_eq(r.what, "cwd");
+	ck_assert_int_eq(r.stage, PROC_STAGE_CWD);
 	ck_assert_int_eq(r.error, ENOENT);
 	ck_assert_int_eq(r.pid, 0);
 	ck_assert_int_eq(r.exit_code, -1);
@@ -724,7 +725,7 @@ START_TEST(test_bad_cwd)
 	close(fd);
 	s.cwd = tmp_path("file");
 	ck_assert_int_eq(proc_run(&s, &r), -1);
-	ck_assert_str_eq(r.what, "cwd");
+	ck_assert_int_eq(r.stage, PROC_STAGE_CWD);
 	ck_assert_int_eq(r.error, ENOTDIR);
 	ck_assert_int_eq(count_fds(), before);
 }
@@ -742,7 +743,7 @@ START_TEST(test_spawn_fails)
 	s.path = "/nonexistent/hookwave-test";
 	ck_assert_int_eq(proc_run(&s, &r), -1);
 	ck_assert_int_eq(r.outcome, PROC_ERROR);
-	ck_assert_str_eq(r.what, "spawn");
+	ck_assert_int_eq(r.stage, PROC_STAGE_SPAWN);
 	ck_assert_int_eq(r.error, ENOENT);
 	ck_assert_int_eq(r.pid, 0);
 
@@ -752,7 +753,7 @@ START_TEST(test_spawn_fails)
 	close(fd);
 	s.path = tmp_path("noexec");
 	ck_assert_int_eq(proc_run(&s, &r), -1);
-	ck_assert_str_eq(r.what, "spawn");
+	ck_assert_int_eq(r.stage, PROC_STAGE_SPAWN);
 	ck_assert_int_eq(r.error, EACCES);
 
 	ck_assert_int_eq(count_fds(), before);
@@ -785,7 +786,7 @@ START_TEST(test_sigchld_ignored)
 	signal(SIGCHLD, SIG_IGN);
 	ck_assert_int_eq(run_sh("echo hi; exit 3", 30, 5, &out, &r), -1);
 	ck_assert_int_eq(r.outcome, PROC_ERROR);
-	ck_assert_str_eq(r.what, "wait");
+	ck_assert_int_eq(r.stage, PROC_STAGE_WAIT);
 	ck_assert_int_eq(r.error, ECHILD);
 	ck_assert_int_gt(r.pid, 0);
 	ck_assert_str_eq(text(&out), "hi\n");
@@ -1008,6 +1009,47 @@ END_TEST
 
 /* ---- suite ----------------------------------------------------------- */
 
+/* proc_capture: stdout whole, stderr dropped, exit codes, not found, cwd. */
+START_TEST(test_capture)
+{
+	char *argv[4], *envp[2] = { env_path, NULL };
+	struct buf out = { 0 };
+	struct proc_result r;
+	int before = count_fds();
+
+	argv[0] = (char *)"sh";
+	argv[1] = (char *)"-c";
+	argv[2] = (char *)"printf 'a\\0b'; echo err >&2; pwd; exit 3";
+	argv[3] = NULL;
+	ck_assert_int_eq(proc_capture(argv, envp, tmpdir, &out, &r), 0);
+	ck_assert_int_eq(r.outcome, PROC_EXITED);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_uint_eq(out.len, 3 + strlen(tmpdir) + 1);
+	ck_assert_mem_eq(out.p, "a\0b", 3);
+	ck_assert_int_eq(strncmp(out.p + 3, tmpdir, strlen(tmpdir)), 0);
+	ck_assert_int_eq(out.p[out.len], '\0');
+	buf_release(&out);
+
+	/* No output is still a string. */
+	argv[2] = (char *)"kill -9 $$";
+	ck_assert_int_eq(proc_capture(argv, envp, NULL, &out, &r), 0);
+	ck_assert_int_eq(r.outcome, PROC_SIGNALED);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	ck_assert_ptr_nonnull(out.p);
+	ck_assert_str_eq(out.p, "");
+	buf_release(&out);
+
+	argv[0] = (char *)"hookwave-no-such-program";
+	ck_assert_int_eq(proc_capture(argv, envp, NULL, &out, &r), -1);
+	ck_assert_int_eq(r.outcome, PROC_ERROR);
+	ck_assert_int_eq(r.stage, PROC_STAGE_SPAWN);
+	ck_assert_int_eq(r.error, ENOENT);
+	ck_assert_int_eq(r.pid, 0);
+	buf_release(&out);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
 /* A TCase with the tmpdir fixture and a 60 s watchdog. */
 static TCase *
 new_tcase(const char *name)
@@ -1059,6 +1101,7 @@ proc_suite(void)
 	tcase_add_test(tc, test_bad_cwd);
 	tcase_add_test(tc, test_spawn_fails);
 	tcase_add_test(tc, test_command_not_found);
+	tcase_add_test(tc, test_capture);
 	tcase_add_test(tc, test_sigchld_ignored);
 	suite_add_tcase(s, tc);
 
