@@ -1275,3 +1275,37 @@ batches_release(struct batches *b)
 	free(b->seconds);
 	memset(b, 0, sizeof(*b));
 }
+
+void
+run_batches_init(struct run_batches *rb, size_t n)
+{
+	rb->n = n;
+	rb->of = xcalloc(n + 1, sizeof(*rb->of));
+	rb->nbatches = xcalloc(n + 1, sizeof(*rb->nbatches));
+	rb->nfiles = xcalloc(n + 1, sizeof(*rb->nfiles));
+	rb->seconds = xcalloc(n + 1, sizeof(*rb->seconds));
+}
+
+void
+run_batches_link(struct run_batches *rb)
+{
+	size_t i;
+
+	for (i = 0; i < rb->n; i++)
+		rb->seconds[i] = rb->of[i].seconds;
+}
+
+void
+run_batches_release(struct run_batches *rb)
+{
+	size_t i;
+
+	if (rb->of != NULL)
+		for (i = 0; i < rb->n; i++)
+			batches_release(&rb->of[i]);
+	free(rb->of);
+	free(rb->nbatches);
+	free(rb->nfiles);
+	free(rb->seconds);
+	memset(rb, 0, sizeof(*rb));
+}

@@ -115,4 +115,25 @@ void files_batch(struct batches *b, const struct file_list *fl,
 
 void batches_release(struct batches *b);
 
+/*
+ * The batches of every hook of a run, indexed by the hook's place in
+ * the plan. Owned; zero-initialised is empty.
+ */
+struct run_batches {
+	size_t n;               /* hooks */
+	struct batches *of;     /* per hook; n == 0 for a hook without files */
+	size_t *nbatches;       /* per hook: processes to start: 1 for a hook
+				   without patterns, 0 when they matched nothing */
+	size_t *nfiles;         /* per hook: files passed */
+	double **seconds;       /* per hook: of[i].seconds (borrowed) */
+};
+
+/* Room for n hooks, every count 0. */
+void run_batches_init(struct run_batches *rb, size_t n);
+
+/* Point seconds[i] at of[i].seconds, once `of` is filled in. */
+void run_batches_link(struct run_batches *rb);
+
+void run_batches_release(struct run_batches *rb);
+
 #endif

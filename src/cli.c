@@ -1,0 +1,392 @@
+/*
+ * cli.c - argv into struct cli_options. See cli.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+const char cli_synopsis[] =
+	"usage: hookwave [-0hlnqVvx] [-C dir] [-c file] [-f format] [-j jobs]\n"
+	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
+	"                --files=file] [--check-config] [--color=when] [--lock]\n"
+	"                [--log-level=level] [--no-history] [--no-strategy-parallel]\n"
+	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
+	"                [--timeline=file] [hook ...]\n";
+
+const char cli_help_text[] =
+	"\n"
+	"Run a project's quality checks in parallel: strategies at once,\n"
+	"hooks in dependency waves, files in batches, under one cap.\n"
+	"\n"
+	"  -c, --config=FILE        config file (default: hookwave.ini)\n"
+	"  -C, --directory=DIR      run in DIR\n"
+	"  -j, --jobs=N             at most N hook processes at once\n"
+	"  -s, --strategy=NAME      only this strategy (may repeat)\n"
+	"      --skip=HOOK          leave this hook out (may repeat)\n"
+	"      --schedule=S         waves, eager or sequential, for every strategy\n"
+	"      --no-strategy-parallel  strategies one after another\n"
+	"  -t, --timeout=SECS       default hook timeout (0 = none)\n"
+	"  -x, --fail-fast          stop everything at the first failure\n"
+	"      --all-files          every file under the run directory\n"
+	"      --staged             files staged in git\n"
+	"      --files=FILE         file list from FILE (- = stdin)\n"
+	"  -0, --null               the --files list is NUL-separated\n"
+	"  -f, --format=F           text, json, tap or junit on stdout\n"
+	"  -o, --report=FILE        also write a report to FILE\n"
+	"      --report-format=F    its format (default: from the extension)\n"
+	"      --timeline=FILE      Chrome trace-event JSON of the run\n"
+	"  -q, --quiet              only what did not pass; nothing if all passed\n"
+	"  -v, --verbose            also the output of passing hooks\n"
+	"      --color=WHEN         auto, always or never\n"
+	"      --lock               one run at a time in this directory\n"
+	"      --no-history         ignore and keep no record of durations\n"
+	"  -n, --dry-run            print the plan, run nothing\n"
+	"  -l, --list               list hooks: name, strategy, wave, depends\n"
+	"      --check-config       validate the config and exit\n"
+	"      --log-level=L        error, warn, info or debug logs on stderr\n"
+	"  -h, --help               this help\n"
+	"  -V, --version            print the version\n"
+	"\n"
+	"See hookwave(1) and hookwave.ini(5).\n";
+
+static const char *const format_names[] = {
+	[REPORT_TEXT] = "text", [REPORT_JSON] = "json", [REPORT_TAP] = "tap",
+	[REPORT_JUNIT] = "junit"
+};
+static const char *const color_names[] = {
+	[CLI_COLOR_AUTO] = "auto", [CLI_COLOR_ALWAYS] = "always",
+	[CLI_COLOR_NEVER] = "never"
+};
+static const char *const log_names[] = {
+	[LOG_LEVEL_ERROR] = "error", [LOG_LEVEL_WARN] = "warn",
+	[LOG_LEVEL_INFO] = "info", [LOG_LEVEL_DEBUG] = "debug"
+};
+
+/* Index of `arg` in names[], or -1 with `e` filled in. */
+static int
+pick(const char *opt, const char *arg, const char *const *names, size_t n,
+     struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return (int)i;
+	err_set(e, NULL, 0, "bad value '%s' for %s", arg, opt);
+	return -1;
+}
+
+/* Split "a,b c" (commas and/or blanks) into names. */
+static void
+split_names(const char *s, struct strlist *out)
+{
+	while (*s != '\0') {
+		size_t n;
+
+		s += strspn(s, ", \t\n");
+		n = strcspn(s, ", \t\n");
+		if (n > 0)
+			strlist_push_owned(out, xstrndup(s, n));
+		s += n;
+	}
+}
+
+enum {
+	OPT_SKIP = 256, OPT_SCHEDULE, OPT_NO_STRATEGY_PARALLEL, OPT_ALL_FILES,
+	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
+	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "directory", required_argument, NULL, 'C' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "strategy", required_argument, NULL, 's' },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+	{ "no-strategy-parallel", no_argument, NULL, OPT_NO_STRATEGY_PARALLEL },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "fail-fast", no_argument, NULL, 'x' },
+	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "staged", no_argument, NULL, OPT_STAGED },
+	{ "files", required_argument, NULL, OPT_FILES },
+	{ "null", no_argument, NULL, '0' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "report", required_argument, NULL, 'o' },
+	{ "report-format", required_argument, NULL, OPT_REPORT_FORMAT },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+options_init(struct cli_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->action = CLI_RUN;
+	o->files = FILES_SOURCE_DEFAULT;
+	o->format = REPORT_TEXT;
+	o->report_format = REPORT_TEXT;
+	o->color = CLI_COLOR_AUTO;
+	o->log_level = LOG_LEVEL_OFF;
+	o->plan = (struct plan_options)PLAN_OPTIONS_INIT;
+}
+
+/* "PREFIX '--foo'SUFFIX" or "PREFIX '-x'SUFFIX", as the user wrote it. */
+static void
+bad_option(char **argv, const char *prefix, const char *suffix,
+	   struct err *e)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (strncmp(arg, "--", 2) == 0)
+		err_set(e, NULL, 0, "%s '%s'%s", prefix, arg, suffix);
+	else
+		err_set(e, NULL, 0, "%s '-%c'%s", prefix, optopt, suffix);
+}
+
+enum cli_status
+cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	int c, v, file_opts = 0;
+	unsigned long n;
+	const char *env;
+
+	options_init(o);
+	/* 0, not 1: glibc then forgets state left by an earlier parse. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:0c:C:f:hj:lno:qs:t:Vvx",
+				long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->directory = optarg;
+			break;
+		case 'j':
+			if (strcmp(optarg, "auto") == 0) {
+				o->plan.jobs = (long)plan_online_cpus();
+			} else if (parse_ulong(optarg, 1, CONF_MAX_JOBS, &n) != 0) {
+				err_set(e, NULL, 0, "bad value '%s' for --jobs: want a whole number from 1 to %lu",
+					optarg, CONF_MAX_JOBS);
+				return CLI_ERROR;
+			} else {
+				o->plan.jobs = (long)n;
+			}
+			break;
+		case 's':
+			strlist_push(&o->strategies, optarg);
+			break;
+		case OPT_SKIP:
+			split_names(optarg, &o->skip);
+			break;
+		case OPT_SCHEDULE:
+			o->plan.schedule = schedule_parse(optarg);
+			if (o->plan.schedule == SCHED_UNSET) {
+				err_set(e, NULL, 0, "bad value '%s' for --schedule: want waves, eager or sequential",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_NO_STRATEGY_PARALLEL:
+			o->plan.strategy_parallel = 0;
+			break;
+		case 't':
+			if (parse_ulong(optarg, 0, CONF_MAX_TIMEOUT, &n) != 0) {
+				err_set(e, NULL, 0, "bad value '%s' for --timeout: want whole seconds from 0 to %lu",
+					optarg, CONF_MAX_TIMEOUT);
+				return CLI_ERROR;
+			}
+			o->plan.timeout = (long)n;
+			break;
+		case 'x':
+			o->plan.fail_fast = 1;
+			break;
+		case OPT_ALL_FILES:
+			o->files = FILES_SOURCE_ALL;
+			file_opts++;
+			break;
+		case OPT_STAGED:
+			o->files = FILES_SOURCE_STAGED;
+			file_opts++;
+			break;
+		case OPT_FILES:
+			o->files = FILES_SOURCE_LIST;
+			o->files_path = optarg;
+			file_opts++;
+			break;
+		case '0':
+			o->null_sep = true;
+			break;
+		case 'f':
+			if ((v = pick("--format", optarg, format_names,
+				      ARRAY_SIZE(format_names), e)) < 0)
+				return CLI_ERROR;
+			o->format = (enum report_format)v;
+			break;
+		case 'o':
+			o->report = optarg;
+			break;
+		case OPT_REPORT_FORMAT:
+			if ((v = pick("--report-format", optarg, format_names,
+				      ARRAY_SIZE(format_names), e)) < 0)
+				return CLI_ERROR;
+			o->report_format = (enum report_format)v;
+			o->report_format_set = true;
+			break;
+		case OPT_TIMELINE:
+			o->timeline = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_COLOR:
+			if (optarg == NULL)
+				o->color = CLI_COLOR_ALWAYS;
+			else if ((v = pick("--color", optarg, color_names,
+					   ARRAY_SIZE(color_names), e)) < 0)
+				return CLI_ERROR;
+			else
+				o->color = (enum cli_color)v;
+			break;
+		case OPT_LOCK:
+			o->lock = true;
+			break;
+		case OPT_NO_HISTORY:
+			o->no_history = true;
+			break;
+		case 'n':
+			o->action = CLI_DRY_RUN;
+			break;
+		case 'l':
+			o->action = CLI_LIST;
+			break;
+		case OPT_CHECK_CONFIG:
+			o->action = CLI_CHECK;
+			break;
+		case OPT_LOG_LEVEL:
+			if ((v = pick("--log-level", optarg, log_names,
+				      ARRAY_SIZE(log_names), e)) < 0)
+				return CLI_ERROR;
+			o->log_level = v;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return CLI_OK;
+		case 'V':
+			o->action = CLI_VERSION;
+			return CLI_OK;
+		case ':':
+			bad_option(argv, "option", " needs a value", e);
+			return CLI_USAGE;
+		default:
+			bad_option(argv, "unknown option", "", e);
+			return CLI_USAGE;
+		}
+	}
+	if (file_opts > 1)
+		return err_set(e, NULL, 0, "--all-files, --staged and --files exclude each other"),
+		       CLI_ERROR;
+	if (o->null_sep && o->files != FILES_SOURCE_LIST)
+		return err_set(e, NULL, 0, "-0 goes with --files"), CLI_ERROR;
+	if (o->quiet && o->verbose)
+		return err_set(e, NULL, 0, "-q and -v exclude each other"), CLI_ERROR;
+	for (; optind < argc; optind++)
+		strlist_push(&o->names, argv[optind]);
+	if (o->log_level == LOG_LEVEL_OFF &&
+	    (env = getenv("HOOKWAVE_LOG")) != NULL && *env != '\0') {
+		for (v = 0; v < (int)ARRAY_SIZE(log_names); v++)
+			if (strcmp(env, log_names[v]) == 0)
+				o->log_level = v;
+		if (o->log_level == LOG_LEVEL_OFF)
+			return err_set(e, NULL, 0, "bad value '%s' for HOOKWAVE_LOG: want error, warn, info or debug",
+				       env), CLI_ERROR;
+	}
+	if ((env = getenv("HOOKWAVE_SKIP")) != NULL)
+		split_names(env, &o->env_skip);
+
+	o->plan.strategies = (const char *const *)o->strategies.v;
+	o->plan.nstrategies = o->strategies.n;
+	o->plan.skip = (const char *const *)o->skip.v;
+	o->plan.nskip = o->skip.n;
+	o->plan.env_skip = (const char *const *)o->env_skip.v;
+	o->plan.nenv_skip = o->env_skip.n;
+	o->plan.names = (const char *const *)o->names.v;
+	o->plan.nnames = o->names.n;
+	return CLI_OK;
+}
+
+void
+cli_release(struct cli_options *o)
+{
+	strlist_release(&o->strategies);
+	strlist_release(&o->skip);
+	strlist_release(&o->env_skip);
+	strlist_release(&o->names);
+}
+
+const char *
+cli_find_config(const struct cli_options *o, const char *sysconf_path)
+{
+	static const char *const local[] = { "hookwave.ini", ".hookwave.ini" };
+	const char *env = getenv("HOOKWAVE_CONFIG");
+	size_t i;
+
+	if (o->config != NULL)
+		return o->config;
+	if (env != NULL && *env != '\0')
+		return env;
+	for (i = 0; i < ARRAY_SIZE(local); i++)
+		if (access(local[i], F_OK) == 0)
+			return local[i];
+	if (sysconf_path != NULL && access(sysconf_path, F_OK) == 0)
+		return sysconf_path;
+	return NULL;
+}
+
+bool
+cli_use_color(const struct cli_options *o, bool stdout_tty)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (o->color == CLI_COLOR_ALWAYS)
+		return true;
+	if (o->color == CLI_COLOR_NEVER)
+		return false;
+	return stdout_tty && (nc == NULL || *nc == '\0') &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}
+
+bool
+cli_status_line(const struct cli_options *o, bool stdout_tty, bool stderr_tty)
+{
+	const char *term = getenv("TERM");
+
+	return o->format == REPORT_TEXT && !o->quiet && stdout_tty &&
+	       (o->log_level == LOG_LEVEL_OFF || !stderr_tty) &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}

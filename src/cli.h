@@ -1,0 +1,100 @@
+/*
+ * cli.h - hookwave's command line: argv and the environment variables
+ * that stand for options (HOOKWAVE_LOG, HOOKWAVE_SKIP) into one struct
+ * cli_options, and the config file to read.
+ *
+ * Nothing here prints or exits: errors come back in a struct err for
+ * main.c to print; --help and --version come back as actions. The
+ * enums are the modules' own (files.h, report.h, log.h), so nothing
+ * downstream converts between look-alike types.
+ *
+ * Not thread-safe: getopt_long keeps global state. Call it once, from
+ * the main thread, before any other thread exists.
+ */
+#ifndef HOOKWAVE_CLI_H
+#define HOOKWAVE_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "files.h"
+#include "plan.h"
+#include "report.h"
+#include "util.h"
+
+enum cli_action {
+	CLI_RUN,                /* run the selected hooks */
+	CLI_DRY_RUN,            /* -n: print the plan */
+	CLI_LIST,               /* -l: list the hooks */
+	CLI_CHECK,              /* --check-config */
+	CLI_HELP,               /* -h: print cli_help_text, exit 0 */
+	CLI_VERSION             /* -V: print the version, exit 0 */
+};
+
+enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
+struct cli_options {
+	enum cli_action action;
+	const char *config;             /* -c; borrowed from argv */
+	const char *directory;          /* -C */
+	enum files_source files;        /* which files hooks see */
+	const char *files_path;         /* --files */
+	bool null_sep;                  /* -0 */
+	enum report_format format;      /* -f: what goes to stdout */
+	const char *report;             /* -o */
+	enum report_format report_format; /* valid if report_format_set */
+	bool report_format_set;         /* --report-format was given */
+	const char *timeline;           /* --timeline */
+	bool quiet, verbose;
+	enum cli_color color;
+	bool lock;
+	bool no_history;
+	int log_level;                  /* LOG_LEVEL_* (log.h); OFF by default */
+	/* Owned lists: -s, --skip, HOOKWAVE_SKIP, named hooks. */
+	struct strlist strategies, skip, env_skip, names;
+	/* What the plan takes from the command line; its name arrays point
+	   into the lists above, valid until cli_release. */
+	struct plan_options plan;
+};
+
+/* How cli_parse ended. */
+enum cli_status {
+	CLI_OK = 0,             /* *o is filled in */
+	CLI_ERROR,              /* bad value or combination: print e */
+	CLI_USAGE               /* unknown option, missing value: print e
+				   and the synopsis */
+};
+
+/*
+ * Parse argv (and HOOKWAVE_LOG, HOOKWAVE_SKIP) into *o, which it
+ * initialises. On CLI_ERROR and CLI_USAGE `e` says why. *o must be
+ * released with cli_release whatever the result.
+ */
+enum cli_status cli_parse(int argc, char **argv, struct cli_options *o,
+			  struct err *e);
+
+void cli_release(struct cli_options *o);
+
+/*
+ * The config file to read, from the current directory (after -C): -c,
+ * else $HOOKWAVE_CONFIG, else hookwave.ini or .hookwave.ini here, else
+ * `sysconf_path` if it exists; NULL when none.
+ */
+const char *cli_find_config(const struct cli_options *o,
+			    const char *sysconf_path);
+
+/* Whether text on stdout gets colours (--color, NO_COLOR, TERM, a tty). */
+bool cli_use_color(const struct cli_options *o, bool stdout_tty);
+
+/*
+ * Whether to draw the live status line: text format, not -q, stdout a
+ * terminal that is not TERM=dumb, and no logs on the same terminal.
+ */
+bool cli_status_line(const struct cli_options *o, bool stdout_tty,
+		     bool stderr_tty);
+
+/* The synopsis ("usage: hookwave ..."), and what --help prints after it. */
+extern const char cli_synopsis[];
+extern const char cli_help_text[];
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * session.c - one run of a plan, wired end to end. See session.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "guardian.h"
+#include "log.h"
+#include "orphans.h"
+#include "report.h"
+#include "session.h"
+#include "signals.h"
+#include "strategy.h"
+
+extern char **environ;
+
+/* The callbacks' context: what the scheduler's jobs and results reach. */
+struct wiring {
+	struct exec_ctx exec;
+	struct report *report;
+};
+
+static void
+say(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct session *s, const char *fmt, ...)
+{
+	struct err e = { 0 };
+	va_list ap;
+
+	if (s->say == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	s->say(&e);
+}
+
+/* Load the durations of earlier runs and weigh the plan with them. */
+static void
+load_history(struct session *s)
+{
+	struct plan *p = s->plan;
+	double *w;
+	struct err e;
+	int warned;
+	size_t i;
+
+	s->hist_path = history_path();
+	s->hist = history_load(s->hist_path, &warned, &e);
+	if (warned && s->say != NULL)
+		s->say(&e);
+	w = xcalloc(p->nhooks + 1, sizeof(*w));
+	for (i = 0; i < p->nhooks; i++) {
+		char *key = history_key(p->hooks[i].conf->name,
+					p->hooks[i].conf->command);
+
+		w[i] = history_predict(s->hist,
+				       p->strategies[p->hooks[i].strategy].name,
+				       key);
+		free(key);
+	}
+	plan_set_weights(p, w);
+	free(w);
+}
+
+static int
+any_files(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhooks; i++)
+		if (p->hooks[i].state == PLAN_RUN && p->hooks[i].conf->files.n > 0)
+			return 1;
+	return 0;
+}
+
+int
+session_prepare(struct session *s, const struct conf *c, struct plan *p,
+		const struct cli_options *o, session_say_fn say_fn,
+		struct err *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = c;
+	s->plan = p;
+	s->opt = o;
+	s->say = say_fn;
+	s->out_fd = STDOUT_FILENO;
+	run_batches_init(&s->batches, p->nhooks);
+	if (c->settings.history && !o->no_history)
+		load_history(s);
+	if (any_files(p) &&
+	    files_list(&s->files, o->files, o->files_path, o->null_sep, e) != 0)
+		return -1;
+	exec_plan_batches(p, environ, &s->files, s->hist, s->batches.of,
+			  s->batches.nbatches, s->batches.nfiles);
+	run_batches_link(&s->batches);
+	return 0;
+}
+
+void
+session_release(struct session *s)
+{
+	run_batches_release(&s->batches);
+	file_list_release(&s->files);
+	history_free(s->hist);
+	free(s->hist_path);
+	s->hist = NULL;
+	s->hist_path = NULL;
+}
+
+int
+session_exit_status(const struct hook_result *results, size_t n, int signal)
+{
+	size_t i;
+
+	if (signal != 0)
+		return 128 + signal;
+	for (i = 0; i < n; i++)
+		if (hook_result_fails_run(&results[i]))
+			return EXIT_FAIL;
+	return EXIT_PASS;
+}
+
+/*
+ * Remember how long each hook that ran to its end took, and, for a
+ * hook whose batches all ran, how long each batch took.
+ */
+static void
+save_history(const struct session *s, const struct hook_result *res)
+{
+	const struct conf *c = s->conf;
+	const struct plan *p = s->plan;
+	struct err e;
+	size_t i, n = 0;
+	char *key;
+
+	for (i = 0; i < p->nhooks; i++) {
+		if ((res[i].status != HOOK_PASSED && res[i].status != HOOK_FAILED) ||
+		    res[i].duration < 0)
+			continue;
+		const char *sname = p->strategies[p->hooks[i].strategy].name;
+		const struct batches *b = &s->batches.of[i];
+
+		key = history_key(p->hooks[i].conf->name, p->hooks[i].conf->command);
+		history_record(s->hist, sname, key, res[i].duration);
+		if (b->n > 0 && res[i].nspans == b->n) {
+			double *sec = xreallocarray(NULL, b->n, sizeof(*sec));
+			size_t k;
+
+			for (k = 0; k < b->n; k++)
+				sec[k] = res[i].spans[k].duration;
+			history_learn(s->hist, sname, key, b, sec);
+			free(sec);
+		}
+		free(key);
+		n++;
+	}
+	if (n > 0) {
+		/* Keep what the configuration still has, whatever ran. */
+		const char **sv = xcalloc(c->nhooks + 1, sizeof(*sv));
+		char **kv = xcalloc(c->nhooks + 1, sizeof(*kv));
+
+		for (i = 0; i < c->nhooks; i++) {
+			sv[i] = c->strategies[c->hooks[i].strategy].name;
+			kv[i] = history_key(c->hooks[i].name, c->hooks[i].command);
+		}
+		history_retain(s->hist, sv, (const char *const *)kv, c->nhooks);
+		for (i = 0; i < c->nhooks; i++)
+			free(kv[i]);
+		free(kv);
+		free(sv);
+	}
+	/* Nowhere to write (a read-only tree, HOME unset) is no failure. */
+	if (n > 0 && history_save(s->hist, s->hist_path, &e) != 0 &&
+	    log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, "file", s->hist_path, NULL);
+}
+
+/* --- the scheduler's callbacks ------------------------------------------ */
+
+static void
+on_report(void *ctx, const struct plan *p, size_t hook,
+	  const struct hook_result *r)
+{
+	struct wiring *w = ctx;
+
+	(void)p;
+	report_hook(w->report, hook, r);
+}
+
+static void
+on_start(void *ctx, const struct plan *p, size_t hook, size_t batch,
+	 unsigned slot)
+{
+	struct wiring *w = ctx;
+
+	(void)p;
+	(void)batch;
+	(void)slot;
+	report_started(w->report, hook);
+}
+
+static void
+on_exec(void *ctx, const struct plan *p, size_t hook, size_t batch,
+	unsigned slot, struct batch_result *r)
+{
+	struct wiring *w = ctx;
+
+	exec_batch(&w->exec, p, hook, batch, slot, r);
+}
+
+/* --- the run -------------------------------------------------------------- */
+
+static void
+log_run_start(const struct plan *p)
+{
+	char n[32], j[32];
+
+	if (!log_enabled(LOG_LEVEL_INFO))
+		return;
+	snprintf(n, sizeof(n), "%zu", p->nhooks);
+	snprintf(j, sizeof(j), "%u", p->jobs);
+	log_event(LOG_LEVEL_INFO, "run start", "hooks", n, "jobs", j, NULL);
+}
+
+static void
+log_run_end(double elapsed, int status)
+{
+	char d[32], x[32];
+
+	if (!log_enabled(LOG_LEVEL_INFO))
+		return;
+	snprintf(d, sizeof(d), "%.3f", elapsed);
+	snprintf(x, sizeof(x), "%d", status);
+	log_event(LOG_LEVEL_INFO, "run end", "duration", d, "exit_status", x,
+		  NULL);
+}
+
+/* Write -o and --timeline; returns non-zero if one could not be written. */
+static int
+write_report_files(const struct session *s, const struct report *rep,
+		   const struct hook_result *results, double elapsed,
+		   unsigned workers, int status)
+{
+	const struct cli_options *o = s->opt;
+	const struct plan *p = s->plan;
+	int failed = 0;
+	struct err e;
+
+	if (o->report != NULL) {
+		size_t n;
+		const size_t *order = report_order(rep, &n);
+		enum report_format f = o->report_format_set ? o->report_format :
+				       report_format_for(o->report);
+
+		if (report_write_file(o->report, f, p, results, order, elapsed,
+				      status, &e) != 0) {
+			if (s->say != NULL)
+				s->say(&e);
+			failed = 1;
+		}
+	}
+	if (o->timeline != NULL &&
+	    report_write_timeline(o->timeline, p, results, workers, &e) != 0) {
+		if (s->say != NULL)
+			s->say(&e);
+		failed = 1;
+	}
+	return failed;
+}
+
+int
+session_run(struct session *s)
+{
+	const struct cli_options *o = s->opt;
+	const struct plan *p = s->plan;
+	struct guardian guard = { 0, -1 };
+	struct report_options ro;
+	struct wiring w;
+	struct run_config rc;
+	struct hook_result *results;
+	double t0 = now_monotonic(), elapsed;
+	unsigned workers = 0;
+	int status, werr, file_failed, adopted;
+	bool out_tty = isatty(s->out_fd), err_tty = isatty(STDERR_FILENO);
+	struct err e;
+
+	if (signals_start(&e) != 0) {
+		if (s->say != NULL)
+			s->say(&e);
+		return EXIT_USAGE;
+	}
+
+	memset(&w, 0, sizeof(w));
+	w.exec.environ = environ;
+	w.exec.cancel_fd = signals_cancel_fd();
+	w.exec.kill_fd = signals_kill_fd();
+	w.exec.batches = s->batches.of;
+	memset(&ro, 0, sizeof(ro));
+	ro.fd = s->out_fd;
+	ro.format = o->format;
+	ro.quiet = o->quiet;
+	ro.verbose = o->verbose;
+	ro.color = cli_use_color(o, out_tty);
+	ro.status_line = cli_status_line(o, out_tty, err_tty);
+	ro.on_write_error = signals_write_error;
+	w.report = report_new(p, &ro);
+	memset(&rc, 0, sizeof(rc));
+	rc.plan = p;
+	rc.exec = on_exec;
+	rc.start = on_start;
+	rc.report = on_report;
+	rc.ctx = &w;
+	rc.nbatches = s->batches.nbatches;
+	rc.nfiles = s->batches.nfiles;
+	rc.batch_seconds = s->batches.seconds;
+
+	log_run_start(p);
+	/* What hooks leave behind comes to us, to be ended after the run. */
+	adopted = orphans_adopt() == 0;
+	/* Before any thread: it forks. Without one (fork failed), a kill -9
+	   of hookwave leaves its hooks running, as it always would have. */
+	if (p->nhooks > 0 && guardian_start(&guard, (double)p->kill_grace) == 0)
+		w.exec.guardian = &guard;
+	results = run_plan(&rc, signals_stop_flag(), t0, &workers);
+	elapsed = now_monotonic() - t0;
+	guardian_stop(&guard);
+	if (adopted && p->nhooks > 0)
+		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
+	if (results == NULL) {
+		say(s, "cannot start any worker thread: %s", strerror(errno));
+		report_free(w.report);
+		signals_finish();
+		return EXIT_USAGE;
+	}
+	if (workers < p->jobs)
+		say(s, "only %u of %u worker threads could be started; running with %u",
+		    workers, p->jobs, workers);
+	status = session_exit_status(results, p->nhooks, signals_caught());
+	if (s->hist != NULL && s->hist_path != NULL)
+		save_history(s, results);
+	log_run_end(elapsed, status);
+	report_finish(w.report, results, elapsed, status);
+	werr = report_error(w.report);
+	file_failed = write_report_files(s, w.report, results, elapsed, workers,
+					 status);
+	run_results_free(results, p->nhooks);
+	report_free(w.report);
+	signals_finish();
+	if (werr == EPIPE)
+		return 128 + (signals_caught() != 0 ? signals_caught() : SIGPIPE);
+	if (werr != 0) {
+		say(s, "write error on standard output: %s", strerror(werr));
+		return EXIT_USAGE;
+	}
+	if (file_failed && status < 128)
+		return EXIT_USAGE;
+	return status;
+}

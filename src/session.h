@@ -1,0 +1,83 @@
+/*
+ * session.h - one run of a plan, from the files to the exit status:
+ * the duration history (load, weigh the plan, save), the file listing
+ * and every hook's batches, the guardian and the orphan sweep, the
+ * scheduler with the real job runner (exec) on one side and the report
+ * stream on the other, the report files, and the rules that turn the
+ * results and signals into an exit status.
+ *
+ * The session is where the scheduler and the report writers meet: they
+ * never include each other; the session hands each a typed callback.
+ * Nothing here prints: messages go to the `say` callback, which main.c
+ * writes to stderr.
+ *
+ * One session per process at a time (signals.h is process-wide); its
+ * functions belong to the main thread.
+ */
+#ifndef HOOKWAVE_SESSION_H
+#define HOOKWAVE_SESSION_H
+
+#include "cli.h"
+#include "conf.h"
+#include "files.h"
+#include "history.h"
+#include "plan.h"
+#include "result.h"
+#include "util.h"
+
+/* Exit statuses (see hookwave(1), EXIT STATUS). */
+enum {
+	EXIT_PASS = 0,          /* every selected hook passed (or no files,
+				   disabled) */
+	EXIT_FAIL = 1,          /* a hook failed, timed out, errored, or was
+				   skipped for a dependency or a stop */
+	EXIT_USAGE = 2,         /* usage or config error, or hookwave failed */
+	EXIT_LOCKED = 75        /* --lock: another run holds it */
+};
+
+/* A message for the user (a warning, or why a step failed). */
+typedef void (*session_say_fn)(const struct err *e);
+
+struct session {
+	const struct conf *conf;        /* borrowed */
+	struct plan *plan;              /* borrowed; weighed by the history */
+	const struct cli_options *opt;  /* borrowed */
+	session_say_fn say;
+	int out_fd;                     /* the live report: STDOUT_FILENO
+					   unless the caller changes it */
+	struct history *hist;           /* NULL with --no-history / history = no */
+	char *hist_path;                /* where it is kept, or NULL */
+	struct file_list files;         /* listed once, if a hook has patterns */
+	struct run_batches batches;     /* every hook's batches */
+};
+
+/*
+ * Load the history (unless disabled) and weigh the plan with it, list
+ * the files if any hook wants them, and cut every hook's into batches.
+ * Returns 0, or -1 with `e` filled in (the listing failed: git failed,
+ * --staged outside git, an unreadable --files). The session must be
+ * released either way.
+ */
+int session_prepare(struct session *s, const struct conf *c, struct plan *p,
+		    const struct cli_options *o, session_say_fn say,
+		    struct err *e);
+
+/*
+ * Run the prepared plan: hooks, live report on stdout, report files,
+ * history. Returns the exit status: EXIT_PASS, EXIT_FAIL, EXIT_USAGE
+ * (hookwave itself failed: no pipe, no thread, a write error on stdout,
+ * a report file it could not write), or 128+N when signal N ended the
+ * run (the caller then dies of N: signals_reraise).
+ */
+int session_run(struct session *s);
+
+void session_release(struct session *s);
+
+/*
+ * The exit status of finished results: EXIT_FAIL if any hook fails the
+ * run (result.h), else EXIT_PASS; 128+`signal` when signal is not 0.
+ */
+int session_exit_status(const struct hook_result *results, size_t n,
+			int signal);
+
+#endif
