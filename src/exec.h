@@ -17,7 +17,7 @@
 #include "guardian.h"
 #include "history.h"
 #include "plan.h"
-#include "strategy.h"
+#include "result.h"
 
 struct exec_ctx {
 	char *const *environ;           /* hookwave's environment (borrowed) */
@@ -48,7 +48,8 @@ void exec_plan_batches(const struct plan *p, char *const *environ,
 		       struct batches *out, size_t *nbatches, size_t *nfiles);
 
 /*
- * run_exec_fn for struct exec_ctx. Thread-safe: reads the plan and ctx
+ * The scheduler's job runner (run_exec_fn in strategy.h) for a struct
+ * exec_ctx, through the session. Thread-safe: reads the plan and ctx
  * only. Fills in *r, including the captured output.
  */
 void exec_batch(void *ctx, const struct plan *p, size_t hook, size_t batch,

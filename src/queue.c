@@ -167,40 +167,6 @@ queue_close(struct queue *q)
 }
 
 /* Remove every queued job, returned in pop order. */
-struct job **
-queue_drain(struct queue *q, size_t *n)
-{
-	struct job **v = NULL;
-	size_t i = 0;
-
-	if (pthread_mutex_lock(&q->mu) != 0)
-		abort();
-	if (q->n > 0) {
-		v = queue_realloc(NULL, q->n, sizeof(*v));
-		while (q->n > 0)
-			v[i++] = heap_take(q);
-	}
-	if (pthread_mutex_unlock(&q->mu) != 0)
-		abort();
-	*n = i;
-	return v;
-}
-
-/* Number of queued jobs right now. */
-size_t
-queue_length(struct queue *q)
-{
-	size_t n;
-
-	if (pthread_mutex_lock(&q->mu) != 0)
-		abort();
-	n = q->n;
-	if (pthread_mutex_unlock(&q->mu) != 0)
-		abort();
-	return n;
-}
-
-/* Destroy the lock and condition and free the heap array. */
 void
 queue_release(struct queue *q)
 {

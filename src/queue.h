@@ -8,7 +8,7 @@
  * (config order, then batch), ties to the earliest pushed.
  *
  * The caller owns each struct job and keeps it alive until it comes
- * back out of the queue (popped or drained); the queue stores pointers
+ * back out of the queue (popped); the queue stores pointers
  * and allocates only its array.
  *
  * Thread-safe: every function but init/release may be called from any
@@ -55,16 +55,6 @@ struct job *queue_pop(struct queue *q);
 
 /* No more pushes; pops return what is left, then NULL; wakes all waiters. */
 void queue_close(struct queue *q);
-
-/*
- * Remove every queued job and return them in pop order as a malloc'd
- * array of *n pointers (NULL when empty); the caller frees the array.
- * Used to cancel what has not started.
- */
-struct job **queue_drain(struct queue *q, size_t *n);
-
-/* Number of queued jobs (a snapshot). */
-size_t queue_length(struct queue *q);
 
 /* Destroy; the queue must have no waiters. */
 void queue_release(struct queue *q);

@@ -1,11 +1,16 @@
 /*
  * result.h - what became of a hook: the value that flows from the
- * scheduler to the report writers. Types only.
+ * scheduler to the report writers, and the rules that read it. The
+ * model room: the scheduler fills results in, the writers and the
+ * session read them; neither depends on the other. Thread-safe (no
+ * state).
  */
 #ifndef HOOKWAVE_RESULT_H
 #define HOOKWAVE_RESULT_H
 
 #include <stddef.h>
+
+#include "output.h"
 
 enum hook_status {
 	HOOK_PENDING = 0,       /* not final yet */
@@ -50,6 +55,18 @@ struct hook_result {
 	size_t nspans;
 };
 
+/* What one batch came to, filled in by exec. */
+struct batch_result {
+	enum hook_status status;        /* PASSED, FAILED, TIMEOUT, ERROR,
+					   or SKIPPED (with skip) */
+	enum skip_kind skip;            /* SKIP_INTERRUPTED if it was stopped */
+	char *reason;                   /* malloc'd or NULL; the run frees it */
+	int exit_code;                  /* -1 if it did not exit non-zero */
+	int signal;                     /* 0 if none */
+	double start, duration;         /* monotonic seconds; start < 0: never ran */
+	struct output out;              /* initialised with the run's limit */
+};
+
 /* "passed", "failed", "timeout", "error", "skipped". */
 const char *hook_status_name(enum hook_status s);
 
@@ -58,5 +75,8 @@ int hook_result_passes(const struct hook_result *r);
 
 /* Whether it makes the exit status 1. */
 int hook_result_fails_run(const struct hook_result *r);
+
+/* Free n results and what each owns (reason, output, spans); NULL is fine. */
+void hook_results_free(struct hook_result *r, size_t n);
 
 #endif

@@ -358,7 +358,7 @@ session_run(struct session *s)
 	werr = report_error(w.report);
 	file_failed = write_report_files(s, w.report, results, elapsed, workers,
 					 status);
-	run_results_free(results, p->nhooks);
+	hook_results_free(results, p->nhooks);
 	report_free(w.report);
 	signals_finish();
 	if (werr == EPIPE)

@@ -168,37 +168,6 @@ ready_pop(struct ready *r)
 	r->v[i] = x;
 }
 
-const char *
-hook_status_name(enum hook_status s)
-{
-	static const char *const names[] = {
-		"pending", "passed", "failed", "timeout", "error", "skipped"
-	};
-	return names[s];
-}
-
-int
-hook_result_passes(const struct hook_result *r)
-{
-	return r->status == HOOK_PASSED ||
-	       (r->status == HOOK_SKIPPED && r->skip == SKIP_NO_FILES);
-}
-
-int
-hook_result_fails_run(const struct hook_result *r)
-{
-	switch (r->status) {
-	case HOOK_FAILED:
-	case HOOK_TIMEOUT:
-	case HOOK_ERROR:
-		return 1;
-	case HOOK_SKIPPED:
-		return r->skip == SKIP_DEPENDENCY || r->skip == SKIP_STOPPED;
-	default:
-		return 0;
-	}
-}
-
 /* Log "hook start" for a batch (debug). */
 static void
 log_hook_start(const struct run *run, size_t h, size_t batch, unsigned slot)
@@ -887,19 +856,4 @@ run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
 	pthread_cond_destroy(&run.cond);
 	pthread_mutex_destroy(&run.mu);
 	return run.results;
-}
-
-void
-run_results_free(struct hook_result *r, size_t n)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(r[i].reason);
-		free(r[i].output);
-		free(r[i].spans);
-	}
-	free(r);
 }

@@ -29,18 +29,6 @@
 #include "plan.h"
 #include "result.h"
 
-/* What one batch came to, filled in by exec. */
-struct batch_result {
-	enum hook_status status;        /* PASSED, FAILED, TIMEOUT, ERROR,
-					   or SKIPPED (with skip) */
-	enum skip_kind skip;            /* SKIP_INTERRUPTED if it was stopped */
-	char *reason;                   /* malloc'd or NULL; the run frees it */
-	int exit_code;                  /* -1 if it did not exit non-zero */
-	int signal;                     /* 0 if none */
-	double start, duration;         /* monotonic seconds; start < 0: never ran */
-	struct output out;              /* initialised with the run's limit */
-};
-
 struct run;
 
 /*
@@ -82,14 +70,12 @@ struct run_config {
 
 /*
  * Run the whole plan and return the results, one per plan hook, in a
- * malloc'd array owned by the caller (free with run_results_free).
+ * malloc'd array owned by the caller (free with hook_results_free).
  * `stop` may be set from elsewhere (a signal): nothing new starts, and
  * what has not started is skipped: interrupted. Returns NULL only if
  * no worker thread at all could be started (errno set).
  */
 struct hook_result *run_plan(const struct run_config *cfg, atomic_int *stop,
 			     double t0, unsigned *workers_started);
-
-void run_results_free(struct hook_result *r, size_t n);
 
 #endif

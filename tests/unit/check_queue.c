@@ -89,14 +89,9 @@ wait_for_waiters(struct queue *q, unsigned want)
 START_TEST(test_empty)
 {
 	struct queue q;
-	struct job **v;
-	size_t n = 99;
 
 	queue_init(&q);
-	ck_assert_uint_eq(queue_length(&q), 0);
-	v = queue_drain(&q, &n);
-	ck_assert_ptr_null(v);
-	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(q.n, 0);
 	queue_close(&q);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
@@ -121,10 +116,10 @@ START_TEST(test_priority_then_order)
 	queue_init(&q);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(queue_push(&q, &j[i]), 0);
-	ck_assert_uint_eq(queue_length(&q), 6);
+	ck_assert_uint_eq(q.n, 6);
 	for (i = 0; i < 6; i++)
 		ck_assert_ptr_eq(queue_pop(&q), &j[want[i]]);
-	ck_assert_uint_eq(queue_length(&q), 0);
+	ck_assert_uint_eq(q.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -207,7 +202,7 @@ START_TEST(test_shuffled_against_sort)
 			      i, got->priority, got->order, got->seq,
 			      want[i]->priority, want[i]->order, want[i]->seq);
 	}
-	ck_assert_uint_eq(queue_length(&q), 0);
+	ck_assert_uint_eq(q.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -246,7 +241,7 @@ START_TEST(test_interleaved)
 			popped++;
 		}
 	}
-	ck_assert_uint_eq(queue_length(&q), 0);
+	ck_assert_uint_eq(q.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -260,7 +255,7 @@ START_TEST(test_push_after_close)
 	ck_assert_int_eq(queue_push(&q, &a), 0);
 	queue_close(&q);
 	ck_assert_int_eq(queue_push(&q, &b), -1);
-	ck_assert_uint_eq(queue_length(&q), 1);
+	ck_assert_uint_eq(q.n, 1);
 	ck_assert_ptr_eq(queue_pop(&q), &a);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
@@ -288,15 +283,15 @@ START_TEST(test_pop_after_close)
 }
 END_TEST
 
-START_TEST(test_drain)
+/* 300 random priorities pop in exactly the sorted order; after close
+   what is queued still pops, then NULL. */
+START_TEST(test_pop_order_random)
 {
 	static struct job jobs[300];
 	struct job *want[300];
-	struct job **v;
-	struct job extra = { .priority = 1 };
 	uint64_t s = 777;
 	struct queue q;
-	size_t i, n = 0;
+	size_t i;
 
 	queue_init(&q);
 	for (i = 0; i < 300; i++) {
@@ -306,28 +301,10 @@ START_TEST(test_drain)
 		want[i] = &jobs[i];
 	}
 	qsort(want, 300, sizeof(want[0]), cmp_pop_order);
-	v = queue_drain(&q, &n);
-	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(n, 300);
-	for (i = 0; i < 300; i++)
-		ck_assert_ptr_eq(v[i], want[i]);
-	free(v);
-	ck_assert_uint_eq(queue_length(&q), 0);
-
-	/* drained is empty, not closed: still usable */
-	v = queue_drain(&q, &n);
-	ck_assert_ptr_null(v);
-	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(queue_push(&q, &extra), 0);
-	ck_assert_ptr_eq(queue_pop(&q), &extra);
-
-	/* drain after close works too, then pop says closed */
-	queue_push(&q, &jobs[0]);
 	queue_close(&q);
-	v = queue_drain(&q, &n);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_ptr_eq(v[0], &jobs[0]);
-	free(v);
+	for (i = 0; i < 300; i++)
+		ck_assert_ptr_eq(queue_pop(&q), want[i]);
+	ck_assert_uint_eq(q.n, 0);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
 }
@@ -364,7 +341,7 @@ START_TEST(test_pop_blocks_until_push)
 	ck_assert_int_eq(pthread_join(p.tid, NULL), 0);
 	ck_assert_ptr_eq(p.got, &j);
 	ck_assert_uint_eq(q.waiting, 0);
-	ck_assert_uint_eq(queue_length(&q), 0);
+	ck_assert_uint_eq(q.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -492,7 +469,7 @@ START_TEST(test_many_producers_consumers)
 		ck_assert_msg(atomic_load(&m->count[i]) == 1,
 			      "job %zu popped %u times", i,
 			      atomic_load(&m->count[i]));
-	ck_assert_uint_eq(queue_length(&m->q), 0);
+	ck_assert_uint_eq(m->q.n, 0);
 	ck_assert_uint_eq(m->q.seq, NJOBS);
 	queue_release(&m->q);
 	free(m);
@@ -512,7 +489,7 @@ queue_suite(void)
 	tcase_add_test(tc, test_extreme_priorities);
 	tcase_add_loop_test(tc, test_shuffled_against_sort, 0, 5);
 	tcase_add_test(tc, test_interleaved);
-	tcase_add_test(tc, test_drain);
+	tcase_add_test(tc, test_pop_order_random);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("close");

@@ -220,7 +220,7 @@ setup(const char *head, const char *spec, const struct plan_options *o)
 static void
 teardown(void)
 {
-	run_results_free(T.res, T.plan.nhooks);
+	hook_results_free(T.res, T.plan.nhooks);
 	T.res = NULL;
 	if (T.have_plan)
 		plan_release(&T.plan);

@@ -1,0 +1,61 @@
+/*
+ * result.c - what became of a hook: names and the rules that read a
+ * result. See result.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+
+#include "result.h"
+
+const char *
+hook_status_name(enum hook_status s)
+{
+	static const char *const names[] = {
+		[HOOK_PENDING] = "pending", [HOOK_PASSED] = "passed",
+		[HOOK_FAILED] = "failed", [HOOK_TIMEOUT] = "timeout",
+		[HOOK_ERROR] = "error", [HOOK_SKIPPED] = "skipped"
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
+								 "?";
+}
+
+int
+hook_result_passes(const struct hook_result *r)
+{
+	return r->status == HOOK_PASSED ||
+	       (r->status == HOOK_SKIPPED && r->skip == SKIP_NO_FILES);
+}
+
+int
+hook_result_fails_run(const struct hook_result *r)
+{
+	switch (r->status) {
+	case HOOK_FAILED:
+	case HOOK_TIMEOUT:
+	case HOOK_ERROR:
+		return 1;
+	case HOOK_SKIPPED:
+		return r->skip == SKIP_DEPENDENCY || r->skip == SKIP_STOPPED;
+	default:
+		return 0;
+	}
+}
+
+void
+hook_results_free(struct hook_result *r, size_t n)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(r[i].reason);
+		free(r[i].output);
+		free(r[i].spans);
+	}
+	free(r);
+}
