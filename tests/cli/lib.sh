@@ -197,6 +197,7 @@ expect_quiet() {
 }
 
 finish() {
+	echo "1..$checks"
 	echo "# $checks checks, $failed failed"
 	test "$failed" -eq 0 && exit 0
 	exit 1
