@@ -53,6 +53,8 @@
 
 #include "buf.h"
 #include "files.h"
+#include "hashmap.h"
+#include "heap.h"
 #include "proc.h"
 
 extern char **environ;
@@ -63,47 +65,23 @@ extern char **environ;
 struct builder {
 	struct file_list *fl;
 	size_t alloc;
-	size_t *tab;            /* indices into fl->v, SIZE_MAX = empty */
-	size_t mask;            /* table size - 1 (a power of 2), 0 = none */
+	struct hashmap seen;    /* paths in fl->v */
 };
 
-#define EMPTY SIZE_MAX
+/* A path being looked up: bytes and length (not NUL-terminated). */
+struct path_key {
+	const struct file_list *fl;
+	const char *s;
+	size_t n;
+};
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_str(const char *s, size_t n)
+static int
+same_path(const void *key, size_t i)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
+	const struct path_key *k = key;
+	const char *t = k->fl->v[i];
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
-/* Make the table 4 times the list, at least 1024 slots; rehash. */
-static void
-builder_grow(struct builder *b)
-{
-	size_t size = 1024, i, j;
-
-	while (size < b->fl->n * 4 + 4)
-		size *= 2;
-	free(b->tab);
-	b->tab = xreallocarray(NULL, size, sizeof(*b->tab));
-	for (i = 0; i < size; i++)
-		b->tab[i] = EMPTY;
-	b->mask = size - 1;
-	for (i = 0; i < b->fl->n; i++) {
-		const char *s = b->fl->v[i];
-
-		j = (size_t)hash_str(s, strlen(s)) & b->mask;
-		while (b->tab[j] != EMPTY)
-			j = (j + 1) & b->mask;
-		b->tab[j] = i;
-	}
+	return strncmp(t, k->s, k->n) == 0 && t[k->n] == '\0';
 }
 
 /*
@@ -115,27 +93,19 @@ builder_put(struct builder *b, const char *s, size_t n, char *owned,
 	    long long size)
 {
 	struct file_list *fl = b->fl;
-	size_t j;
+	struct path_key key = { fl, s, n };
+	uint64_t hash = hash_bytes(HASH_INIT, s, n);
 
-	/* Load factor at most 1/2. */
-	if (b->mask == 0 || (fl->n + 1) * 2 > b->mask + 1)
-		builder_grow(b);
-	j = (size_t)hash_str(s, n) & b->mask;
-	while (b->tab[j] != EMPTY) {
-		const char *t = fl->v[b->tab[j]];
-
-		if (strncmp(t, s, n) == 0 && t[n] == '\0') {
-			free(owned);
-			return;
-		}
-		j = (j + 1) & b->mask;
+	if (hashmap_find(&b->seen, hash, &key, same_path) != HASHMAP_NONE) {
+		free(owned);
+		return;
 	}
 	if (fl->n == b->alloc) {
 		b->alloc = b->alloc ? b->alloc * 2 : 256;
 		fl->v = xreallocarray(fl->v, b->alloc, sizeof(*fl->v));
 		fl->size = xreallocarray(fl->size, b->alloc, sizeof(*fl->size));
 	}
-	b->tab[j] = fl->n;
+	hashmap_put(&b->seen, hash, fl->n);
 	fl->size[fl->n] = size;
 	fl->v[fl->n++] = owned != NULL ? owned : xstrndup(s, n);
 }
@@ -149,9 +119,7 @@ builder_add(struct builder *b, const char *s, size_t n, long long size)
 static void
 builder_release(struct builder *b)
 {
-	free(b->tab);
-	b->tab = NULL;
-	b->mask = 0;
+	hashmap_release(&b->seen);
 }
 
 /*
@@ -1031,42 +999,15 @@ struct bin {
 	size_t bytes, n;
 };
 
-/* Min-heap of bin numbers by (cost, number). */
+/* The cheapest batch first; the lower number among equals. */
 static int
-bin_before(const struct bin *bins, size_t a, size_t b)
+bin_before(const void *a, const void *b, void *ctx)
 {
-	return bins[a].cost < bins[b].cost ||
-	    (bins[a].cost == bins[b].cost && a < b);
-}
+	const struct bin *bins = *(const struct bin *const *)ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-static void
-heap_push(size_t *heap, size_t *n, const struct bin *bins, size_t x)
-{
-	size_t i = (*n)++;
-
-	while (i > 0 && bin_before(bins, x, heap[(i - 1) / 2])) {
-		heap[i] = heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	heap[i] = x;
-}
-
-static size_t
-heap_pop(size_t *heap, size_t *n, const struct bin *bins)
-{
-	size_t top = heap[0], x = heap[--*n], i = 0, c;
-
-	while ((c = 2 * i + 1) < *n) {
-		if (c + 1 < *n && bin_before(bins, heap[c + 1], heap[c]))
-			c++;
-		if (!bin_before(bins, heap[c], x))
-			break;
-		heap[i] = heap[c];
-		i = c;
-	}
-	if (*n > 0)
-		heap[i] = x;
-	return top;
+	return bins[x].cost < bins[y].cost ||
+	    (bins[x].cost == bins[y].cost && x < y);
 }
 
 /*
@@ -1100,10 +1041,13 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
      size_t budget, size_t *bin_of)
 {
 	struct ranked *order = xreallocarray(NULL, n, sizeof(*order));
-	size_t alloc = nbins + 16, nheap = 0, nheld, i, j, *heap, *held;
+	size_t alloc = nbins + 16, nheld, i, j, *held;
 	struct bin *bins = xcalloc(alloc, sizeof(*bins));
+	struct heap heap;
 
-	heap = xreallocarray(NULL, alloc, sizeof(*heap));
+	/* The heap reaches the bins through a pointer that follows them. */
+	heap_init(&heap, sizeof(size_t), bin_before, &bins);
+	heap_reserve(&heap, alloc);
 	held = xreallocarray(NULL, alloc, sizeof(*held));
 	for (i = 0; i < n; i++) {
 		order[i].cost = cost[i];
@@ -1111,13 +1055,13 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
 	}
 	qsort(order, n, sizeof(*order), cmp_costlier);
 	for (j = 0; j < nbins; j++)
-		heap_push(heap, &nheap, bins, j);
+		heap_push(&heap, &j);
 	for (i = 0; i < n; i++) {
 		size_t f = order[i].id, got = SIZE_MAX, x;
 
 		nheld = 0;
-		while (nheap > 0) {
-			x = heap_pop(heap, &nheap, bins);
+		while (heap.n > 0) {
+			heap_pop(&heap, &x);
 			if (bins[x].n == 0 || bins[x].bytes + bytes[f] <= budget) {
 				got = x;
 				break;
@@ -1128,7 +1072,6 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
 			if (nbins == alloc) {
 				alloc *= 2;
 				bins = xreallocarray(bins, alloc, sizeof(*bins));
-				heap = xreallocarray(heap, alloc, sizeof(*heap));
 				held = xreallocarray(held, alloc, sizeof(*held));
 			}
 			got = nbins++;
@@ -1138,13 +1081,13 @@ pack(const double *cost, const size_t *bytes, size_t n, size_t nbins,
 		bins[got].bytes += bytes[f];
 		bins[got].n++;
 		bin_of[f] = got;
-		heap_push(heap, &nheap, bins, got);
+		heap_push(&heap, &got);
 		for (j = 0; j < nheld; j++)
-			heap_push(heap, &nheap, bins, held[j]);
+			heap_push(&heap, &held[j]);
 	}
 	free(order);
 	free(bins);
-	free(heap);
+	heap_release(&heap);
 	free(held);
 	return nbins;
 }

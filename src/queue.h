@@ -20,6 +20,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "heap.h"
+
 struct job;
 /* Run a job on worker `slot` (0 .. nthreads-1), with no lock held. */
 typedef void (*job_run_fn)(struct job *job, unsigned slot);
@@ -35,8 +37,7 @@ struct job {
 struct queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;            /* signalled on push and close */
-	struct job **heap;
-	size_t n, alloc;
+	struct heap heap;               /* of struct job *; heap.n queued */
 	unsigned long long seq;
 	int closed;
 	unsigned waiting;               /* threads blocked in queue_pop */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "heap.h"
 #include "log.h"
 #include "pool.h"
 #include "queue.h"
@@ -63,13 +64,6 @@ struct run {
 	double t0;
 };
 
-/* A min-heap of plan indices under the strategy's own ordering. */
-struct ready {
-	size_t *v, n;
-	const struct run *run;
-	int by_chain;                   /* else: config order only */
-};
-
 struct strat {
 	struct run *run;
 	size_t index;
@@ -86,7 +80,9 @@ struct strat {
 	size_t *wave_left;              /* [1..nwaves]: hooks not final */
 	size_t **wave_hooks;            /* [1..nwaves]: plan indices */
 	size_t *wave_n;
-	struct ready ready;
+	struct heap ready;              /* plan indices of ready hooks */
+	int by_chain;                   /* ready by priority, else config
+					   order only */
 	size_t *finished;               /* hooks made final, to report */
 	size_t nfinished;
 };
@@ -119,53 +115,27 @@ next_priority(const struct run *run, size_t h)
 	    hs->next_batch : 0);
 }
 
+/* Ready hooks: the highest priority first, then config order. */
 static int
-before(const struct ready *r, size_t a, size_t b)
+ready_before(const void *a, const void *b, void *ctx)
 {
-	if (r->by_chain) {
-		long long ca = next_priority(r->run, a), cb = next_priority(r->run, b);
+	const struct strat *st = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-		if (ca != cb)
-			return ca > cb;
+	if (st->by_chain) {
+		long long cx = next_priority(st->run, x);
+		long long cy = next_priority(st->run, y);
+
+		if (cx != cy)
+			return cx > cy;
 	}
-	return a < b;
+	return x < y;
 }
 
 static void
-ready_push(struct ready *r, size_t x)
+ready_push(struct strat *st, size_t h)
 {
-	size_t i = r->n++;
-
-	while (i > 0 && before(r, x, r->v[(i - 1) / 2])) {
-		r->v[i] = r->v[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	r->v[i] = x;
-}
-
-static void
-ready_pop(struct ready *r)
-{
-	size_t x = r->v[--r->n], i = 0;
-
-	if (r->n == 0)
-		return;
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-		size_t best = x;
-
-		if (l < r->n && before(r, r->v[l], best)) {
-			m = l;
-			best = r->v[l];
-		}
-		if (l + 1 < r->n && before(r, r->v[l + 1], best))
-			m = l + 1;
-		if (m == i)
-			break;
-		r->v[i] = r->v[m];
-		i = m;
-	}
-	r->v[i] = x;
+	heap_push(&st->ready, &h);
 }
 
 /* Log "hook start" for a batch (debug). */
@@ -361,7 +331,7 @@ after_final(struct strat *st, size_t h)
 			if (--run->hs[d].deps_left == 0 &&
 			    run->hs[d].state == HS_WAITING &&
 			    st->ps->schedule != SCHED_WAVES)
-				ready_push(&st->ready, d);
+				ready_push(st, d);
 		}
 		return;
 	}
@@ -489,7 +459,7 @@ skip_unstarted(struct strat *st)
 	struct run *run = st->run;
 	size_t i;
 
-	st->ready.n = 0;
+	heap_clear(&st->ready);
 	for (i = 0; i < st->ps->nhooks; i++) {
 		size_t h = st->ps->hooks[i];
 		struct hook_state *hs = &run->hs[h];
@@ -618,16 +588,16 @@ submit_ready(struct strat *st)
 				for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
 					size_t h = st->wave_hooks[st->cur_wave][i];
 					if (run->hs[h].state == HS_WAITING)
-						ready_push(&st->ready, h);
+						ready_push(st, h);
 				}
 			}
 		}
 		while (st->ready.n > 0 && st->in_flight < ps->max_workers) {
-			size_t h = st->ready.v[0];
+			size_t h = *(size_t *)heap_top(&st->ready);
 			struct hook_state *hs = &run->hs[h];
 
 			if (hs->state == HS_DONE || hs->state == HS_SUBMITTED) {
-				ready_pop(&st->ready);
+				heap_pop(&st->ready, NULL);
 				continue;
 			}
 			/* sequential: the next hook waits for the one before */
@@ -636,7 +606,7 @@ submit_ready(struct strat *st)
 				break;
 			if (hs->nbatches == 0) {
 				/* no files: final at once, and it counts as passed */
-				ready_pop(&st->ready);
+				heap_pop(&st->ready, NULL);
 				finish_skipped(st, h, SKIP_NO_FILES, xstrdup("no files"));
 				mark_final(st, h);
 				after_final(st, h);
@@ -644,10 +614,10 @@ submit_ready(struct strat *st)
 				continue;
 			}
 			submit_batch(st, h);
-			ready_pop(&st->ready);
+			heap_pop(&st->ready, NULL);
 			/* Its next batch may rank lower than this one did. */
 			if (hs->state != HS_SUBMITTED)
-				ready_push(&st->ready, h);
+				ready_push(st, h);
 		}
 	} while (again);
 }
@@ -678,9 +648,9 @@ strat_run(struct strat *st)
 	st->wave_left = xcalloc(ps->nwaves + 2, sizeof(*st->wave_left));
 	st->wave_n = xcalloc(ps->nwaves + 2, sizeof(*st->wave_n));
 	st->wave_hooks = xcalloc(ps->nwaves + 2, sizeof(*st->wave_hooks));
-	st->ready.v = xmalloc((ps->nhooks + 1) * sizeof(*st->ready.v));
-	st->ready.run = st->run;
-	st->ready.by_chain = ps->schedule != SCHED_SEQUENTIAL;
+	heap_init(&st->ready, sizeof(size_t), ready_before, st);
+	heap_reserve(&st->ready, ps->nhooks + 1);
+	st->by_chain = ps->schedule != SCHED_SEQUENTIAL;
 	st->remaining = ps->nhooks;
 	for (i = 0; i < ps->ntopo; i++)
 		st->wave_left[p->hooks[ps->topo[i]].wave]++;
@@ -692,7 +662,7 @@ strat_run(struct strat *st)
 
 		st->wave_hooks[w][st->wave_n[w]++] = h;
 		if (ps->schedule != SCHED_WAVES && run->hs[h].deps_left == 0)
-			ready_push(&st->ready, h);
+			ready_push(st, h);
 	}
 	/* Disabled hooks are final from the start. */
 	for (i = 0; i < ps->nhooks; i++) {
@@ -747,7 +717,7 @@ strat_run(struct strat *st)
 	free(st->wave_hooks);
 	free(st->wave_n);
 	free(st->wave_left);
-	free(st->ready.v);
+	heap_release(&st->ready);
 	free(st->finished);
 }
 

@@ -56,7 +56,7 @@ queued(struct queue *q)
 	size_t n;
 
 	pthread_mutex_lock(&q->mu);
-	n = q->n;
+	n = q->heap.n;
 	pthread_mutex_unlock(&q->mu);
 	return n;
 }

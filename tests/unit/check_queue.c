@@ -91,7 +91,7 @@ START_TEST(test_empty)
 	struct queue q;
 
 	queue_init(&q);
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	queue_close(&q);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
@@ -116,10 +116,10 @@ START_TEST(test_priority_then_order)
 	queue_init(&q);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(queue_push(&q, &j[i]), 0);
-	ck_assert_uint_eq(q.n, 6);
+	ck_assert_uint_eq(q.heap.n, 6);
 	for (i = 0; i < 6; i++)
 		ck_assert_ptr_eq(queue_pop(&q), &j[want[i]]);
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -202,7 +202,7 @@ START_TEST(test_shuffled_against_sort)
 			      i, got->priority, got->order, got->seq,
 			      want[i]->priority, want[i]->order, want[i]->seq);
 	}
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -241,7 +241,7 @@ START_TEST(test_interleaved)
 			popped++;
 		}
 	}
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -255,7 +255,7 @@ START_TEST(test_push_after_close)
 	ck_assert_int_eq(queue_push(&q, &a), 0);
 	queue_close(&q);
 	ck_assert_int_eq(queue_push(&q, &b), -1);
-	ck_assert_uint_eq(q.n, 1);
+	ck_assert_uint_eq(q.heap.n, 1);
 	ck_assert_ptr_eq(queue_pop(&q), &a);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
@@ -304,7 +304,7 @@ START_TEST(test_pop_order_random)
 	queue_close(&q);
 	for (i = 0; i < 300; i++)
 		ck_assert_ptr_eq(queue_pop(&q), want[i]);
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	ck_assert_ptr_null(queue_pop(&q));
 	queue_release(&q);
 }
@@ -341,7 +341,7 @@ START_TEST(test_pop_blocks_until_push)
 	ck_assert_int_eq(pthread_join(p.tid, NULL), 0);
 	ck_assert_ptr_eq(p.got, &j);
 	ck_assert_uint_eq(q.waiting, 0);
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(q.heap.n, 0);
 	queue_release(&q);
 }
 END_TEST
@@ -469,7 +469,7 @@ START_TEST(test_many_producers_consumers)
 		ck_assert_msg(atomic_load(&m->count[i]) == 1,
 			      "job %zu popped %u times", i,
 			      atomic_load(&m->count[i]));
-	ck_assert_uint_eq(m->q.n, 0);
+	ck_assert_uint_eq(m->q.heap.n, 0);
 	ck_assert_uint_eq(m->q.seq, NJOBS);
 	queue_release(&m->q);
 	free(m);
