@@ -534,14 +534,6 @@ corrupt:
 	return h;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 double
 history_predict(const struct history *h, const char *strategy,
 		const char *name)

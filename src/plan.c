@@ -380,14 +380,6 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 	return 0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * In waves a hook's dependents wait for its whole wave, not for it, so
  * what remains after it is the same for every hook of its wave: for

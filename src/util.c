@@ -317,3 +317,11 @@ write_all(int fd, const void *buf, size_t n)
 	}
 	return 0;
 }
+
+int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}

@@ -54,6 +54,9 @@ void strlist_push_owned(struct strlist *l, char *s);      /* takes s */
 int strlist_has(const struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
 
+/* qsort comparator for doubles, ascending (NaN compares equal). */
+int cmp_double(const void *a, const void *b);
+
 /* Seconds on CLOCK_MONOTONIC. */
 double now_monotonic(void);
 
