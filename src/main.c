@@ -209,6 +209,9 @@ main(int argc, char **argv)
 	log_init(o.log_level);
 	status = act(&o);
 	cli_release(&o);
+	/* A run's signal that came after the run wrote its last word. */
+	if (status < 128 && signals_caught() != 0)
+		status = 128 + signals_caught();
 	if (status > 128 && status < 128 + NSIG)
 		signals_reraise(status - 128);
 	return status;

@@ -339,8 +339,6 @@ session_run(struct session *s)
 	results = run_plan(&rc, signals_stop_flag(), t0, &workers);
 	elapsed = now_monotonic() - t0;
 	guardian_stop(&guard);
-	if (adopted && p->nhooks > 0)
-		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
 	if (results == NULL) {
 		say(s, "cannot start any worker thread: %s", strerror(errno));
 		report_free(w.report);
@@ -350,24 +348,37 @@ session_run(struct session *s)
 	if (workers < p->jobs)
 		say(s, "only %u of %u worker threads could be started; running with %u",
 		    workers, p->jobs, workers);
+
+	/*
+	 * The user's results first: the summary, then the report files,
+	 * then the history, and only then the sweep of what hooks left
+	 * behind, which may take a grace period. The status is read again
+	 * before each output: a signal that comes while they are written
+	 * still ends the run with 128+N.
+	 */
 	status = session_exit_status(results, p->nhooks, signals_caught());
-	if (s->hist != NULL && s->hist_path != NULL)
-		save_history(s, results);
 	log_run_end(elapsed, status);
 	report_finish(w.report, results, elapsed, status);
 	werr = report_error(w.report);
+	status = session_exit_status(results, p->nhooks, signals_caught());
 	file_failed = write_report_files(s, w.report, results, elapsed, workers,
 					 status);
+	if (s->hist != NULL && s->hist_path != NULL)
+		save_history(s, results);
+	if (adopted && p->nhooks > 0)
+		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
+	status = session_exit_status(results, p->nhooks, signals_caught());
 	hook_results_free(results, p->nhooks);
 	report_free(w.report);
 	signals_finish();
+
 	if (werr == EPIPE)
 		return 128 + (signals_caught() != 0 ? signals_caught() : SIGPIPE);
+	if (status >= 128)
+		return status;
 	if (werr != 0) {
 		say(s, "write error on standard output: %s", strerror(werr));
 		return EXIT_USAGE;
 	}
-	if (file_failed && status < 128)
-		return EXIT_USAGE;
-	return status;
+	return file_failed ? EXIT_USAGE : status;
 }

@@ -599,6 +599,34 @@ sigrun INT pid 130 6
 sigrun TERM pid 143 7
 sigrun HUP pid 129 8
 
+# A signal that comes after the hooks ended, while the reports are being
+# written, still ends the run with 128+N: here hookwave waits to open a
+# FIFO report nobody reads yet, after the summary is out.
+newcase signal-after-hooks <<'EOF'
+[hook quick]
+command = true
+EOF
+mkfifo report.fifo
+"$HOOKWAVE" -f json -o report.fifo </dev/null >"$tmp/out" 2>"$tmp/err" &
+_pid=$!
+_i=0
+until grep -q '"type":"summary"' "$tmp/out" 2>/dev/null; do
+	_i=$((_i + 1))
+	test "$_i" -ge 600 && break
+	"$HELPER" sleep 0.05
+done
+check "signal after the hooks: the summary was out first" \
+	grep -q '"type":"summary".*"exit_code":0' "$tmp/out"
+kill -TERM "$_pid"
+# Let it go on if it still waits for a reader (it must not wait now).
+timeout 5 cat report.fifo >/dev/null 2>&1 &
+_cat=$!
+wait "$_pid"
+status=$?
+kill "$_cat" 2>/dev/null
+wait "$_cat" 2>/dev/null
+expect_exit "signal after the hooks: exit status 143" 143
+
 # --- nothing left behind ------------------------------------------------------
 
 cd "$tmp" || exit 1
