@@ -628,4 +628,119 @@ if python3 -c 'import yaml' 2>/dev/null; then
 	check "tap: a YAML parser reads every output back exactly" yaml_exact yaml.tap
 fi
 
+# --- checks that need main.c's wiring ------------------------------------------
+#
+# They pass once main.c checks -o and --timeline with atomic_file_check()
+# before the run and gives the report stream the cancel and kill pipes
+# (report_options.cancel_fd, .kill_fd; report_save). Until then they are
+# only defined; HOOKWAVE_TEST_WIRED=1 runs them.
+
+# Targets that can never be written: exit 2 before any hook runs.
+wired_checks_report_targets() {
+	cat >canary.ini <<'EOF'
+[hook canary]
+command = touch ran
+EOF
+	mkdir -p a-dir
+	for target in "-o=" "-o=$tmp/no/such/dir/r.json" "-o=a-dir" "-o=a-dir/" \
+		"--timeline=" "--timeline=$tmp/no/such/dir/t.json" "--timeline=a-dir"; do
+		rm -f ran
+		hw -c canary.ini "${target%%=*}" "${target#*=}"
+		expect_exit "before the run: ${target%%=*} '${target#*=}': exit status 2" 2
+		check "before the run: ${target%%=*} '${target#*=}': no hook ran" test ! -e ran
+		check "before the run: ${target%%=*} '${target#*=}': says which" \
+			test -s "$tmp/err"
+	done
+	# A FIFO without a reader yet is fine: its reader may come later.
+	rm -f ran
+	mkfifo later.fifo
+	timeout -k 5 20 cat later.fifo >later.got &
+	hw -c canary.ini -o later.fifo --report-format=json
+	wait
+	expect_exit "before the run: a FIFO: exit status 0" 0
+	check "before the run: a FIFO: the report came" \
+		test "$(jq -r .type later.got | tr '\n' ' ')" = "hook summary "
+}
+
+# send_until_gone PID SIG: send SIG every 0.1 s until PID is gone (a
+# second signal finds the first one handled); after 20 s, SIGKILL.
+send_until_gone() {
+	_i=0
+	while kill -"$2" "$1" 2>/dev/null && test "$_i" -lt 200; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+}
+
+# wait_for FILE: until a hook made it (at most 20 s).
+wait_for() {
+	_i=0
+	while ! test -e "$1" && test "$_i" -lt 200; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# A second SIGINT while stdout is stalled (its reader never reads) ends
+# hookwave: it stops writing.
+wired_checks_stalled_stdout() {
+	cat >stall.ini <<'EOF'
+[hook big]
+command = head -c 1000000 /dev/zero | tr '\0' x; touch big.done; exit 1
+EOF
+	rm -f big.done
+	mkfifo stall.fifo
+	exec 7<>stall.fifo              # a reader that never reads
+	"$HOOKWAVE" -c stall.ini -f json >stall.fifo 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for big.done
+	send_until_gone "$pid" INT
+	status=0
+	wait "$pid" || status=$?
+	exec 7<&-
+	expect_exit "stalled stdout, SIGINT twice: exit status 130" 130
+	check "stalled stdout, SIGINT twice: nothing on stderr" test ! -s "$tmp/err"
+}
+
+# -o onto a FIFO nobody reads, and the run interrupted: the interrupt
+# (130), no "cannot write", no wait for a reader that will not come.
+wired_checks_fifo_interrupt() {
+	cat >fifo-int.ini <<'EOF'
+[hook wait]
+command = touch wait.started; sleep 1000.771
+EOF
+	rm -f wait.started
+	mkfifo nobody.fifo
+	"$HOOKWAVE" -c fifo-int.ini -o nobody.fifo >/dev/null 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for wait.started
+	send_until_gone "$pid" INT
+	status=0
+	wait "$pid" || status=$?
+	expect_exit "-o FIFO with no reader, interrupted: exit status 130" 130
+	check "-o FIFO with no reader, interrupted: no 'cannot write'" \
+		test ! -s "$tmp/err"
+	check "-o FIFO with no reader, interrupted: still a FIFO" test -p nobody.fifo
+
+	# The signal comes while it waits for the FIFO's reader.
+	printf '[hook quick]\ncommand = touch quick.ran\n' >quick.ini
+	rm -f quick.ran
+	"$HOOKWAVE" -c quick.ini -o nobody.fifo >/dev/null 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for quick.ran
+	send_until_gone "$pid" TERM
+	status=0
+	wait "$pid" || status=$?
+	expect_exit "-o FIFO, a signal while it waits for a reader: exit status 143" 143
+	check "-o FIFO, a signal while it waits for a reader: no 'cannot write'" \
+		test ! -s "$tmp/err"
+}
+
+if test "${HOOKWAVE_TEST_WIRED:-}" = 1; then
+	wired_checks_report_targets
+	wired_checks_stalled_stdout
+	wired_checks_fifo_interrupt
+fi
+
 finish
