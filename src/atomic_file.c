@@ -85,7 +85,9 @@ small_number(const char *s)
 /*
  * Is path "DIR/N" where DIR is our own /proc/PID/fd (or a thread's
  * /proc/PID/task/TID/fd), however it is spelt (/dev/fd, /proc/self/fd)?
- * Then *fd = N.
+ * Then *fd = N and 1. 2 when DIR is some other fd directory under /proc
+ * (another process's, or a /proc that is not our PID namespace's): its
+ * links are not paths to follow by hand. Else 0.
  */
 static int
 own_fd(const char *path, int *fd)
@@ -93,7 +95,7 @@ own_fd(const char *path, int *fd)
 	char *dir, *real, pid[32];
 	const char *rest;
 	int n = small_number(base_of(path)), yes = 0;
-	size_t k;
+	size_t k, len;
 
 	if (n < 0)
 		return 0;
@@ -102,8 +104,12 @@ own_fd(const char *path, int *fd)
 	free(dir);
 	if (real == NULL)
 		return 0;
+	len = strlen(real);
+	if (strncmp(real, "/proc/", 6) == 0 && len > 9 &&
+	    strcmp(real + len - 3, "/fd") == 0)
+		yes = 2;
 	k = (size_t)snprintf(pid, sizeof(pid), "/proc/%ld/", (long)getpid());
-	if (strncmp(real, pid, k) == 0) {
+	if (yes && strncmp(real, pid, k) == 0) {
 		rest = real + k;
 		if (strncmp(rest, "task/", 5) == 0) {
 			rest += 5;
@@ -114,10 +120,11 @@ own_fd(const char *path, int *fd)
 			else
 				rest = "";
 		}
-		yes = strcmp(rest, "fd") == 0;
+		if (strcmp(rest, "fd") == 0)
+			yes = 1;
 	}
 	free(real);
-	if (yes)
+	if (yes == 1)
 		*fd = n;
 	return yes;
 }
@@ -153,7 +160,7 @@ resolve(const char *name, struct target *t)
 		if (lstat(cur, &t->st) != 0) {
 			if (errno != ENOENT)
 				goto fail;
-			if (own_fd(cur, &t->fd)) {
+			if (own_fd(cur, &t->fd) == 1) {
 				t->kind = K_OWN_FD;
 				break;
 			}
@@ -172,10 +179,16 @@ resolve(const char *name, struct target *t)
 			t->kind = K_NODE;
 			break;
 		}
-		if (own_fd(cur, &t->fd)) {
+		switch (own_fd(cur, &t->fd)) {
+		case 1:
 			t->kind = K_OWN_FD;
 			break;
+		case 2:
+			t->kind = K_NODE;       /* open(2) knows where it goes */
+			break;
 		}
+		if (t->kind != K_NEW)
+			break;
 		if (hops >= MAX_LINKS) {
 			saved = ELOOP;
 			goto fail_errno;

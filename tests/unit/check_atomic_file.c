@@ -416,6 +416,36 @@ START_TEST(test_own_fd_pipe)
 }
 END_TEST
 
+/* Another process's descriptor (/proc/PID/fd/N): opened where it goes,
+   never followed by hand as if "pipe:[N]" were a path. */
+START_TEST(test_other_process_fd)
+{
+	char *path, got[16];
+	struct err e;
+	pid_t pid;
+	int p[2], st;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		pause();
+		_exit(0);
+	}
+	path = xasprintf("/proc/%ld/fd/%d", (long)pid, p[1]);
+	close(p[1]);
+	ck_assert_int_eq(atomic_file_check(path, &e), 0);
+	ck_assert_int_eq(replace(path, "other\n", &e), 0);
+	ck_assert_int_eq(read(p[0], got, sizeof(got)), 6);
+	ck_assert_int_eq(memcmp(got, "other\n", 6), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(p[0]);
+	free(path);
+}
+END_TEST
+
 /* --- FIFOs --------------------------------------------------------------- */
 
 static void *
@@ -810,6 +840,7 @@ atomic_file_suite(void)
 	tcase_add_test(tc, test_symlink_loop);
 	tcase_add_test(tc, test_own_fd);
 	tcase_add_test(tc, test_own_fd_pipe);
+	tcase_add_test(tc, test_other_process_fd);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fifo");
