@@ -87,6 +87,7 @@ put_stdout(const struct buf *b)
 static int
 enter_directory(const struct cli_options *o, int *lock_fd)
 {
+	struct err e;
 	pid_t holder;
 
 	if (o->directory != NULL && chdir(o->directory) != 0) {
@@ -94,7 +95,14 @@ enter_directory(const struct cli_options *o, int *lock_fd)
 		    strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (!o->lock || o->action != CLI_RUN)
+	if (o->action != CLI_RUN)
+		return EXIT_PASS;
+	/* A report that could never be written: say so before any hook runs. */
+	if (session_check_targets(o, &e) != 0) {
+		say_err(&e);
+		return EXIT_USAGE;
+	}
+	if (!o->lock)
 		return EXIT_PASS;
 	*lock_fd = lock_dir(".", &holder);
 	if (*lock_fd < 0 && errno == EWOULDBLOCK) {

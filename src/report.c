@@ -1,21 +1,20 @@
 /*
- * report.c - the report stream and report files: locking, I/O and
- * atomic renames around the per-format writers (writer.h).
+ * report.c - the report stream and report files: locking, I/O, what
+ * -q leaves out, around the per-format writers (writer.h); files go
+ * through atomic_file.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "report.h"
 #include "util.h"
 #include "writer.h"
@@ -30,6 +29,9 @@ struct report {
 	size_t *order;          /* r->mu: hooks in report order */
 	size_t norder;
 	struct buf b;           /* r->mu: scratch for one block */
+	size_t done;            /* r->mu: hooks final, shown or not */
+	bool held;              /* r->mu: -q and nothing shown yet: r->b holds
+				   the beginning of the stream, unwritten */
 
 	/* The live status line (w.o.status_line), all r->mu. The running
 	   hooks form a list in the order they started, so a redraw looks
@@ -79,12 +81,21 @@ state_init(struct writer_state *w, const struct plan *p,
 	}
 }
 
-/* Write the scratch buffer; r->mu held. */
+/* -q: which hooks the stream shows (all of them without -q). */
+bool
+writer_shows(const struct writer_state *w, const struct hook_result *res)
+{
+	return !w->o.quiet || hook_result_fails_run(res);
+}
+
+/* Write the scratch buffer (unless -q holds it back); r->mu held. */
 static void
 flush(struct report *r)
 {
+	if (r->held)
+		return;
 	if (r->b.len > 0 && r->error == 0 &&
-	    write_all(r->w.o.fd, r->b.p, r->b.len) != 0) {
+	    fd_write_all(r->w.o.fd, r->b.p, r->b.len, r->w.o.kill_fd) != 0) {
 		r->error = errno;
 		if (r->w.o.on_write_error != NULL)
 			r->w.o.on_write_error(r->error);
@@ -104,7 +115,10 @@ report_new(const struct plan *p, const struct report_options *o)
 	if (pthread_mutex_init(&r->mu, NULL) != 0)
 		abort();
 	r->first = r->last = NONE;
-	if (o->status_line && o->format == REPORT_TEXT) {
+	/* With -q nothing at all may come out if the run passes: the
+	   beginning waits for the first hook shown, or the end. */
+	r->held = o->quiet;
+	if (o->status_line && o->format == REPORT_TEXT && !o->quiet) {
 		r->status = true;
 		r->running = xcalloc(p->nhooks + 1, sizeof(*r->running));
 		r->prev = xcalloc(p->nhooks + 1, sizeof(*r->prev));
@@ -187,10 +201,10 @@ status_text(struct report *r, struct buf *t, size_t width)
 			left = 0;
 		left /= slots;
 		buf_printf(t, left < 10 ? "[%zu/%zu eta %.1fs] running: " :
-			   "[%zu/%zu eta %.0fs] running: ", r->w.count, p->nhooks,
+			   "[%zu/%zu eta %.0fs] running: ", r->done, p->nhooks,
 			   left);
 	} else {
-		buf_printf(t, "[%zu/%zu] running: ", r->w.count, p->nhooks);
+		buf_printf(t, "[%zu/%zu] running: ", r->done, p->nhooks);
 	}
 	cols = columns(t->p, t->len);
 	for (h = r->first; h != NONE; h = r->next[h]) {
@@ -306,7 +320,11 @@ report_hook(struct report *r, size_t hook, const struct hook_result *res)
 	pthread_mutex_lock(&r->mu);
 	if (r->norder < r->w.plan->nhooks)
 		r->order[r->norder++] = hook;
-	r->wr->hook(&r->w, &r->b, hook, res);
+	if (writer_shows(&r->w, res)) {
+		r->held = false;
+		r->wr->hook(&r->w, &r->b, hook, res);
+		r->w.count++;
+	}
 	if (r->status) {
 		if (r->w.plan->hooks[hook].state == PLAN_RUN)
 			r->work_left -= r->w.plan->hooks[hook].weight;
@@ -322,7 +340,7 @@ report_hook(struct report *r, size_t hook, const struct hook_result *res)
 			r->shown = false;
 		}
 	}
-	r->w.count++;
+	r->done++;
 	if (r->status)
 		status_draw(r);
 	flush(r);
@@ -339,9 +357,15 @@ report_finish(struct report *r, const struct hook_result *results,
 		r->first = r->last = NONE;
 		r->nrunning = 0;
 	}
-	r->wr->finish(&r->w, &r->b, results, r->order, r->norder, elapsed,
-		      exit_status);
-	flush(r);
+	if (r->w.o.quiet && exit_status == 0) {
+		/* -q and a pass: not even the beginning */
+		buf_reset(&r->b);
+	} else {
+		r->held = false;
+		r->wr->finish(&r->w, &r->b, results, r->order, r->norder,
+			      elapsed, exit_status);
+		flush(r);
+	}
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -390,83 +414,92 @@ report_format_for(const char *path)
 	return REPORT_TEXT;
 }
 
-/*
- * A report file being written: a temporary file in the same directory,
- * renamed over `path` at the end so readers never see half of it. A
- * path that is a FIFO, a device or a socket (a reader on the other end,
- * /dev/stdout) is written in place: renaming would replace the node.
- */
-struct out_file {
-	const char *path;
-	char *tmp;              /* NULL when writing in place */
-	int fd;
-};
-
+/* What a failed atomic_file call means for the caller of report_*. */
 static int
-out_open(struct out_file *o, const char *path, struct err *e)
+file_result(void)
 {
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-	int saved;
-
-	o->path = path;
-	o->tmp = NULL;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		o->fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (o->fd < 0)
-			return err_set(e, path, 0, "cannot write: %s", strerror(errno));
-		return 0;
-	}
-	if (slash != NULL)
-		o->tmp = xasprintf("%.*s/.%s.hookwave-XXXXXX", (int)(slash - path),
-				   path, slash + 1);
-	else
-		o->tmp = xasprintf(".%s.hookwave-XXXXXX", path);
-	o->fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (o->fd < 0) {
-		saved = errno;
-		free(o->tmp);
-		o->tmp = NULL;
-		return err_set(e, path, 0, "cannot write: %s", strerror(saved));
-	}
-	/* The file gets the mode a plain create would give it. */
-	{
-		mode_t um = umask(0);
-		umask(um);
-		(void)fchmod(o->fd, 0666 & ~um);
-	}
-	return 0;
+	return errno == EINTR || errno == ECANCELED ? REPORT_INTERRUPTED : -1;
 }
 
-/* Write and empty `b`; 0 or an errno value. */
+/* Write and empty `b`; 0, or an errno value. */
 static int
-out_write(struct out_file *o, struct buf *b)
+out(struct atomic_file *f, struct buf *b)
 {
 	int r = 0;
 
-	if (b->len > 0 && write_all(o->fd, b->p, b->len) != 0)
+	if (b->len > 0 && atomic_file_write(f, b->p, b->len) != 0)
 		r = errno;
 	buf_reset(b);
 	return r;
 }
 
-/* Finish: on error (`err` != 0) remove the temporary file. */
+/* Commit, or abort after write error `error`; the report_* result. */
 static int
-out_close(struct out_file *o, int err, struct err *e)
+finish_file(struct atomic_file *f, int error, const char *path, struct err *e)
 {
-	if (err == 0 && o->tmp != NULL && fsync(o->fd) != 0)
-		err = errno;
-	if (close(o->fd) != 0 && err == 0)
-		err = errno;
-	if (err == 0 && o->tmp != NULL && rename(o->tmp, o->path) != 0)
-		err = errno;
-	if (err != 0 && o->tmp != NULL)
-		unlink(o->tmp);
-	free(o->tmp);
-	o->tmp = NULL;
-	if (err != 0)
-		return err_set(e, o->path, 0, "cannot write: %s", strerror(err));
-	return 0;
+	if (error == 0)
+		return atomic_file_commit(f, e) == 0 ? 0 : file_result();
+	atomic_file_abort(f);
+	if (error == ECANCELED || error == EINTR) {
+		err_set(e, path, 0, "interrupted");
+		return REPORT_INTERRUPTED;
+	}
+	err_set(e, path, 0, "cannot write: %s", strerror(error));
+	return -1;
+}
+
+/*
+ * Render a whole report of `format` into an atomic file, hook by hook,
+ * so the file never needs a second copy of every hook's output in
+ * memory (JUnit, written whole, excepted).
+ */
+static int
+write_file(const char *path, enum report_format format, const struct plan *p,
+	   const struct hook_result *results, const size_t *order,
+	   double elapsed, int exit_status,
+	   const struct atomic_file_options *fo, struct err *e)
+{
+	const struct writer *wr = writer_for(format);
+	struct writer_state w;
+	struct buf b = { NULL, 0, 0 };
+	struct atomic_file f;
+	size_t i;
+	int r = 0;
+
+	if (atomic_file_open(&f, path, fo, e) != 0)
+		return file_result();
+	state_init(&w, p, NULL);
+	w.o.format = format;
+	if (wr->begin != NULL)
+		wr->begin(&w, &b);
+	for (i = 0; i < p->nhooks && r == 0; i++, w.count++) {
+		wr->hook(&w, &b, order[i], &results[order[i]]);
+		r = out(&f, &b);
+	}
+	if (r == 0) {
+		wr->finish(&w, &b, results, order, p->nhooks, elapsed,
+			   exit_status);
+		r = out(&f, &b);
+	}
+	buf_release(&b);
+	return finish_file(&f, r, path, e);
+}
+
+static int
+write_timeline(const char *path, const struct plan *p,
+	       const struct hook_result *results, unsigned nslots,
+	       const struct atomic_file_options *fo, struct err *e)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct atomic_file f;
+	int r;
+
+	if (atomic_file_open(&f, path, fo, e) != 0)
+		return file_result();
+	timeline_render(&b, p, results, nslots);
+	r = out(&f, &b);
+	buf_release(&b);
+	return finish_file(&f, r, path, e);
 }
 
 int
@@ -475,31 +508,8 @@ report_write_file(const char *path, enum report_format format,
 		  const size_t *order, double elapsed, int exit_status,
 		  struct err *e)
 {
-	const struct writer *wr = writer_for(format);
-	struct writer_state w;
-	struct buf b = { NULL, 0, 0 };
-	struct out_file o;
-	size_t i;
-	int err = 0;
-
-	if (out_open(&o, path, e) != 0)
-		return -1;
-	state_init(&w, p, NULL);
-	w.o.format = format;
-	if (wr->begin != NULL)
-		wr->begin(&w, &b);
-	/* Hook by hook, so the file never needs a second copy of every
-	   hook's output in memory (JUnit, written whole, excepted). */
-	for (i = 0; i < p->nhooks && err == 0; i++, w.count++) {
-		wr->hook(&w, &b, order[i], &results[order[i]]);
-		err = out_write(&o, &b);
-	}
-	if (err == 0) {
-		wr->finish(&w, &b, results, order, p->nhooks, elapsed, exit_status);
-		err = out_write(&o, &b);
-	}
-	buf_release(&b);
-	return out_close(&o, err, e);
+	return write_file(path, format, p, results, order, elapsed,
+			  exit_status, NULL, e);
 }
 
 int
@@ -507,16 +517,41 @@ report_write_timeline(const char *path, const struct plan *p,
 		      const struct hook_result *results, unsigned nslots,
 		      struct err *e)
 {
-	struct buf b = { NULL, 0, 0 };
-	struct out_file o;
-	int err;
+	return write_timeline(path, p, results, nslots, NULL, e);
+}
 
-	if (out_open(&o, path, e) != 0)
-		return -1;
-	timeline_render(&b, p, results, nslots);
-	err = out_write(&o, &b);
-	buf_release(&b);
-	return out_close(&o, err, e);
+/* The ways out the stream's options give report files. */
+static struct atomic_file_options
+file_options(const struct report *r)
+{
+	struct atomic_file_options fo;
+
+	fo.cancel_fd = r->w.o.cancel_fd;
+	fo.kill_fd = r->w.o.kill_fd;
+	return fo;
+}
+
+int
+report_save(const struct report *r, const char *path,
+	    enum report_format format, const struct hook_result *results,
+	    double elapsed, int exit_status, struct err *e)
+{
+	struct atomic_file_options fo = file_options(r);
+
+	if (r->norder < r->w.plan->nhooks)
+		return err_set(e, path, 0, "cannot write: the run is not over");
+	return write_file(path, format, r->w.plan, results, r->order, elapsed,
+			  exit_status, &fo, e);
+}
+
+int
+report_save_timeline(const struct report *r, const char *path,
+		     const struct hook_result *results, unsigned nslots,
+		     struct err *e)
+{
+	struct atomic_file_options fo = file_options(r);
+
+	return write_timeline(path, r->w.plan, results, nslots, &fo, e);
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * report_json.c - JSON Lines: one object per finished hook, then one
- * summary object. Every field of SPEC §6 in every hook object.
+ * summary object. Every hook object has every field hookwave(1) lists
+ * under json.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

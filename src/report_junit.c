@@ -2,6 +2,8 @@
  * report_junit.c - JUnit XML: one <testsuite> per strategy, one
  * <testcase> per hook, in config order. A document cannot stream (a
  * suite's counts come first), so everything is written at the end.
+ * With -q only the hooks that fail the run are in it, the counts are
+ * theirs, and a strategy with none of them has no <testsuite>.
  *
  * failed and timeout become <failure type="failed|timeout">, error
  * becomes <error type="error">, skipped becomes <skipped message=.../>;
@@ -137,18 +139,22 @@ junit_case(struct buf *b, const struct plan *p, size_t hook,
 	buf_adds(b, "    </testcase>\n");
 }
 
-/* Counts of one strategy's hooks, and its wall-clock span. */
-static void
-suite_count(const struct plan *p, const struct plan_strategy *ps,
+/* Counts of one strategy's hooks shown, and their wall-clock span;
+   the number shown. */
+static size_t
+suite_count(const struct writer_state *w, const struct plan_strategy *ps,
 	    const struct hook_result *results, struct summary *s, double *time)
 {
 	double first = -1, last = -1;
-	size_t i;
+	size_t i, n = 0;
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < ps->nhooks; i++) {
 		const struct hook_result *r = &results[ps->hooks[i]];
 
+		if (!writer_shows(w, r))
+			continue;
+		n++;
 		summary_add(s, r);
 		if (r->start >= 0 && r->duration >= 0) {
 			if (first < 0 || r->start < first)
@@ -157,8 +163,8 @@ suite_count(const struct plan *p, const struct plan_strategy *ps,
 				last = r->start + r->duration;
 		}
 	}
-	(void)p;
 	*time = first >= 0 ? last - first : 0.0;
+	return n;
 }
 
 static void
@@ -178,30 +184,39 @@ junit_finish(struct writer_state *w, struct buf *b,
 {
 	const struct plan *p = w->plan;
 	struct summary all;
-	size_t si, i;
+	size_t si, i, shown = 0;
 
 	(void)order;
 	(void)n;
 	(void)exit_status;
-	summary_count(p, results, &all);
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < p->nhooks; i++)
+		if (writer_shows(w, &results[i])) {
+			summary_add(&all, &results[i]);
+			shown++;
+		}
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_printf(b, "<testsuites name=\"hookwave\" tests=\"%zu\" "
 		   "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-		   "time=\"%.3f\">\n", p->nhooks, all.failed + all.timeout,
+		   "time=\"%.3f\">\n", shown, all.failed + all.timeout,
 		   all.error, all.skipped, seconds(elapsed));
 	for (si = 0; si < p->nstrategies; si++) {
 		const struct plan_strategy *ps = &p->strategies[si];
 		struct summary s;
 		double time;
+		size_t tests = suite_count(w, ps, results, &s, &time);
 
-		suite_count(p, ps, results, &s, &time);
+		if (w->o.quiet && tests == 0)
+			continue;       /* nothing of it to show */
 		buf_adds(b, "  <testsuite");
 		attr(b, "name", ps->name);
 		buf_printf(b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-			   "skipped=\"%zu\" time=\"%.3f\">\n", ps->nhooks,
+			   "skipped=\"%zu\" time=\"%.3f\">\n", tests,
 			   s.failed + s.timeout, s.error, s.skipped, time);
 		for (i = 0; i < ps->nhooks; i++)
-			junit_case(b, p, ps->hooks[i], &results[ps->hooks[i]]);
+			if (writer_shows(w, &results[ps->hooks[i]]))
+				junit_case(b, p, ps->hooks[i],
+					   &results[ps->hooks[i]]);
 		buf_adds(b, "  </testsuite>\n");
 	}
 	buf_adds(b, "</testsuites>\n");

@@ -10,10 +10,14 @@
  * - directive reasons are one line of clean text;
  * - the output is a YAML literal block, every line indented, cleaned of
  *   control characters, so "---", "...", "not ok" or "# SKIP" at the
- *   start of an output line are only text. When the first non-empty
- *   line starts with a blank (which "|" cannot carry without an
- *   indentation indicator, and TAP::Parser's YAMLish reader takes no
- *   indicator), the output is a double-quoted scalar instead.
+ *   start of an output line are only text;
+ * - the output reads back exactly, in YAML and in TAP::Parser's YAMLish
+ *   reader alike. A literal block "|" can carry neither an output that
+ *   does not end in a newline nor one that ends in blank lines (YAML
+ *   clips them; YAMLish takes no chomping indicator), nor a first line
+ *   that starts with a blank (no indentation indicator either), and
+ *   YAMLish reads a tab at the start of a line as a space. Such an
+ *   output is a double-quoted scalar instead, escaped the same way.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -127,7 +131,31 @@ yaml_quoted(struct buf *b, const char *s, size_t n)
 	buf_release(&t);
 }
 
-/* "  output: |" and the output, every line indented by four spaces. */
+/*
+ * Can a literal block "|" carry t[0..n) exactly, for YAML and YAMLish?
+ * It must end in one newline after some text, its first non-empty line
+ * must not start with a blank (it sets the indentation), and no line
+ * may start with a tab.
+ */
+static int
+literal_fits(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || t[n - 1] != '\n' || t[n - 2] == '\n')
+		return 0;
+	for (i = 0; i < n && t[i] == '\n'; i++)
+		;
+	if (t[i] == ' ' || t[i] == '\t')
+		return 0;
+	for (i = 0; i + 1 < n; i++)
+		if (t[i] == '\n' && t[i + 1] == '\t')
+			return 0;
+	return 1;
+}
+
+/* "  output: |" and the output, every line indented by four spaces; or
+   "  output: " and a double-quoted scalar. */
 static void
 yaml_output(struct buf *b, const char *s, size_t n)
 {
@@ -135,10 +163,7 @@ yaml_output(struct buf *b, const char *s, size_t n)
 	size_t i, line;
 
 	yaml_clean(&t, s, n);
-	/* The first non-empty line decides the block's indentation. */
-	for (i = 0; i < t.len && t.p[i] == '\n'; i++)
-		;
-	if (i < t.len && (t.p[i] == ' ' || t.p[i] == '\t')) {
+	if (!literal_fits(t.p, t.len)) {
 		buf_adds(b, "  output: ");
 		yaml_quoted(b, s, n);
 		buf_add(b, "\n", 1);

@@ -40,8 +40,6 @@ text_hook(struct writer_state *w, struct buf *b, size_t hook,
 			    res->skip == SKIP_INTERRUPTED));
 	char name[256];
 
-	if (w->o.quiet && !hook_result_fails_run(res))
-		return;
 	snprintf(name, sizeof(name), "%s/%s", sname, h->conf->name);
 	if (w->o.color)
 		buf_printf(b, "%s%-7s\033[0m  ", status_color(res->status),
@@ -77,8 +75,7 @@ text_finish(struct writer_state *w, struct buf *b,
 	struct summary s;
 	size_t i;
 
-	if (w->o.quiet && exit_status == 0)
-		return;
+	(void)exit_status;
 	/* With history: name what took far longer than it usually does. */
 	for (i = 0; i < n && !w->o.quiet; i++) {
 		const struct plan_hook *h = &w->plan->hooks[order[i]];

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "exec.h"
 #include "guardian.h"
 #include "log.h"
@@ -250,37 +251,47 @@ log_run_end(double elapsed, int status)
 		  NULL);
 }
 
-/* Write -o and --timeline; returns non-zero if one could not be written. */
+/*
+ * Write -o and --timeline; returns non-zero if one could not be
+ * written. One a signal interrupted (a FIFO nobody came to read) is
+ * the run's interrupt, not a failure: nothing is said, and the exit
+ * status is the signal's.
+ */
 static int
 write_report_files(const struct session *s, const struct report *rep,
-		   const struct hook_result *results, double elapsed,
-		   unsigned workers, int status)
+		   const struct hook_result *results, unsigned workers,
+		   double elapsed, int status)
 {
 	const struct cli_options *o = s->opt;
-	const struct plan *p = s->plan;
-	int failed = 0;
+	int failed = 0, r;
 	struct err e;
 
 	if (o->report != NULL) {
-		size_t n;
-		const size_t *order = report_order(rep, &n);
 		enum report_format f = o->report_format_set ? o->report_format :
 				       report_format_for(o->report);
 
-		if (report_write_file(o->report, f, p, results, order, elapsed,
-				      status, &e) != 0) {
-			if (s->say != NULL)
-				s->say(&e);
-			failed = 1;
-		}
-	}
-	if (o->timeline != NULL &&
-	    report_write_timeline(o->timeline, p, results, workers, &e) != 0) {
-		if (s->say != NULL)
+		r = report_save(rep, o->report, f, results, elapsed, status, &e);
+		if (r < 0 && s->say != NULL)
 			s->say(&e);
-		failed = 1;
+		failed |= r < 0;
+	}
+	if (o->timeline != NULL) {
+		r = report_save_timeline(rep, o->timeline, results, workers, &e);
+		if (r < 0 && s->say != NULL)
+			s->say(&e);
+		failed |= r < 0;
 	}
 	return failed;
+}
+
+int
+session_check_targets(const struct cli_options *o, struct err *e)
+{
+	if (o->report != NULL && atomic_file_check(o->report, e) != 0)
+		return -1;
+	if (o->timeline != NULL && atomic_file_check(o->timeline, e) != 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -318,6 +329,8 @@ session_run(struct session *s)
 	ro.color = cli_use_color(o, out_tty);
 	ro.status_line = cli_status_line(o, out_tty, err_tty);
 	ro.on_write_error = signals_write_error;
+	ro.kill_fd = signals_kill_fd();
+	ro.cancel_fd = signals_cancel_fd();
 	w.report = report_new(p, &ro);
 	memset(&rc, 0, sizeof(rc));
 	rc.plan = p;
@@ -361,8 +374,8 @@ session_run(struct session *s)
 	report_finish(w.report, results, elapsed, status);
 	werr = report_error(w.report);
 	status = session_exit_status(results, p->nhooks, signals_caught());
-	file_failed = write_report_files(s, w.report, results, elapsed, workers,
-					 status);
+	file_failed = write_report_files(s, w.report, results, workers,
+					 elapsed, status);
 	if (s->hist != NULL && s->hist_path != NULL)
 		save_history(s, results);
 	if (adopted && p->nhooks > 0)
@@ -372,7 +385,8 @@ session_run(struct session *s)
 	report_free(w.report);
 	signals_finish();
 
-	if (werr == EPIPE)
+	/* A closed stdout, or one that stalled past a second signal: quiet. */
+	if (werr == EPIPE || (werr == ECANCELED && signals_caught() != 0))
 		return 128 + (signals_caught() != 0 ? signals_caught() : SIGPIPE);
 	if (status >= 128)
 		return status;

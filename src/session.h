@@ -71,6 +71,12 @@ int session_prepare(struct session *s, const struct conf *c, struct plan *p,
  */
 int session_run(struct session *s);
 
+/*
+ * Before anything runs: can the -o and --timeline targets ever be
+ * written (atomic_file_check)? Returns 0, or -1 with `e` filled in.
+ */
+int session_check_targets(const struct cli_options *o, struct err *e);
+
 void session_release(struct session *s);
 
 /*

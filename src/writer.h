@@ -6,6 +6,7 @@
 #ifndef HOOKWAVE_WRITER_H
 #define HOOKWAVE_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -16,7 +17,7 @@
 struct writer_state {
 	const struct plan *plan;
 	struct report_options o;
-	size_t count;           /* hooks written so far */
+	size_t count;           /* hooks written so far (with -q, those shown) */
 	int name_width;         /* widest "strategy/name", for text */
 };
 
@@ -39,6 +40,10 @@ extern const struct writer writer_text;
 extern const struct writer writer_json;
 extern const struct writer writer_tap;
 extern const struct writer writer_junit;
+
+/* Whether the stream shows this hook: every hook, or with -q only
+   those whose status fails the run. Report files show every hook. */
+bool writer_shows(const struct writer_state *w, const struct hook_result *res);
 
 /* The summary counts every writer shares. */
 struct summary {

@@ -766,13 +766,14 @@ run hw -C "$cost" --all-files -n --no-history
 expect_stdout_match "cost: --no-history packs by size alone" \
 	'^    pack .*: 40 files in 4 batches of 4\+12\+12\+12$'
 
-# Learning end to end: a hook that takes 0.5 s for f33.txt and next to
+# Learning end to end: a hook that takes 2 s for f33.txt and next to
 # nothing for the rest. After one run the files of f33's batch weigh
 # more than the others, so the next packing gives its batch fewer files
-# (the margin is 0.5 s against milliseconds, not a race).
+# (the margin is 2 s against the start-up of a process, which a loaded
+# machine stretches to a few hundred milliseconds at worst: not a race).
 rm -rf "$cost/cache"
 mkdir -p "$cost/cache"
-printf '#!/bin/sh\nfor f; do [ "$f" = f33.txt ] && sleep 0.5; done\nexec %s "$@"\n' \
+printf '#!/bin/sh\nfor f; do [ "$f" = f33.txt ] && sleep 2; done\nexec %s "$@"\n' \
 	"$bin/logargs" >"$cost/slow33"
 chmod +x "$cost/slow33"
 cat >"$cost/hookwave.ini" <<INI

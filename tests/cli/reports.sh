@@ -363,6 +363,131 @@ hw -c status.ini --timeline="$tmp/no/such/dir/t.json"
 expect_exit "--timeline into a missing directory: exit status 2" 2
 check "--timeline into a missing directory: no temporary file left" no_temp "$tmp"
 
+# --- report files: links, our own descriptors, modes, fallbacks -------------
+
+# A private stand-in for /dev/stdout (never the system's own: a broken
+# hookwave would replace it): a link to /proc/self/fd/1.
+ln -s /proc/self/fd/1 my-stdout
+hw -c status.ini -f json -o my-stdout --report-format=json
+expect_exit "-o a link to /proc/self/fd/1: exit status 0" 0
+check "-o a link to /proc/self/fd/1: still a link" test -L my-stdout
+check "-o a link to /proc/self/fd/1: the stream, then the report, on stdout" \
+	test "$(jq -r .type "$tmp/out" | tr '\n' ' ')" = \
+	"hook hook hook summary hook hook hook summary "
+check "-o a link to /proc/self/fd/1: no temporary file left" no_temp .
+
+mkdir -p links/real
+printf 'old\n' >links/real/r.json
+chmod 600 links/real/r.json
+ln -s real/r.json links/link.json
+hw -c status.ini -o links/link.json
+expect_exit "-o through a link: exit status 0" 0
+check "-o through a link: the link stays a link" test -L links/link.json
+check "-o through a link: its target has the report" \
+	test "$(jq -c -s 'map(.type)' links/real/r.json)" = '["hook","hook","hook","summary"]'
+check "-o through a link: the target's mode kept (600)" \
+	test "$(stat -c %a links/real/r.json)" = 600
+check "-o through a link: no temporary file left" no_temp links
+
+install -m 640 /dev/null secret.json
+hw -c status.ini -o secret.json
+check "-o onto a 0640 file: still 0640" test "$(stat -c %a secret.json)" = 640
+(umask 077 && timeout -k 5 60 "$HOOKWAVE" -c status.ini -o fresh.json \
+	</dev/null >/dev/null 2>&1)
+check "-o a new file under umask 077: 600" test "$(stat -c %a fresh.json)" = 600
+
+long=$(printf 'n%.0s' $(seq 1 245)).json
+hw -c status.ini -o "$long"
+expect_exit "-o a name of 250 bytes: exit status 0" 0
+check "-o a name of 250 bytes: written" test -s "$long"
+hw -c status.ini -o "$long"
+check "-o a name of 250 bytes, again: no temporary file left" no_temp .
+
+# A directory we may not write holding a file we may (a user's
+# -o /var/log/x.json): written in place. As root, as nobody; else in a
+# directory of our own made read-only.
+mkdir nowrite
+cp status.ini nowrite/
+printf 'old\n' >nowrite/x.json
+chmod 666 nowrite/x.json
+ino=$(stat -c %i nowrite/x.json)
+as_user=
+if test "$(id -u)" -eq 0 && command -v setpriv >/dev/null 2>&1; then
+	chmod 755 "$tmp" "$proj" nowrite
+	as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+else
+	chmod 555 nowrite
+fi
+status=0
+$as_user env XDG_CACHE_HOME=/nonexistent timeout -k 5 60 "$HOOKWAVE" \
+	-C "$proj/nowrite" -c status.ini -o x.json \
+	</dev/null >"$tmp/out" 2>"$tmp/err" || status=$?
+expect_exit "-o in a directory not ours: exit status 0" 0
+check "-o in a directory not ours: the report is there" \
+	test "$(jq -c -s 'map(.type)' nowrite/x.json)" = '["hook","hook","hook","summary"]'
+check "-o in a directory not ours: the same file (written in place)" \
+	test "$(stat -c %i nowrite/x.json)" = "$ino"
+check "-o in a directory not ours: no temporary file left" no_temp nowrite
+chmod 755 nowrite
+chmod 700 "$tmp"
+
+# --- -q in every format --------------------------------------------------------
+
+for f in json tap junit; do
+	hw -c status.ini -q -f "$f" -o "quiet.$f" --report-format="$f"
+	expect_exit "-q -f $f, all passed: exit status 0" 0
+	expect_quiet "-q -f $f, all passed: nothing at all"
+	check "-q -f $f, all passed: -o still has every hook" \
+		test "$(grep -c -e '"type":"hook"' -e '^ok ' -e '<testcase ' "quiet.$f")" -eq 3
+done
+hw -c hookwave.ini -q -f json
+expect_exit "-q -f json, failures: exit status 1" 1
+check "-q -f json, failures: only what fails the run, then the summary" \
+	test "$(jq -r -s 'map(.name // .type) | sort | join(" ")' "$tmp/out")" = \
+	"$(jq -r -s 'map(select(.type == "summary" or (.status | IN("failed", "timeout", "error")) or .reason == "dependency hostile failed")) | map(.name // .type) | sort | join(" ")' json.out)"
+hw -c hookwave.ini -q -f junit
+check "-q -f junit, failures: xmllint accepts it" xmllint --noout "$tmp/out"
+check "-q -f junit, failures: only what fails the run" \
+	test "$(xmllint --xpath 'count(//testcase)' "$tmp/out")" -eq 7
+
+# --- a stdout the parent made non-blocking (Node.js, some CI runners) --------
+
+cat >big.ini <<'EOF'
+[hook big]
+command = head -c 300000 /dev/zero | tr '\0' x; echo; exit 1
+EOF
+# nonblocking_parent OUT ERR CMD...: run CMD with its stdout a pipe made
+# non-blocking, read slowly into OUT; exit with CMD's status.
+nonblocking_parent() {
+	python3 -c '
+import fcntl, os, subprocess, sys, time
+out, err = sys.argv[1], sys.argv[2]
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=w,
+                     stderr=open(err, "wb"))
+os.close(w)
+data = bytearray()
+while True:
+    time.sleep(0.001)           # a slow reader: the pipe fills
+    b = os.read(r, 4096)
+    if not b:
+        break
+    data += b
+open(out, "wb").write(data)
+sys.exit(p.wait())
+' "$@"
+}
+status=0
+nonblocking_parent "$tmp/out" "$tmp/err" timeout -k 5 60 "$HOOKWAVE" -c big.ini ||
+	status=$?
+expect_exit "non-blocking stdout: exit status 1 (the hook's), not 2" 1
+check "non-blocking stdout: nothing on stderr" test ! -s "$tmp/err"
+check "non-blocking stdout: every byte of the output came" \
+	test "$(awk 'length($0) == 300000 && /^x+$/' "$tmp/out" | wc -l)" -eq 1
+check "non-blocking stdout: the summary came" \
+	grep -q '^hookwave: 0 passed, 1 failed' "$tmp/out"
+
 # --- golden output ------------------------------------------------------------
 
 cat >golden.ini <<'EOF'
@@ -425,5 +550,195 @@ hw -c golden.ini -v
 golden "golden text -v" reports-text-verbose.out
 hw -c golden.ini -f tap
 golden "golden tap" reports.tap
+hw -c golden.ini -f tap -q
+golden "golden tap -q" reports-quiet.tap
+hw -c golden.ini -f json -q
+check "golden json -q: the failing hooks and the summary" \
+	test "$(jq -r -s 'map(.name // .type) | join(" ")' "$tmp/out")" = \
+	"format types missing summary"
+
+# TAP YAML: outputs that "|" cannot carry exactly (blank lines only,
+# trailing blank lines, no final newline, a leading tab) read back byte
+# for byte, by TAP::Parser's YAMLish reader and by a YAML parser.
+cat >yaml.ini <<'EOF'
+[settings]
+jobs = 1
+history = no
+
+[hook blank]
+command = printf '\n\n'; exit 1
+
+[hook no-newline]
+command = printf 'no newline'; exit 1
+
+[hook trailing]
+command = printf 'text\n\n\n'; exit 1
+
+[hook inner]
+command = printf 'a\n\nb\n'; exit 1
+
+[hook tab]
+command = printf 'a\n\tb\n'; exit 1
+
+[hook one]
+command = printf '\n'; exit 1
+EOF
+hw -c yaml.ini -f tap
+golden "golden tap: outputs a YAML literal block cannot carry" reports-yaml.tap
+cp "$tmp/out" yaml.tap
+cat >"$tmp/yaml.pl" <<'EOF'
+use strict;
+use warnings;
+use TAP::Parser;
+
+local $/;
+open(my $fh, '<', $ARGV[0]) or die "$ARGV[0]: $!";
+my $p = TAP::Parser->new({ tap => scalar <$fh> });
+my %want = (blank => "\n\n", "no-newline" => "no newline",
+	trailing => "text\n\n\n", inner => "a\n\nb\n", tab => "a\n\tb\n",
+	one => "\n");
+my ($name, $bad, $seen) = ("", 0, 0);
+while (my $r = $p->next) {
+	($name) = $r->description =~ m{/(\S+)} if $r->is_test;
+	next unless $r->is_yaml;
+	$seen++;
+	next if $r->data->{output} eq $want{$name};
+	print "$name: got ", join(",", map { ord } split //, $r->data->{output}), "\n";
+	$bad++;
+}
+print "parse error: $_\n" for $p->parse_errors;
+exit($bad || $seen != 6 || $p->parse_errors ? 1 : 0);
+EOF
+check "tap: TAP::Parser reads every output back exactly" perl "$tmp/yaml.pl" yaml.tap
+yaml_exact() {
+	python3 -c '
+import re, sys, yaml
+want = {"blank": "\n\n", "no-newline": "no newline", "trailing": "text\n\n\n",
+        "inner": "a\n\nb\n", "tab": "a\n\tb\n", "one": "\n"}
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"^not ok \d+ - \S+/(\S+)\n  ---\n(.*?)^  \.\.\.$", text,
+                    re.M | re.S)
+assert len(blocks) == len(want), blocks
+for name, block in blocks:
+    got = yaml.safe_load(block)["output"]
+    assert got == want[name], (name, got)
+' "$1"
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+	check "tap: a YAML parser reads every output back exactly" yaml_exact yaml.tap
+fi
+
+# --- checks that need main.c's wiring ------------------------------------------
+#
+# They pass once main.c checks -o and --timeline with atomic_file_check()
+# before the run and gives the report stream the cancel and kill pipes
+# (report_options.cancel_fd, .kill_fd; report_save). Until then they are
+# only defined; HOOKWAVE_TEST_WIRED=1 runs them.
+
+# Targets that can never be written: exit 2 before any hook runs.
+wired_checks_report_targets() {
+	cat >canary.ini <<'EOF'
+[hook canary]
+command = touch ran
+EOF
+	mkdir -p a-dir
+	for target in "-o=" "-o=$tmp/no/such/dir/r.json" "-o=a-dir" "-o=a-dir/" \
+		"--timeline=" "--timeline=$tmp/no/such/dir/t.json" "--timeline=a-dir"; do
+		rm -f ran
+		hw -c canary.ini "${target%%=*}" "${target#*=}"
+		expect_exit "before the run: ${target%%=*} '${target#*=}': exit status 2" 2
+		check "before the run: ${target%%=*} '${target#*=}': no hook ran" test ! -e ran
+		check "before the run: ${target%%=*} '${target#*=}': says which" \
+			test -s "$tmp/err"
+	done
+	# A FIFO without a reader yet is fine: its reader may come later.
+	rm -f ran
+	mkfifo later.fifo
+	timeout -k 5 20 cat later.fifo >later.got &
+	hw -c canary.ini -o later.fifo --report-format=json
+	wait
+	expect_exit "before the run: a FIFO: exit status 0" 0
+	check "before the run: a FIFO: the report came" \
+		test "$(jq -r .type later.got | tr '\n' ' ')" = "hook summary "
+}
+
+# send_until_gone PID SIG: send SIG every 0.1 s until PID is gone (a
+# second signal finds the first one handled); after 20 s, SIGKILL.
+send_until_gone() {
+	_i=0
+	while kill -"$2" "$1" 2>/dev/null && test "$_i" -lt 200; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+}
+
+# wait_for FILE: until a hook made it (at most 20 s).
+wait_for() {
+	_i=0
+	while ! test -e "$1" && test "$_i" -lt 200; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# A second SIGINT while stdout is stalled (its reader never reads) ends
+# hookwave: it stops writing.
+wired_checks_stalled_stdout() {
+	cat >stall.ini <<'EOF'
+[hook big]
+command = head -c 1000000 /dev/zero | tr '\0' x; touch big.done; exit 1
+EOF
+	rm -f big.done
+	mkfifo stall.fifo
+	exec 7<>stall.fifo              # a reader that never reads
+	"$HOOKWAVE" -c stall.ini -f json >stall.fifo 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for big.done
+	send_until_gone "$pid" INT
+	status=0
+	wait "$pid" || status=$?
+	exec 7<&-
+	expect_exit "stalled stdout, SIGINT twice: exit status 130" 130
+	check "stalled stdout, SIGINT twice: nothing on stderr" test ! -s "$tmp/err"
+}
+
+# -o onto a FIFO nobody reads, and the run interrupted: the interrupt
+# (130), no "cannot write", no wait for a reader that will not come.
+wired_checks_fifo_interrupt() {
+	cat >fifo-int.ini <<'EOF'
+[hook wait]
+command = touch wait.started; sleep 1000.771
+EOF
+	rm -f wait.started
+	mkfifo nobody.fifo
+	"$HOOKWAVE" -c fifo-int.ini -o nobody.fifo >/dev/null 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for wait.started
+	send_until_gone "$pid" INT
+	status=0
+	wait "$pid" || status=$?
+	expect_exit "-o FIFO with no reader, interrupted: exit status 130" 130
+	check "-o FIFO with no reader, interrupted: no 'cannot write'" \
+		test ! -s "$tmp/err"
+	check "-o FIFO with no reader, interrupted: still a FIFO" test -p nobody.fifo
+
+	# The signal comes while it waits for the FIFO's reader.
+	printf '[hook quick]\ncommand = touch quick.ran\n' >quick.ini
+	rm -f quick.ran
+	"$HOOKWAVE" -c quick.ini -o nobody.fifo >/dev/null 2>"$tmp/err" </dev/null &
+	pid=$!
+	wait_for quick.ran
+	send_until_gone "$pid" TERM
+	status=0
+	wait "$pid" || status=$?
+	expect_exit "-o FIFO, a signal while it waits for a reader: exit status 143" 143
+	check "-o FIFO, a signal while it waits for a reader: no 'cannot write'" \
+		test ! -s "$tmp/err"
+}
+
+wired_checks_report_targets
+wired_checks_stalled_stdout
+wired_checks_fifo_interrupt
 
 finish

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,31 +241,28 @@ render(enum report_format f, size_t *len)
 	return s;
 }
 
-/* Render the stream of format f as main.c drives it, through a file. */
+/* Render the stream with options o as main.c drives it, through a file,
+   for a run that ends with exit_status. */
 static char *
-render_stream(enum report_format f, bool status_line, bool color,
-	      size_t *len)
+render_stream_with(const struct report_options *base, int exit_status,
+		   size_t *len)
 {
 	char *path = xasprintf("%s/stream", tmpdir);
-	struct report_options o;
+	struct report_options o = *base;
 	struct report *r;
 	char *s;
 	size_t i;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	ck_assert_int_ge(fd, 0);
-	memset(&o, 0, sizeof(o));
 	o.fd = fd;
-	o.format = f;
-	o.status_line = status_line;
-	o.color = color;
 	r = report_new(&plan, &o);
 	for (i = 0; i < NH; i++) {
 		if (res[order[i]].nspans > 0)
 			report_started(r, order[i]);
 		report_hook(r, order[i], &res[order[i]]);
 	}
-	report_finish(r, res, 1.5, 1);
+	report_finish(r, res, 1.5, exit_status);
 	ck_assert_int_eq(report_error(r), 0);
 	report_free(r);
 	close(fd);
@@ -272,6 +270,20 @@ render_stream(enum report_format f, bool status_line, bool color,
 	unlink(path);
 	free(path);
 	return s;
+}
+
+/* Render the stream of format f as main.c drives it, through a file. */
+static char *
+render_stream(enum report_format f, bool status_line, bool color,
+	      size_t *len)
+{
+	struct report_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.format = f;
+	o.status_line = status_line;
+	o.color = color;
+	return render_stream_with(&o, 1, len);
 }
 
 /* No byte below 0x20 but '\n' (and '\t' if tab_ok), no DEL, valid UTF-8. */
@@ -436,11 +448,12 @@ START_TEST(test_tap_stream)
 	ck_assert(strstr(s, "\nnot ok 6 - fast/a\\#b\n") != NULL);
 	ck_assert(strstr(s, "\nnot ok 7 - fast/hostile\n  ---\n  status: failed\n"
 			    "  exit_code: 1\n") != NULL);
-	ck_assert(strstr(s, "  output: |\n"
-			    "    \xEF\xBF\xBD\xEF\xBF\xBD bad utf8, NUL \xEF\xBF\xBD, "
-			    "ESC \xEF\xBF\xBD[31m, ]]> </system-out> \n"
-			    "    # SKIP\n    ---\n    not ok 1\n    ...\n"
-			    "      Bail out!\n    \n  ...\n") != NULL);
+	/* it ends in a blank line, which "|" would lose: a quoted scalar */
+	ck_assert(strstr(s, "  output: \""
+			    "\xEF\xBF\xBD\xEF\xBF\xBD bad utf8, NUL \xEF\xBF\xBD, "
+			    "ESC \xEF\xBF\xBD[31m, ]]> </system-out> \\n"
+			    "# SKIP\\n---\\nnot ok 1\\n...\\n"
+			    "  Bail out!\\n\\n\"\n  ...\n") != NULL);
 	ck_assert(strstr(s, "\nok 8 - fast/ok\n") != NULL);
 	/* leading blanks cannot start a literal block: a quoted scalar */
 	ck_assert(strstr(s, "  output: \"  leading\\n\\tsecond \\\"q\\\" \\\\\\n\"\n")
@@ -477,6 +490,167 @@ START_TEST(test_stream_equals_file)
 		ck_assert_msg(memcmp(file, stream, a) == 0, "format %d", (int)f[i]);
 		free(file);
 		free(stream);
+	}
+}
+END_TEST
+
+/* --- -q ------------------------------------------------------------------ */
+
+/* -q and a run that fails: only the hooks that fail it, in every format,
+   numbered and counted among themselves, then the end. */
+START_TEST(test_quiet_fails)
+{
+	struct report_options o;
+	size_t len, i;
+	char *s;
+
+	memset(&o, 0, sizeof(o));
+	o.quiet = true;
+
+	o.format = REPORT_TEXT;
+	s = render_stream_with(&o, 1, &len);
+	ck_assert_uint_eq(count_n(s, len, "\npassed "), 0);
+	ck_assert(strncmp(s, "passed ", 7) != 0);
+	ck_assert_ptr_null(find(s, len, "comprehensive/off"));
+	ck_assert(strncmp(line_at(s, 0), "failed   comprehensive/lead", 27) == 0);
+	ck_assert_ptr_nonnull(find(s, len, "\nskipped  fast/dep "));
+	ck_assert_ptr_nonnull(find(s, len, "\nhookwave: 1 passed, 3 failed, "
+				   "1 timeout, 1 error, 2 skipped in 1.50s"));
+	free(s);
+
+	o.format = REPORT_JSON;
+	s = render_stream_with(&o, 1, &len);
+	ck_assert_uint_eq(count(s, "\n"), 7);
+	for (i = 0; i < 6; i++)
+		ck_assert(strstr(line_at(s, i), "\"status\":\"passed\"") == NULL);
+	ck_assert_ptr_null(strstr(s, "\"name\":\"off\""));
+	ck_assert(strncmp(line_at(s, 6), "{\"type\":\"summary\",\"passed\":1,"
+			  "\"failed\":3,", 32) == 0);
+	free(s);
+
+	o.format = REPORT_TAP;
+	s = render_stream_with(&o, 1, &len);
+	ck_assert_str_eq(line_at(s, 0), "TAP version 13");
+	ck_assert_str_eq(line_at(s, 1), "not ok 1 - comprehensive/lead");
+	ck_assert(strstr(s, "\nnot ok 2 - comprehensive/missing\n") != NULL);
+	ck_assert(strstr(s, "\nnot ok 3 - comprehensive/slow # timeout\n") != NULL);
+	ck_assert(strstr(s, "\nok 4 - fast/dep # SKIP dependency hostile failed\n")
+		  != NULL);
+	ck_assert(strstr(s, "\nnot ok 6 - fast/hostile\n") != NULL);
+	ck_assert_ptr_null(strstr(s, "fast/ok"));
+	ck_assert_ptr_null(strstr(s, "comprehensive/off"));
+	ck_assert(strstr(s, "\n1..6\n") == s + len - 6);
+	free(s);
+
+	o.format = REPORT_JUNIT;
+	s = render_stream_with(&o, 1, &len);
+	ck_assert(strstr(s, "<testsuites name=\"hookwave\" tests=\"6\" "
+			    "failures=\"4\" errors=\"1\" skipped=\"1\"") != NULL);
+	ck_assert(strstr(s, "<testsuite name=\"fast\" tests=\"3\" failures=\"2\" "
+			    "errors=\"0\" skipped=\"1\"") != NULL);
+	ck_assert(strstr(s, "<testsuite name=\"comprehensive\" tests=\"3\" "
+			    "failures=\"2\" errors=\"1\" skipped=\"0\"") != NULL);
+	ck_assert_uint_eq(count(s, "<testcase "), 6);
+	ck_assert_ptr_null(strstr(s, "name=\"ok\""));
+	ck_assert_ptr_null(strstr(s, "name=\"off\""));
+	free(s);
+}
+END_TEST
+
+/* -q and a run that passes: nothing at all, in any format; a strategy
+   with nothing to show has no JUnit suite; report files have it all. */
+START_TEST(test_quiet_passes)
+{
+	static const enum report_format f[] = {
+		REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT
+	};
+	struct report_options o;
+	size_t i, len;
+	char *s;
+
+	for (i = 0; i < NH; i++)
+		if (i != H_OFF) {
+			res[i].status = HOOK_PASSED;
+			res[i].skip = SKIP_NONE;
+		}
+	memset(&o, 0, sizeof(o));
+	o.quiet = true;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		o.format = f[i];
+		s = render_stream_with(&o, 0, &len);
+		ck_assert_msg(len == 0, "format %d: %s", (int)f[i], s);
+		free(s);
+		/* an interrupted run (no hook failed, exit 130): only the end */
+		s = render_stream_with(&o, 130, &len);
+		ck_assert_msg(len > 0, "format %d", (int)f[i]);
+		if (f[i] == REPORT_TAP)
+			ck_assert(strncmp(s, "TAP version 13\n# hookwave: 7 passed",
+					  35) == 0);
+		if (f[i] == REPORT_JUNIT) {
+			ck_assert_uint_eq(count(s, "<testsuite "), 0);
+			ck_assert(strstr(s, "tests=\"0\"") != NULL);
+		}
+		free(s);
+		s = render(f[i], &len);
+		ck_assert(strstr(s, "ok") != NULL);
+		free(s);
+	}
+	s = render(REPORT_JSON, &len);
+	ck_assert_uint_eq(count(s, "\n"), NH + 1);
+	free(s);
+}
+END_TEST
+
+/* --- TAP YAML: the output reads back exactly ------------------------------ */
+
+/* The YAML "output" of the lead hook (first in report order) when it
+   printed out[0..n): from "output: " up to the block's end. */
+static char *
+tap_output_of(const char *out, size_t n)
+{
+	size_t len;
+	char *s, *from, *to, *r;
+
+	free(res[H_LEAD].output);
+	set_output(&res[H_LEAD], out, n);
+	s = render(REPORT_TAP, &len);
+	from = strstr(s, "  output: ");
+	ck_assert_ptr_nonnull(from);
+	to = strstr(from, "\n  ...\n");
+	ck_assert_ptr_nonnull(to);
+	r = xstrndup(from, (size_t)(to + 1 - from));
+	free(s);
+	return r;
+}
+
+START_TEST(test_tap_yaml_exact)
+{
+	static const struct {
+		const char *out, *yaml;
+	} cases[] = {
+		/* what "|" carries exactly */
+		{ "x\n", "  output: |\n    x\n" },
+		{ "a\n\nb\n", "  output: |\n    a\n    \n    b\n" },
+		{ "\n\nx\n", "  output: |\n    \n    \n    x\n" },
+		{ "a\n   \n", "  output: |\n    a\n       \n" },
+		/* what it cannot: blank lines only, trailing blank lines, no
+		   final newline, a tab starting a line */
+		{ "\n", "  output: \"\\n\"\n" },
+		{ "\n\n\n", "  output: \"\\n\\n\\n\"\n" },
+		{ "a\n\n", "  output: \"a\\n\\n\"\n" },
+		{ "no newline", "  output: \"no newline\"\n" },
+		{ "a\nb", "  output: \"a\\nb\"\n" },
+		{ "a\n\tb\n", "  output: \"a\\n\\tb\\n\"\n" },
+		{ " lead\n", "  output: \" lead\\n\"\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = tap_output_of(cases[i].out, strlen(cases[i].out));
+
+		ck_assert_msg(strcmp(got, cases[i].yaml) == 0,
+			      "case %zu: got [%s]", i, got);
+		free(got);
 	}
 }
 END_TEST
@@ -566,6 +740,171 @@ START_TEST(test_stream_errors)
 	ck_assert_int_eq(report_error(r), EPIPE);
 	report_free(r);
 	close(p[1]);
+}
+END_TEST
+
+static int write_error_seen;
+
+static void
+note_write_error(int error)
+{
+	write_error_seen = error;
+}
+
+/* A pipe nobody reads and a second signal: the stream stops (ECANCELED,
+   told once), and writes nothing more. */
+START_TEST(test_stream_killed)
+{
+	struct report_options o;
+	struct report *r;
+	static char big[256 * 1024];
+	int p[2], k[2];
+
+	memset(big, 'x', sizeof(big));
+	free(res[H_LEAD].output);
+	set_output(&res[H_LEAD], big, sizeof(big));
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(k), 0);
+	ck_assert_int_eq(write(k[1], "x", 1), 1);
+	memset(&o, 0, sizeof(o));
+	o.fd = p[1];
+	o.format = REPORT_TEXT;
+	o.kill_fd = k[0];
+	o.on_write_error = note_write_error;
+	write_error_seen = 0;
+	r = report_new(&plan, &o);
+	report_hook(r, H_LEAD, &res[H_LEAD]);   /* 256 KiB into 64 KiB */
+	ck_assert_int_eq(report_error(r), ECANCELED);
+	ck_assert_int_eq(write_error_seen, ECANCELED);
+	report_hook(r, H_OK, &res[H_OK]);
+	report_finish(r, res, 1.0, 130);
+	ck_assert_int_eq(report_error(r), ECANCELED);
+	report_free(r);
+	close(p[0]);
+	close(p[1]);
+	close(k[0]);
+	close(k[1]);
+}
+END_TEST
+
+struct drain {
+	int fd;
+	struct buf got;
+};
+
+static void *
+drain_slowly(void *arg)
+{
+	struct drain *d = arg;
+	char b[512];
+	ssize_t n;
+
+	while ((n = read(d->fd, b, sizeof(b))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_add(&d->got, b, (size_t)n);
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* A stdout the parent made non-blocking, read slowly: nothing lost. */
+START_TEST(test_stream_nonblocking)
+{
+	struct report_options o;
+	struct report *r;
+	struct drain d = { -1, { NULL, 0, 0 } };
+	static char big[300 * 1024];
+	pthread_t th;
+	size_t i, len;
+	char *want;
+	int p[2];
+
+	memset(big, 'y', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	free(res[H_HOSTILE].output);
+	set_output(&res[H_HOSTILE], big, sizeof(big));
+	want = render(REPORT_JSON, &len);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	d.fd = p[0];
+	ck_assert_int_eq(pthread_create(&th, NULL, drain_slowly, &d), 0);
+	memset(&o, 0, sizeof(o));
+	o.fd = p[1];
+	o.format = REPORT_JSON;
+	r = report_new(&plan, &o);
+	for (i = 0; i < NH; i++)
+		report_hook(r, order[i], &res[order[i]]);
+	report_finish(r, res, 1.5, 1);
+	ck_assert_int_eq(report_error(r), 0);
+	report_free(r);
+	close(p[1]);
+	pthread_join(th, NULL);
+	close(p[0]);
+	ck_assert_uint_eq(d.got.len, len);
+	ck_assert(memcmp(d.got.p, want, len) == 0);
+	buf_release(&d.got);
+	free(want);
+}
+END_TEST
+
+/* report_save: the stream's order and ways out; a FIFO with no reader
+   after an interrupt is REPORT_INTERRUPTED, not a failure; a 0600 file
+   stays 0600. */
+START_TEST(test_save)
+{
+	char *fifo = xasprintf("%s/fifo", tmpdir), *path = xasprintf("%s/r.json", tmpdir);
+	char *want, *got;
+	struct report_options o;
+	struct report *r;
+	struct stat st;
+	struct err e;
+	size_t i, len, glen;
+	int c[2], fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	want = render(REPORT_JSON, &len);
+	ck_assert_int_eq(pipe(c), 0);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	memset(&o, 0, sizeof(o));
+	o.fd = fd;
+	o.format = REPORT_TEXT;
+	o.quiet = true;         /* files show every hook anyway */
+	o.cancel_fd = c[0];
+	r = report_new(&plan, &o);
+	for (i = 0; i < NH; i++)
+		report_hook(r, order[i], &res[order[i]]);
+	report_finish(r, res, 1.5, 1);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	close(fd);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(report_save(r, path, REPORT_JSON, res, 1.5, 1, &e), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	got = slurp(path, &glen);
+	ck_assert_uint_eq(glen, len);
+	ck_assert(memcmp(got, want, len) == 0);
+	free(got);
+	free(want);
+	ck_assert_int_eq(report_save_timeline(r, path, res, 4, &e), 0);
+
+	ck_assert_int_eq(write(c[1], "x", 1), 1);       /* interrupted */
+	ck_assert_int_eq(report_save(r, fifo, REPORT_JSON, res, 1.5, 130, &e),
+			 REPORT_INTERRUPTED);
+	ck_assert_str_eq(e.msg, "interrupted");
+	ck_assert_int_eq(report_save_timeline(r, fifo, res, 4, &e),
+			 REPORT_INTERRUPTED);
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_uint_eq(dir_entries(), 2);            /* nothing temporary */
+	report_free(r);
+	close(o.fd);
+	close(c[0]);
+	close(c[1]);
+	free(fifo);
+	free(path);
 }
 END_TEST
 
@@ -789,6 +1128,9 @@ report_suite(void)
 	tcase_add_test(tc, test_junit_document);
 	tcase_add_test(tc, test_tap_stream);
 	tcase_add_test(tc, test_stream_equals_file);
+	tcase_add_test(tc, test_quiet_fails);
+	tcase_add_test(tc, test_quiet_passes);
+	tcase_add_test(tc, test_tap_yaml_exact);
 	tcase_add_test(tc, test_timeline);
 	suite_add_tcase(s, tc);
 
@@ -796,6 +1138,9 @@ report_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_stream_errors);
+	tcase_add_test(tc, test_stream_killed);
+	tcase_add_test(tc, test_stream_nonblocking);
+	tcase_add_test(tc, test_save);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("status");
