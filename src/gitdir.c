@@ -224,6 +224,11 @@ gitdir_discover(struct gitdir *g, const char *dir, struct err *e)
 		    r.exit_code);
 	}
 	complete = r.exit_code == 0;
+	/* Before 2.31 git passes an option it does not know through. */
+	if (strncmp(out.p, "--path-format=", 14) == 0) {
+		buf_release(&out);
+		return fail(g, e, "git 2.31 or later is needed");
+	}
 	n = split_fields(out.p, out.len, f, F_COUNT, &sep, &seplen);
 	rc = n == F_COUNT ? take_fields(g, f, complete) : -1;
 	if (rc == 0)

@@ -10,7 +10,8 @@
  * file), core.worktree, core.hooksPath, safe.directory.
  *
  * Ask once per run and keep the struct: every field comes from that one
- * process, so the modules that share it agree. No global state.
+ * process, so the modules that share it agree. No global state. Needs
+ * git 2.31 or later (rev-parse --path-format).
  */
 #ifndef HOOKWAVE_GITDIR_H
 #define HOOKWAVE_GITDIR_H

@@ -774,7 +774,7 @@ fit(const struct batches *b, const double *seconds, double old_startup,
 
 /*
  * Apply what one run learned (c: its fit, and per file seen the factor
- * it found, 1 for none) to e; `rank` for the factors made.
+ * it found, 1 for none) to e, an entry of h.
  */
 static void
 apply_learn(struct entry *e, const struct change *c, struct history *h)
@@ -1169,11 +1169,14 @@ make_history_dir(const char *dir)
 		return -1;
 	base = cache_base();
 	n = base != NULL ? strlen(base) : 0;
-	r = base != NULL && strncmp(dir, base, n) == 0 &&
-	    strcmp(dir + n, "/hookwave") == 0 ? make_dirs(dir) : -1;
-	free(base);
-	if (r != 0 && errno == 0)
+	if (base != NULL && strncmp(dir, base, n) == 0 &&
+	    strcmp(dir + n, "/hookwave") == 0) {
+		r = make_dirs(dir);
+	} else {
 		errno = ENOENT;
+		r = -1;
+	}
+	free(base);
 	return r;
 }
 

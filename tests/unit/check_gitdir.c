@@ -489,6 +489,10 @@ fake_git_fails(const char *body, const char *what)
 START_TEST(test_git_misbehaves)
 {
 	fake_git_fails("exit 3", "exit status 3");
+	/* What git 2.30 prints: the unknown option passed through. */
+	fake_git_fails("for a; do case $a in --path-format=*) echo \"$a\";; "
+		       "--show-object-format) echo sha1;; esac; done",
+		       "git 2.31 or later");
 	fake_git_fails("kill -9 $$", "killed by signal 9");
 	fake_git_fails("echo garbage", "unexpected output");
 	fake_git_fails("printf 'sha1\\ntrue\\nfalse\\nsha1\\n/g\\n'",
