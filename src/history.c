@@ -522,7 +522,7 @@ read_file(int fd, char **buf, size_t *len)
 			*len = (size_t)st.st_size;
 			return 1;
 		}
-		alloc = (size_t)st.st_size + 1;
+		alloc = (size_t)st.st_size + 2;   /* room to see the end */
 	}
 	*buf = xmalloc(alloc);
 	for (;;) {
