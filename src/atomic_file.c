@@ -437,7 +437,8 @@ atomic_file_open(struct atomic_file *f, const char *name,
 			f->fd = open(f->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		break;
 	case K_NEW:
-		f->fd = make_temp(f->path, 0666, &f->tmp);
+		f->fd = make_temp(f->path, o != NULL && o->new_mode != 0 ?
+				  (mode_t)(o->new_mode & 0777) : 0666, &f->tmp);
 		f->fsync = 1;
 		break;
 	case K_REGULAR:

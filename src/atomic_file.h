@@ -56,6 +56,8 @@ struct atomic_file_options {
 				   (the run was interrupted; nobody may come) */
 	int kill_fd;            /* readable: stop writing to a pipe, FIFO or
 				   terminal that has no room (a stalled reader) */
+	unsigned new_mode;      /* a new file's mode before the umask; 0 is
+				   0666 (an existing file keeps its own) */
 };
 
 /* A file being written. Fill in by atomic_file_open; private fields. */

@@ -53,6 +53,7 @@
 
 #include "buf.h"
 #include "files.h"
+#include "gitdir.h"
 #include "hashmap.h"
 #include "heap.h"
 #include "proc.h"
@@ -169,38 +170,6 @@ describe_status(const struct proc_result *r, char *buf, size_t size)
 		snprintf(buf, size, "killed by signal %d", r->signal);
 	else
 		snprintf(buf, size, "%s", strerror(r->error));
-}
-
-/*
- * 1 if the current directory is in a git work tree, 0 if not (no git
- * in PATH, not a repository, inside a .git directory, or git refusing
- * the repository, e.g. for dubious ownership: all exit 128 alike).
- * -1 with `e` set if git could not be run for another reason.
- */
-static int
-in_work_tree(struct err *e)
-{
-	static const char *const argv[] = {
-		"git", "rev-parse", "--is-inside-work-tree", NULL
-	};
-	struct buf out = { 0 };
-	struct proc_result r;
-	int err, yes;
-
-	err = run_git(argv, &out, &r);
-	if (err == ENOENT || err == EACCES) {
-		buf_release(&out);
-		return 0;
-	}
-	if (err) {
-		buf_release(&out);
-		return err_set(e, NULL, 0, "cannot run git: %s",
-		    strerror(err));
-	}
-	yes = r.outcome == PROC_EXITED && r.exit_code == 0 &&
-	    strcmp(out.p, "true\n") == 0;
-	buf_release(&out);
-	return yes;
 }
 
 /*
@@ -594,9 +563,35 @@ list_from(struct builder *b, const char *list_path, int nul_sep,
 	return 0;
 }
 
+/*
+ * Whether the run directory is in a git work tree, as `g` says, or as
+ * git says now when `g` is NULL: 1 or 0, or -1 with `e` set when git
+ * could not be asked.
+ */
+static int
+in_work_tree(const struct gitdir *g, struct err *e)
+{
+	struct gitdir own;
+	int yes;
+
+	if (g == NULL) {
+		if (gitdir_discover(&own, NULL, e) != 0) {
+			gitdir_release(&own);
+			return -1;
+		}
+		yes = own.state == GITDIR_REPO && own.inside_work_tree;
+		gitdir_release(&own);
+		return yes;
+	}
+	if (g->state == GITDIR_ERROR)
+		return err_set(e, NULL, 0, "%s", g->error);
+	return g->state == GITDIR_REPO && g->inside_work_tree;
+}
+
 int
-files_list(struct file_list *fl, enum files_source src,
-	   const char *list_path, int nul_sep, struct err *e)
+files_list_in(struct file_list *fl, const struct gitdir *g,
+	      enum files_source src, const char *list_path, int nul_sep,
+	      struct err *e)
 {
 	struct builder b;
 	int rc, git;
@@ -615,7 +610,7 @@ files_list(struct file_list *fl, enum files_source src,
 		rc = list_walk(&b, e);
 		break;
 	case FILES_SOURCE_STAGED:
-		git = in_work_tree(e);
+		git = in_work_tree(g, e);
 		if (git < 0)
 			rc = -1;
 		else if (git == 0)
@@ -626,7 +621,7 @@ files_list(struct file_list *fl, enum files_source src,
 		break;
 	case FILES_SOURCE_DEFAULT:
 	default:
-		git = in_work_tree(e);
+		git = in_work_tree(g, e);
 		if (git < 0)
 			rc = -1;
 		else if (git == 0)
@@ -639,6 +634,13 @@ files_list(struct file_list *fl, enum files_source src,
 	if (rc != 0)
 		file_list_release(fl);
 	return rc;
+}
+
+int
+files_list(struct file_list *fl, enum files_source src,
+	   const char *list_path, int nul_sep, struct err *e)
+{
+	return files_list_in(fl, NULL, src, list_path, nul_sep, e);
 }
 
 void

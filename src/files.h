@@ -4,8 +4,9 @@
  * execve(2).
  *
  * Listing happens once per run, in the run directory (the current
- * directory): in a git work tree `git ls-files -z` (tracked files, under
- * the current directory, relative to it), `--staged` the files added,
+ * directory): in a git work tree (gitdir.h says whether it is one)
+ * `git ls-files -z` (tracked files, under the current directory,
+ * relative to it), `--staged` the files added,
  * copied, modified or renamed in the index against HEAD (or against the
  * empty tree when there is no commit yet), `--all-files` (and outside
  * git) a walk of the directory without `.git`, never following
@@ -37,12 +38,23 @@ struct file_list {
 	size_t n;
 };
 
+struct gitdir;
+
 /*
- * Fill `fl` with the files of the run directory. `list_path` and
- * `nul_sep` go with FILES_SOURCE_LIST. Returns 0, or -1 with `e`
- * filled in (e.g. "--staged: not in a git work tree", git failing,
- * an unreadable list). `fl` must be released either way.
+ * Fill `fl` with the files of the run directory (the current
+ * directory). Whether it is in a git work tree is what `g` says: the
+ * run's gitdir_discover() (gitdir.h), made once and shared with the
+ * other modules that ask; NULL asks git here (one more process). A `g`
+ * in GITDIR_ERROR fails the sources that need git with its message.
+ * `list_path` and `nul_sep` go with FILES_SOURCE_LIST. Returns 0, or
+ * -1 with `e` filled in (e.g. "--staged: not in a git work tree", git
+ * failing, an unreadable list). `fl` must be released either way.
  */
+int files_list_in(struct file_list *fl, const struct gitdir *g,
+		  enum files_source src, const char *list_path, int nul_sep,
+		  struct err *e);
+
+/* files_list_in() with `g` NULL. */
 int files_list(struct file_list *fl, enum files_source src,
 	       const char *list_path, int nul_sep, struct err *e);
 

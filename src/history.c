@@ -9,28 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
+#include "buf.h"
+#include "gitdir.h"
+#include "hashmap.h"
 #include "history.h"
 
 #define MAGIC_V1 "hookwave-history 1"   /* durations only: still read */
 #define MAGIC "hookwave-history 2"
-#define MAX_FILE (8UL << 20)
+#define LOCK_WAIT 10.0                  /* seconds to wait for another
+					   run's save */
 
-/* What one file cost a hook, relative to what its size predicts. */
+/*
+ * What one file cost a hook, relative to what its size predicts.
+ *
+ * Recency, for what to drop when the file would grow too large: each
+ * entry and factor has a rank, its line in the file it was loaded from
+ * (the file lists the most recently seen first), or for one made since,
+ * a number after all of those; and `fresh` when this run saw it. Lines
+ * are written fresh first, then by rank.
+ */
 struct file_factor {
 	char *path;
 	double m;
-};
-
-/*
- * Open addressing over entries of some array: slot holds the entry's
- * index + 1, 0 is empty; at most half full.
- */
-struct index {
-	size_t *slot;
-	size_t size;            /* a power of two, or 0 */
+	size_t rank;
+	int fresh;
 };
 
 struct entry {
@@ -42,151 +50,115 @@ struct entry {
 					   its files */
 	struct file_factor *f;
 	size_t nf, falloc;
-	struct index fix;               /* over f, by path */
+	struct hashmap fix;             /* over f, by path */
+	size_t rank;
+	int fresh;
+};
+
+/*
+ * One change made to a history since it was loaded. Saving replays
+ * them, in order, onto the file as it is on disk by then, so that two
+ * runs saving one after the other both count.
+ */
+enum change_kind { CHANGE_RECORD, CHANGE_LEARN, CHANGE_RETAIN };
+
+struct change {
+	enum change_kind kind;
+	char *strategy, *name;          /* RECORD, LEARN */
+	double seconds;                 /* RECORD */
+	double rate, startup;           /* LEARN: this run's fit */
+	struct file_factor *files;      /* LEARN: files seen; m is the
+					   multiplier this run found (1:
+					   only seen) */
+	size_t nfiles;
+	char **keep_strategy, **keep_name;      /* RETAIN */
+	size_t nkeep;
 };
 
 struct history {
 	struct entry *v;
 	size_t n, alloc;
-	struct index ix;                /* over v, by strategy and name */
+	struct hashmap ix;              /* over v, by strategy and name */
+	size_t next_rank;               /* for entries and factors made */
+	struct change *log;             /* changes since it was loaded */
+	size_t nlog, logalloc;
 };
 
-static unsigned long long hash_str(const char *s);
+/*
+ * The seed of the hashes that name history files and make hook keys.
+ * It is FNV-1a's offset basis without its last digit, as the first
+ * history files were written: kept, so that existing histories and
+ * their hook keys are still found. Only the on-disk names use it; the
+ * in-memory index hashes from HASH_INIT like every other table.
+ */
+#define LEGACY_SEED UINT64_C(1469598103934665603)
 
-static size_t
+static uint64_t
+legacy_hash(const char *s)
+{
+	return hash_bytes(LEGACY_SEED, s, strlen(s));
+}
+
+static uint64_t
 key_hash(const char *strategy, const char *name)
 {
-	return (size_t)(hash_str(strategy) * 31 + hash_str(name));
+	return hash_bytes(hash_str(strategy), name, strlen(name) + 1);
 }
 
 /*
- * The slot for the item `want` says is equal (it compares item i with
- * the one sought), or the empty slot where it would go.
+ * Where histories are kept outside git: $XDG_CACHE_HOME when absolute,
+ * else $HOME/.cache; without trailing slashes; malloc'd, NULL if none.
  */
-static size_t *
-index_slot(const struct index *ix, size_t hash,
-	   int (*want)(const void *ctx, size_t i), const void *ctx)
-{
-	size_t m = ix->size - 1, k;
-
-	for (k = hash & m; ix->slot[k] != 0; k = (k + 1) & m)
-		if (want(ctx, ix->slot[k] - 1))
-			break;
-	return &ix->slot[k];
-}
-
-/* Make room for item `n` (0-based), rebuilding when half full. */
-static void
-index_grow(struct index *ix, size_t n, size_t (*hash)(const void *ctx, size_t i),
-	   const void *ctx)
-{
-	size_t i, k, m;
-
-	if (2 * (n + 1) <= ix->size)
-		return;
-	free(ix->slot);
-	ix->size = 64;
-	while (ix->size < 4 * (n + 1))
-		ix->size *= 2;
-	ix->slot = xcalloc(ix->size, sizeof(*ix->slot));
-	m = ix->size - 1;
-	for (i = 0; i < n; i++) {
-		for (k = hash(ctx, i) & m; ix->slot[k] != 0; k = (k + 1) & m)
-			;
-		ix->slot[k] = i + 1;
-	}
-}
-
-static void
-index_free(struct index *ix)
-{
-	free(ix->slot);
-	ix->slot = NULL;
-	ix->size = 0;
-}
-
-/*
- * An FNV-1a-style hash (FNV's prime; the offset basis lacks its last
- * digit, as first written, and stays so that existing history files
- * and hook keys are still found). Names one history per directory.
- */
-static unsigned long long
-hash_str(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* The git directory above the cwd, found without running git. */
 static char *
-find_git_dir(const char *cwd)
+cache_base(void)
 {
-	char *dir = xstrdup(cwd);
+	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *base;
+	size_t n;
 
-	for (;;) {
-		char *p = xasprintf("%s/.git", strcmp(dir, "/") ? dir : "");
-		struct stat st;
-		char *slash;
-
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			free(dir);
-			return p;
-		}
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			/* a worktree or submodule: "gitdir: PATH" */
-			char buf[PATH_MAX + 16];
-			FILE *f = fopen(p, "re");
-			char *g = NULL;
-
-			if (f != NULL && fgets(buf, sizeof(buf), f) != NULL &&
-			    strncmp(buf, "gitdir: ", 8) == 0) {
-				buf[strcspn(buf, "\r\n")] = '\0';
-				g = buf[8] == '/' ? xstrdup(buf + 8) :
-				    xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", buf + 8);
-			}
-			if (f != NULL)
-				fclose(f);
-			free(p);
-			free(dir);
-			return g;
-		}
-		free(p);
-		slash = strrchr(dir, '/');
-		if (slash == NULL || strcmp(dir, "/") == 0)
-			break;
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	free(dir);
-	return NULL;
+	if (cache != NULL && cache[0] == '/')
+		base = xstrdup(cache);
+	else if (home != NULL && home[0] == '/')
+		base = xasprintf("%s/.cache", home);
+	else
+		return NULL;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
+	return base;
 }
 
 char *
-history_path(void)
+history_path_for(const struct gitdir *g)
 {
 	char cwd[PATH_MAX];
-	char *git, *path;
-	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *dir, *path;
+	struct gitdir own;
+	struct err e;
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return NULL;
-	git = find_git_dir(cwd);
-	if (git != NULL) {
-		path = xasprintf("%s/hookwave/history-%016llx", git, hash_str(cwd));
-		free(git);
+	if (g == NULL) {
+		gitdir_discover(&own, NULL, &e);
+		path = history_path_for(&own);
+		gitdir_release(&own);
 		return path;
 	}
-	if (cache != NULL && cache[0] == '/')
-		return xasprintf("%s/hookwave/history-%016llx", cache, hash_str(cwd));
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.cache/hookwave/history-%016llx", home,
-				 hash_str(cwd));
-	return NULL;
+	if (g->state == GITDIR_ERROR)
+		return NULL;
+	dir = g->state == GITDIR_REPO ? gitdir_hookwave_dir(g, 0) : NULL;
+	if (dir == NULL) {
+		char *base = cache_base();
+
+		if (base == NULL)
+			return NULL;
+		dir = xasprintf("%s/hookwave", base);
+		free(base);
+	}
+	path = xasprintf("%s/history-%016llx", dir,
+			 (unsigned long long)legacy_hash(cwd));
+	free(dir);
+	return path;
 }
 
 struct entry_key {
@@ -195,38 +167,27 @@ struct entry_key {
 };
 
 static int
-entry_is(const void *ctx, size_t i)
+entry_is(const void *key, size_t i)
 {
-	const struct entry_key *k = ctx;
+	const struct entry_key *k = key;
 	const struct entry *e = &k->h->v[i];
 
-	return strcmp(e->name, k->name) == 0 && strcmp(e->strategy, k->strategy) == 0;
-}
-
-static size_t
-entry_hash(const void *ctx, size_t i)
-{
-	const struct history *h = ctx;
-
-	return key_hash(h->v[i].strategy, h->v[i].name);
+	return strcmp(e->name, k->name) == 0 &&
+	       strcmp(e->strategy, k->strategy) == 0;
 }
 
 static struct entry *
 find(const struct history *h, const char *strategy, const char *name)
 {
 	struct entry_key k = { h, strategy, name };
-	size_t *slot;
+	size_t i = hashmap_find(&h->ix, key_hash(strategy, name), &k, entry_is);
 
-	if (h->ix.size == 0)
-		return NULL;
-	slot = index_slot(&h->ix, key_hash(strategy, name), entry_is, &k);
-	return *slot != 0 ? &h->v[*slot - 1] : NULL;
+	return i != HASHMAP_NONE ? &h->v[i] : NULL;
 }
 
 static struct entry *
 get(struct history *h, const char *strategy, const char *name)
 {
-	struct entry_key k = { h, strategy, name };
 	struct entry *e = find(h, strategy, name);
 
 	if (e != NULL)
@@ -235,12 +196,12 @@ get(struct history *h, const char *strategy, const char *name)
 		h->alloc = h->alloc ? 2 * h->alloc : 16;
 		h->v = xreallocarray(h->v, h->alloc, sizeof(*h->v));
 	}
-	index_grow(&h->ix, h->n, entry_hash, h);
-	*index_slot(&h->ix, key_hash(strategy, name), entry_is, &k) = h->n + 1;
+	hashmap_put(&h->ix, key_hash(strategy, name), h->n);
 	e = &h->v[h->n++];
 	memset(e, 0, sizeof(*e));
 	e->strategy = xstrdup(strategy);
 	e->name = xstrdup(name);
+	e->rank = h->next_rank++;
 	return e;
 }
 
@@ -250,19 +211,11 @@ struct factor_key {
 };
 
 static int
-factor_is(const void *ctx, size_t i)
+factor_is(const void *key, size_t i)
 {
-	const struct factor_key *k = ctx;
+	const struct factor_key *k = key;
 
 	return strcmp(k->e->f[i].path, k->path) == 0;
-}
-
-static size_t
-factor_hash(const void *ctx, size_t i)
-{
-	const struct entry *e = ctx;
-
-	return (size_t)hash_str(e->f[i].path);
 }
 
 /* The factor of `path` in e, NULL when there is none. */
@@ -270,32 +223,32 @@ static struct file_factor *
 find_factor(const struct entry *e, const char *path)
 {
 	struct factor_key k = { e, path };
-	size_t *slot;
+	size_t i = hashmap_find(&e->fix, hash_str(path), &k, factor_is);
 
-	if (e->fix.size == 0)
-		return NULL;
-	slot = index_slot(&e->fix, (size_t)hash_str(path), factor_is, &k);
-	return *slot != 0 ? &e->f[*slot - 1] : NULL;
+	return i != HASHMAP_NONE ? &e->f[i] : NULL;
 }
 
-static void
-set_factor(struct entry *e, const char *path, double m)
+/* Set the factor of `path` in e, made with `rank` if it is new. */
+static struct file_factor *
+set_factor(struct entry *e, const char *path, double m, size_t rank)
 {
-	struct factor_key k = { e, path };
 	struct file_factor *f = find_factor(e, path);
 
 	if (f != NULL) {
 		f->m = m;
-		return;
+		return f;
 	}
 	if (e->nf == e->falloc) {
 		e->falloc = e->falloc ? 2 * e->falloc : 16;
 		e->f = xreallocarray(e->f, e->falloc, sizeof(*e->f));
 	}
-	index_grow(&e->fix, e->nf, factor_hash, e);
-	*index_slot(&e->fix, (size_t)hash_str(path), factor_is, &k) = e->nf + 1;
-	e->f[e->nf].path = xstrdup(path);
-	e->f[e->nf++].m = m;
+	hashmap_put(&e->fix, hash_str(path), e->nf);
+	f = &e->f[e->nf++];
+	f->path = xstrdup(path);
+	f->m = m;
+	f->rank = rank;
+	f->fresh = 0;
+	return f;
 }
 
 static void
@@ -308,7 +261,7 @@ entry_free(struct entry *e)
 	for (j = 0; j < e->nf; j++)
 		free(e->f[j].path);
 	free(e->f);
-	index_free(&e->fix);
+	hashmap_release(&e->fix);
 }
 
 static void
@@ -319,7 +272,7 @@ clear(struct history *h)
 	for (i = 0; i < h->n; i++)
 		entry_free(&h->v[i]);
 	h->n = 0;
-	index_free(&h->ix);
+	hashmap_release(&h->ix);
 }
 
 /* Durations "d1,d2,..." into e. Returns 0 or -1. */
@@ -388,18 +341,18 @@ unescape_path(char *s)
 
 /* Paths may hold any byte but NUL: tabs, newlines and '%' are escaped. */
 static void
-write_path(FILE *f, const char *s)
+write_path(struct buf *b, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s, *run = u;
 
 	for (; *u != '\0'; u++) {
 		if (*u < 0x20 || *u == '%' || *u == 0x7f) {
-			fwrite(run, 1, (size_t)(u - run), f);
-			fprintf(f, "%%%02X", *u);
+			buf_add(b, run, (size_t)(u - run));
+			buf_printf(b, "%%%02X", *u);
 			run = u + 1;
 		}
 	}
-	fwrite(run, 1, (size_t)(u - run), f);
+	buf_add(b, run, (size_t)(u - run));
 }
 
 /*
@@ -430,7 +383,7 @@ static int
 parse_line(struct history *h, char *line, int v1)
 {
 	char *f[6];
-	size_t n = split_tabs(line, f, v1 ? 3 : 5);
+	size_t n = split_tabs(line, f, v1 ? 3 : 5), rank = h->next_rank;
 	char *end;
 	struct entry *e;
 	double x;
@@ -459,53 +412,92 @@ parse_line(struct history *h, char *line, int v1)
 		    f[4][0] == '\0' || unescape_path(f[4]) != 0 ||
 		    find_factor(e, f[4]) != NULL)
 			return -1;
-		set_factor(e, f[4], x);
+		set_factor(e, f[4], x, rank);
 		return 0;
 	}
 	return -1;
 }
 
-struct history *
-history_load(const char *path, int *warned, struct err *e)
+/*
+ * Read the whole file on `fd` (at most HISTORY_MAX_BYTES - 1 bytes)
+ * into a malloc'd, NUL-terminated *buf. Returns 0, -1 with errno, or 1
+ * when the file is too large (*len then says how large, at least).
+ */
+static int
+read_file(int fd, char **buf, size_t *len)
 {
-	struct history *h = xcalloc(1, sizeof(*h));
-	char *buf, *line, *next;
-	size_t len = 0;
-	ssize_t n = 0;
-	int fd;
-	unsigned long lineno = 0;
-	int v1 = 0;
+	struct stat st;
+	size_t alloc = 65536;
+	ssize_t n;
 
-	*warned = 0;
-	if (path == NULL)
-		return h;
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((unsigned long long)st.st_size >= HISTORY_MAX_BYTES) {
+			*len = (size_t)st.st_size;
+			return 1;
+		}
+		alloc = (size_t)st.st_size + 2;   /* room to see the end */
+	}
+	*buf = xmalloc(alloc);
+	for (;;) {
+		if (*len + 1 == alloc) {
+			if (alloc > HISTORY_MAX_BYTES)
+				return 1;       /* it grew */
+			alloc = alloc * 2 > HISTORY_MAX_BYTES + 1 ?
+			    HISTORY_MAX_BYTES + 1 : alloc * 2;
+			*buf = xrealloc(*buf, alloc);
+		}
+		n = read(fd, *buf + *len, alloc - 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	(*buf)[*len] = '\0';
+	return *len >= HISTORY_MAX_BYTES ? 1 : 0;
+}
+
+/*
+ * Load `path` into the empty `h`. Returns 0 (a missing file is an
+ * empty history), or -1 with `e` set when the file cannot be read, is
+ * too large or is corrupt; `h` is then empty.
+ */
+static int
+load_into(struct history *h, const char *path, struct err *e)
+{
+	char *buf, *line, *next;
+	size_t len;
+	unsigned long lineno = 0;
+	int fd, v1 = 0, r;
+
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno != ENOENT) {
-			*warned = 1;
-			err_set(e, path, 0, "cannot read the history: %s",
-				strerror(errno));
-		}
-		return h;
+		if (errno == ENOENT)
+			return 0;
+		return err_set(e, path, 0, "cannot read the history: %s",
+			       strerror(errno));
 	}
-	buf = xmalloc(MAX_FILE + 1);
-	while (len < MAX_FILE &&
-	       ((n = read(fd, buf + len, MAX_FILE - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t)n;
-	if (n < 0) {
+	r = read_file(fd, &buf, &len);
+	if (r < 0) {
 		int saved = errno;
 
 		close(fd);
 		free(buf);
-		*warned = 1;
-		err_set(e, path, 0, "cannot read the history: %s", strerror(saved));
-		return h;
+		return err_set(e, path, 0, "cannot read the history: %s",
+			       strerror(saved));
 	}
 	close(fd);
-	buf[len] = '\0';
-	if (len == MAX_FILE || memchr(buf, '\0', len) != NULL)
+	if (r > 0) {
+		free(buf);
+		return err_set(e, path, 0, "history is too large (%zu bytes or "
+			       "more, at most %lu are read); ignoring it", len,
+			       (unsigned long)HISTORY_MAX_BYTES - 1);
+	}
+	if (memchr(buf, '\0', len) != NULL)
 		goto corrupt;
 	for (line = buf; line != NULL && *line != '\0'; line = next) {
 		lineno++;
@@ -519,18 +511,30 @@ history_load(const char *path, int *warned, struct err *e)
 				goto corrupt;
 			continue;
 		}
+		/* What a line makes is ranked by it: the first line is
+		   the most recently seen. */
+		h->next_rank = lineno;
 		if (parse_line(h, line, v1) != 0)
 			goto corrupt;
 	}
 	if (lineno == 0)
 		goto corrupt;
+	h->next_rank = lineno + 1;
 	free(buf);
-	return h;
+	return 0;
 corrupt:
 	free(buf);
 	clear(h);
-	*warned = 1;
-	err_set(e, path, lineno, "history is corrupt; ignoring it");
+	h->next_rank = 0;
+	return err_set(e, path, lineno, "history is corrupt; ignoring it");
+}
+
+struct history *
+history_load(const char *path, int *warned, struct err *e)
+{
+	struct history *h = xcalloc(1, sizeof(*h));
+
+	*warned = path != NULL && load_into(h, path, e) != 0;
 	return h;
 }
 
@@ -548,137 +552,63 @@ history_predict(const struct history *h, const char *strategy,
 	return e->n % 2 ? d[e->n / 2] : (d[e->n / 2 - 1] + d[e->n / 2]) / 2;
 }
 
-void
-history_record(struct history *h, const char *strategy, const char *name,
-	       double seconds)
+/* Add a duration to e, the oldest going when it has HISTORY_KEEP. */
+static void
+apply_record(struct entry *e, double seconds)
 {
-	struct entry *e = get(h, strategy, name);
-
 	if (e->n == HISTORY_KEEP) {
 		memmove(e->d, e->d + 1, (HISTORY_KEEP - 1) * sizeof(*e->d));
 		e->n--;
 	}
 	e->d[e->n++] = seconds;
+	e->fresh = 1;
 }
 
-/* mkdir -p for the parent of path. */
-static int
-make_parent(const char *path)
+/* A new change at the end of h's log, zeroed but for its kind. */
+static struct change *
+log_add(struct history *h, enum change_kind kind)
 {
-	char *dir = xstrdup(path), *p;
-	int r = 0;
+	struct change *c;
 
-	p = strrchr(dir, '/');
-	if (p != NULL && p != dir) {
-		*p = '\0';
-		for (p = dir + 1; *p != '\0'; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-				r = -1;
-			*p = '/';
-		}
-		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-			r = -1;
+	if (h->nlog == h->logalloc) {
+		h->logalloc = h->logalloc ? 2 * h->logalloc : 16;
+		h->log = xreallocarray(h->log, h->logalloc, sizeof(*h->log));
 	}
-	free(dir);
-	return r;
-}
-
-/* |ln m| without libm, for ranking: how far m is from 1 either way. */
-static double
-spread(double m)
-{
-	return m >= 1 ? m : 1 / m;
-}
-
-static int
-cmp_spread(const void *a, const void *b)
-{
-	double x = spread((*(const struct file_factor *const *)a)->m);
-	double y = spread((*(const struct file_factor *const *)b)->m);
-
-	if (x != y)
-		return x > y ? -1 : 1;
-	return strcmp((*(const struct file_factor *const *)a)->path,
-		      (*(const struct file_factor *const *)b)->path);
+	c = &h->log[h->nlog++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	return c;
 }
 
 static void
-write_entry(FILE *f, const struct entry *e)
+change_release(struct change *c)
 {
-	const struct file_factor **by;
-	size_t j, n = 0;
-	unsigned k;
+	size_t i;
 
-	if (e->n > 0) {
-		fprintf(f, "h\t%s\t%s\t", e->strategy, e->name);
-		for (k = 0; k < e->n; k++)
-			fprintf(f, "%s%.6f", k ? "," : "", e->d[k]);
-		fputc('\n', f);
+	free(c->strategy);
+	free(c->name);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i].path);
+	free(c->files);
+	for (i = 0; i < c->nkeep; i++) {
+		free(c->keep_strategy[i]);
+		free(c->keep_name[i]);
 	}
-	if (e->rate > 0)
-		fprintf(f, "r\t%s\t%s\t%.6g\t%.6g\n", e->strategy, e->name,
-			e->rate, e->startup);
-	if (e->nf == 0)
-		return;
-	/* The files furthest from what their size says, at most a few. */
-	by = xreallocarray(NULL, e->nf, sizeof(*by));
-	for (j = 0; j < e->nf; j++)
-		if (spread(e->f[j].m) >= HISTORY_FACTOR_MIN)
-			by[n++] = &e->f[j];
-	qsort(by, n, sizeof(*by), cmp_spread);
-	for (j = 0; j < n && j < HISTORY_FILES; j++) {
-		fprintf(f, "f\t%s\t%s\t%.6g\t", e->strategy, e->name, by[j]->m);
-		write_path(f, by[j]->path);
-		fputc('\n', f);
-	}
-	free(by);
+	free(c->keep_strategy);
+	free(c->keep_name);
 }
 
-int
-history_save(const struct history *h, const char *path, struct err *e)
+void
+history_record(struct history *h, const char *strategy, const char *name,
+	       double seconds)
 {
-	char *tmp;
-	FILE *f;
-	size_t i;
-	int fd, ok;
+	struct change *c;
 
-	if (make_parent(path) != 0)
-		return err_set(e, path, 0, "cannot save the history: %s",
-			       strerror(errno));
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		int saved = errno;
-
-		free(tmp);
-		return err_set(e, path, 0, "cannot save the history: %s",
-			       strerror(saved));
-	}
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return err_set(e, path, 0, "cannot save the history");
-	}
-	fprintf(f, "%s\n", MAGIC);
-	for (i = 0; i < h->n; i++)
-		write_entry(f, &h->v[i]);
-	ok = fflush(f) == 0 && !ferror(f);
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		int saved = errno;
-
-		unlink(tmp);
-		free(tmp);
-		return err_set(e, path, 0, "cannot save the history: %s",
-			       strerror(saved));
-	}
-	free(tmp);
-	return 0;
+	apply_record(get(h, strategy, name), seconds);
+	c = log_add(h, CHANGE_RECORD);
+	c->strategy = xstrdup(strategy);
+	c->name = xstrdup(name);
+	c->seconds = seconds;
 }
 
 double
@@ -749,68 +679,108 @@ fit(const struct batches *b, const double *seconds, double old_startup,
 	return 0;
 }
 
+/*
+ * Apply what one run learned (c: its fit, and per file seen the factor
+ * it found, 1 for none) to e, an entry of h.
+ */
+static void
+apply_learn(struct entry *e, const struct change *c, struct history *h)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++) {
+		const struct file_factor *g = &c->files[i];
+		struct file_factor *f = find_factor(e, g->path);
+		double m;
+
+		if (g->m != 1) {
+			m = (f != NULL ? f->m : 1) * g->m;
+			if (m > HISTORY_FACTOR_MAX)
+				m = HISTORY_FACTOR_MAX;
+			if (m < 1 / HISTORY_FACTOR_MAX)
+				m = 1 / HISTORY_FACTOR_MAX;
+			f = set_factor(e, g->path, m, h->next_rank++);
+		}
+		if (f != NULL)
+			f->fresh = 1;
+	}
+	if (e->rate > 0) {
+		e->rate = (e->rate + c->rate) / 2;
+		e->startup = (e->startup + c->startup) / 2;
+	} else {
+		e->rate = c->rate;
+		e->startup = c->startup;
+	}
+	e->fresh = 1;
+}
+
+/* Add (path, g) to c's files. */
+static void
+learned_file(struct change *c, size_t *alloc, const char *path, double g)
+{
+	if (c->nfiles == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 16;
+		c->files = xreallocarray(c->files, *alloc, sizeof(*c->files));
+	}
+	c->files[c->nfiles].path = xstrdup(path);
+	c->files[c->nfiles].m = g;
+	c->files[c->nfiles].rank = 0;
+	c->files[c->nfiles++].fresh = 1;
+}
+
 void
 history_learn(struct history *h, const char *strategy, const char *name,
 	      const struct batches *b, const double *seconds)
 {
 	struct entry *e = get(h, strategy, name);
-	double rate, startup, q, g, m, work;
-	size_t k, i;
+	struct change *c;
+	double rate, startup, q, g, work;
+	size_t k, i, alloc = 0;
 
 	if (fit(b, seconds, e->startup, &rate, &startup) != 0)
 		return;
+	c = log_add(h, CHANGE_LEARN);
+	c->strategy = xstrdup(strategy);
+	c->name = xstrdup(name);
+	c->rate = rate;
+	c->startup = startup;
 	for (k = 0; k < b->n; k++) {
-		if (seconds[k] <= 0 || b->total[k] <= 0)
-			continue;
 		/* How much slower than the fit its files made this batch;
-		   nothing is learned from a batch that is mostly start-up,
-		   or from a difference the size of timer noise. */
+		   nothing is learned from a batch that did not run to its
+		   end, that is mostly start-up, or from a difference the
+		   size of timer noise. */
+		g = 1;
 		work = seconds[k] - startup;
-		if (work < startup || rate * b->total[k] <= 0 ||
-		    (work - rate * b->total[k] < HISTORY_JITTER &&
-		     rate * b->total[k] - work < HISTORY_JITTER))
-			continue;
-		q = work / (rate * b->total[k]);
-		if (q > 1 - HISTORY_NOISE && q < 1 + HISTORY_NOISE)
-			continue;
-		/* A file alone is measured exactly; files together share
-		   the blame, half of it, so one slow file among many is
-		   found over a few runs without the rest swinging. */
-		g = b->count[k] == 1 ? q : (1 + q) / 2;
-		for (i = 0; i < b->count[k]; i++) {
-			const char *path = b->files[k][i];
-			struct file_factor *f = find_factor(e, path);
-
-			m = (f != NULL ? f->m : 1) * g;
-			if (m > HISTORY_FACTOR_MAX)
-				m = HISTORY_FACTOR_MAX;
-			if (m < 1 / HISTORY_FACTOR_MAX)
-				m = 1 / HISTORY_FACTOR_MAX;
-			set_factor(e, path, m);
+		if (seconds[k] > 0 && b->total[k] > 0 && work >= startup &&
+		    rate * b->total[k] > 0 &&
+		    (work - rate * b->total[k] >= HISTORY_JITTER ||
+		     rate * b->total[k] - work >= HISTORY_JITTER)) {
+			q = work / (rate * b->total[k]);
+			/* A file alone is measured exactly; files together
+			   share the blame, half of it, so one slow file
+			   among many is found over a few runs without the
+			   rest swinging. */
+			if (q <= 1 - HISTORY_NOISE || q >= 1 + HISTORY_NOISE)
+				g = b->count[k] == 1 ? q : (1 + q) / 2;
 		}
+		/* Every file of the run is seen: its factor, if it has
+		   one, is kept before those of files gone. */
+		for (i = 0; i < b->count[k]; i++)
+			if (g != 1 || find_factor(e, b->files[k][i]) != NULL)
+				learned_file(c, &alloc, b->files[k][i], g);
 	}
-	if (e->rate > 0) {
-		e->rate = (e->rate + rate) / 2;
-		e->startup = (e->startup + startup) / 2;
-	} else {
-		e->rate = rate;
-		e->startup = startup;
-	}
+	apply_learn(e, c, h);
 }
 
-void
-history_retain(struct history *h, const char *const *strategy,
-	       const char *const *name, size_t n)
+/*
+ * Keep only the entries of h that `keep` (n entries, 0 or 1 each,
+ * indexed like h->v) says, and index them again.
+ */
+static void
+keep_only(struct history *h, const char *keep)
 {
-	char *keep = xcalloc(h->n + 1, 1);
 	size_t i, m = 0;
 
-	for (i = 0; i < n; i++) {
-		struct entry *e = find(h, strategy[i], name[i]);
-
-		if (e != NULL)
-			keep[e - h->v] = 1;
-	}
 	for (i = 0; i < h->n; i++) {
 		if (!keep[i]) {
 			entry_free(&h->v[i]);
@@ -821,21 +791,363 @@ history_retain(struct history *h, const char *const *strategy,
 		m++;
 	}
 	h->n = m;
-	index_free(&h->ix);
-	for (i = 0; i < h->n; i++) {
-		struct entry_key k = { h, h->v[i].strategy, h->v[i].name };
+	hashmap_release(&h->ix);
+	for (i = 0; i < h->n; i++)
+		hashmap_put(&h->ix, key_hash(h->v[i].strategy, h->v[i].name), i);
+}
 
-		index_grow(&h->ix, i, entry_hash, h);
-		*index_slot(&h->ix, key_hash(k.strategy, k.name), entry_is, &k) =
-		    i + 1;
+static void
+apply_retain(struct history *h, char *const *strategy, char *const *name,
+	     size_t n)
+{
+	char *keep = xcalloc(h->n + 1, 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct entry *e = find(h, strategy[i], name[i]);
+
+		if (e != NULL)
+			keep[e - h->v] = 1;
 	}
+	keep_only(h, keep);
 	free(keep);
+}
+
+void
+history_retain(struct history *h, const char *const *strategy,
+	       const char *const *name, size_t n)
+{
+	struct change *c = log_add(h, CHANGE_RETAIN);
+	size_t i;
+
+	c->keep_strategy = xcalloc(n + 1, sizeof(*c->keep_strategy));
+	c->keep_name = xcalloc(n + 1, sizeof(*c->keep_name));
+	for (i = 0; i < n; i++) {
+		c->keep_strategy[i] = xstrdup(strategy[i]);
+		c->keep_name[i] = xstrdup(name[i]);
+	}
+	c->nkeep = n;
+	apply_retain(h, c->keep_strategy, c->keep_name, n);
+}
+
+/* Apply the changes logged in `from` to `to` (another history). */
+static void
+replay(struct history *to, const struct history *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->nlog; i++) {
+		const struct change *c = &from->log[i];
+
+		switch (c->kind) {
+		case CHANGE_RECORD:
+			apply_record(get(to, c->strategy, c->name), c->seconds);
+			break;
+		case CHANGE_LEARN:
+			apply_learn(get(to, c->strategy, c->name), c, to);
+			break;
+		case CHANGE_RETAIN:
+			apply_retain(to, c->keep_strategy, c->keep_name,
+				     c->nkeep);
+			break;
+		}
+	}
+}
+
+/* |ln m| without libm, for ranking: how far m is from 1 either way. */
+static double
+spread(double m)
+{
+	return m >= 1 ? m : 1 / m;
+}
+
+static int
+cmp_spread(const void *a, const void *b)
+{
+	double x = spread((*(const struct file_factor *const *)a)->m);
+	double y = spread((*(const struct file_factor *const *)b)->m);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp((*(const struct file_factor *const *)a)->path,
+		      (*(const struct file_factor *const *)b)->path);
+}
+
+/* Fresh first, then by rank: the order lines are kept and written in. */
+static int
+more_recent(int fresh_a, size_t rank_a, int fresh_b, size_t rank_b)
+{
+	if (fresh_a != fresh_b)
+		return fresh_a ? -1 : 1;
+	return rank_a < rank_b ? -1 : rank_a > rank_b;
+}
+
+static int
+cmp_entry_recent(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a;
+	const struct entry *y = *(const struct entry *const *)b;
+
+	return more_recent(x->fresh, x->rank, y->fresh, y->rank);
+}
+
+/* A factor line to write: the factor and the entry it belongs to. */
+struct factor_line {
+	const struct entry *e;
+	const struct file_factor *f;
+};
+
+static int
+cmp_factor_recent(const void *a, const void *b)
+{
+	const struct file_factor *x = ((const struct factor_line *)a)->f;
+	const struct file_factor *y = ((const struct factor_line *)b)->f;
+
+	return more_recent(x->fresh, x->rank, y->fresh, y->rank);
+}
+
+/* Append `line` to `out` if the whole stays under the limit; 0 or -1. */
+static int
+add_line(struct buf *out, struct buf *line)
+{
+	int r = -1;
+
+	if (out->len + line->len < HISTORY_MAX_BYTES) {
+		if (line->len > 0)
+			buf_add(out, line->p, line->len);
+		r = 0;
+	}
+	buf_reset(line);
+	return r;
+}
+
+/*
+ * The file for h, in `out`: the header, every entry's durations and
+ * rate, then the factors; each part most recently seen first, and only
+ * as much as stays under HISTORY_MAX_BYTES (what does not fit, the
+ * least recently seen, is dropped). Of each hook's factors, only the
+ * HISTORY_FILES furthest from 1 are candidates, none within
+ * HISTORY_FACTOR_MIN of it.
+ */
+static void
+render(const struct history *h, struct buf *out)
+{
+	const struct entry **ev = xreallocarray(NULL, h->n + 1, sizeof(*ev));
+	const struct file_factor **by = NULL;
+	struct factor_line *fl = NULL;
+	struct buf line = { NULL, 0, 0 };
+	size_t i, j, n, kept, nfl = 0, flalloc = 0, byalloc = 0;
+	unsigned k;
+
+	buf_printf(out, "%s\n", MAGIC);
+	for (i = 0; i < h->n; i++)
+		ev[i] = &h->v[i];
+	qsort(ev, h->n, sizeof(*ev), cmp_entry_recent);
+	for (kept = 0; kept < h->n; kept++) {
+		const struct entry *e = ev[kept];
+
+		if (e->n > 0) {
+			buf_printf(&line, "h\t%s\t%s\t", e->strategy, e->name);
+			for (k = 0; k < e->n; k++)
+				buf_printf(&line, "%s%.6f", k ? "," : "", e->d[k]);
+			buf_add(&line, "\n", 1);
+		}
+		if (e->rate > 0)
+			buf_printf(&line, "r\t%s\t%s\t%.6g\t%.6g\n", e->strategy,
+				   e->name, e->rate, e->startup);
+		if (add_line(out, &line) != 0)
+			break;
+	}
+	/* The factors of the entries kept: per hook the furthest from 1. */
+	for (i = 0; i < kept; i++) {
+		const struct entry *e = ev[i];
+
+		if (e->nf > byalloc) {
+			byalloc = e->nf;
+			by = xreallocarray(by, byalloc, sizeof(*by));
+		}
+		for (j = n = 0; j < e->nf; j++)
+			if (spread(e->f[j].m) >= HISTORY_FACTOR_MIN)
+				by[n++] = &e->f[j];
+		if (n > HISTORY_FILES) {
+			qsort(by, n, sizeof(*by), cmp_spread);
+			n = HISTORY_FILES;
+		}
+		if (nfl + n > flalloc) {
+			flalloc = 2 * (nfl + n);
+			fl = xreallocarray(fl, flalloc, sizeof(*fl));
+		}
+		for (j = 0; j < n; j++) {
+			fl[nfl].e = e;
+			fl[nfl++].f = by[j];
+		}
+	}
+	if (nfl > 0)
+		qsort(fl, nfl, sizeof(*fl), cmp_factor_recent);
+	for (i = 0; i < nfl; i++) {
+		buf_printf(&line, "f\t%s\t%s\t%.6g\t", fl[i].e->strategy,
+			   fl[i].e->name, fl[i].f->m);
+		write_path(&line, fl[i].f->path);
+		buf_add(&line, "\n", 1);
+		if (add_line(out, &line) != 0)
+			break;
+	}
+	buf_release(&line);
+	free(fl);
+	free(by);
+	free(ev);
+}
+
+/*
+ * Replace the file at `path` with n bytes (atomic_file: written beside
+ * it, fsynced, renamed; a new history is 0600, one that exists keeps its
+ * mode). Returns 0, or -1 with `e` set.
+ */
+static int
+replace_file(const char *path, const char *bytes, size_t n, struct err *e)
+{
+	struct atomic_file_options o = { .new_mode = 0600 };
+	int saved;
+
+	if (atomic_file_replace(path, bytes, n, &o, NULL) == 0)
+		return 0;
+	saved = errno;
+	return err_set(e, path, 0, "cannot save the history: %s",
+		       strerror(saved));
+}
+
+/* mkdir -p `dir`. Returns 0, or -1 with errno. */
+static int
+make_dirs(const char *dir)
+{
+	char *d = xstrdup(dir), *p;
+	int r = 0;
+
+	for (p = d + 1; *p != '\0' && r == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, 0777) != 0 && errno != EEXIST)
+			r = -1;
+		*p = '/';
+	}
+	if (r == 0 && d[0] != '\0' && mkdir(d, 0777) != 0 && errno != EEXIST)
+		r = -1;
+	free(d);
+	return r;
+}
+
+/*
+ * Make the directory the history at `path` lives in, if it is missing,
+ * with one mkdir: its parent must exist. Only when that parent is the
+ * cache base (outside git) are the missing directories above made too;
+ * a git directory that is gone (and the run directory with it) is
+ * never made again. Returns 0, or -1 with errno.
+ */
+static int
+make_history_dir(const char *dir)
+{
+	char *base;
+	size_t n;
+	int r;
+
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	base = cache_base();
+	n = base != NULL ? strlen(base) : 0;
+	if (base != NULL && strncmp(dir, base, n) == 0 &&
+	    strcmp(dir + n, "/hookwave") == 0) {
+		r = make_dirs(dir);
+	} else {
+		errno = ENOENT;
+		r = -1;
+	}
+	free(base);
+	return r;
+}
+
+/*
+ * Take the lock on the history's directory (`fd`), waiting at most
+ * LOCK_WAIT seconds while another run saves. Returns 0, 1 when the
+ * file system has no such locks (go on without), or -1 with errno
+ * (EWOULDBLOCK: still held).
+ */
+static int
+lock_history(int fd)
+{
+	double end = now_monotonic() + LOCK_WAIT;
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOLCK || errno == EINVAL || errno == ENOTSUP)
+			return 1;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		if (now_monotonic() >= end) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+int
+history_save(const struct history *h, const char *path, struct err *e)
+{
+	char cwd[PATH_MAX], *dir, *slash;
+	struct history disk;
+	struct buf out = { NULL, 0, 0 };
+	struct err ignored;
+	int fd, r;
+
+	/* A hook may have removed the run directory: nothing to keep. */
+	if (getcwd(cwd, sizeof(cwd)) == NULL && errno == ENOENT)
+		return err_set(e, path, 0, "cannot save the history: the run "
+			       "directory is gone");
+	slash = strrchr(path, '/');
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	if (make_history_dir(dir) != 0 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		int saved = errno;
+
+		free(dir);
+		return err_set(e, path, 0, "cannot save the history: %s",
+			       strerror(saved));
+	}
+	free(dir);
+	if (lock_history(fd) < 0) {
+		int saved = errno;
+
+		close(fd);
+		return err_set(e, path, 0, "cannot save the history: %s",
+			       saved == EWOULDBLOCK ? "another run holds its "
+			       "lock" : strerror(saved));
+	}
+	/* What is there now (another run may have saved since we
+	   loaded; a file that cannot be read starts afresh), with this
+	   run's changes on top. */
+	memset(&disk, 0, sizeof(disk));
+	(void)load_into(&disk, path, &ignored);
+	replay(&disk, h);
+	render(&disk, &out);
+	r = replace_file(path, out.p, out.len, e);
+	buf_release(&out);
+	clear(&disk);
+	free(disk.v);
+	close(fd);              /* and with it the lock */
+	return r;
 }
 
 char *
 history_key(const char *name, const char *command)
 {
-	unsigned long long x = hash_str(command);
+	unsigned long long x = legacy_hash(command);
 
 	return xasprintf("%s/%08llx", name, x & 0xffffffffULL);
 }
@@ -843,9 +1155,14 @@ history_key(const char *name, const char *command)
 void
 history_free(struct history *h)
 {
+	size_t i;
+
 	if (h == NULL)
 		return;
 	clear(h);
 	free(h->v);
+	for (i = 0; i < h->nlog; i++)
+		change_release(&h->log[i]);
+	free(h->log);
 	free(h);
 }

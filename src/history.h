@@ -3,15 +3,22 @@
  * can start the longest predicted critical path first, and how its
  * files shared that time, so its batches can be packed to end together.
  *
- * One small text file per run directory: under the git directory
- * (GITDIR/hookwave/history-HASH) in a work tree, else under
- * $XDG_CACHE_HOME/hookwave (or ~/.cache/hookwave). Per hook it keeps
- * the last few durations (the prediction is their median), the seconds
- * its batches took per unit of file cost (the rate), and for the files
- * that cost much more or less than their size says, a factor (at most
- * HISTORY_FILES of them, the furthest from 1). It is written
- * atomically (temporary file + rename). A missing file is an empty
- * history; a corrupt one is ignored with a warning.
+ * One small text file per run directory: in the repository's git
+ * directory (GITDIR/hookwave/history-HASH, GITDIR as gitdir.h says), else
+ * under $XDG_CACHE_HOME/hookwave (or ~/.cache/hookwave). Per hook it
+ * keeps the last few durations (the prediction is their median), the
+ * seconds its batches took per unit of file cost (the rate), and for
+ * the files that cost much more or less than their size says, a factor
+ * (at most HISTORY_FILES of them, the furthest from 1).
+ *
+ * The file is never larger than the reader takes (HISTORY_MAX_BYTES):
+ * lines are kept most recently seen first, and what does not fit, the
+ * least recently seen, is dropped. Saving merges: under a lock on the
+ * file's directory the file is read again and this run's changes are
+ * applied to what is there, so concurrent runs in one directory lose
+ * nothing; it is then replaced atomically (temporary file, fsync,
+ * rename). A missing file is an empty history; one that cannot be
+ * read, is too large or is corrupt is ignored with a warning.
  *
  * Not thread-safe: main.c loads it before a run and saves it after.
  */
@@ -28,14 +35,22 @@
 #define HISTORY_NOISE 0.1       /* a batch within 10% of the rate */
 #define HISTORY_JITTER 0.01     /* or 10 ms of it teaches nothing
 				   about its files */
+#define HISTORY_MAX_BYTES (8UL << 20)   /* a file this large or larger is
+					   not read; none is written */
 
 struct history;
 
+struct gitdir;
+
 /*
- * The history file for the current directory, malloc'd; NULL when
- * there is nowhere to keep one (no git dir, no cache dir).
+ * The history file for the run directory (the current directory),
+ * malloc'd: in the git directory of `g` (the run's gitdir_discover(),
+ * gitdir.h) when it is a repository, else in the cache directory; NULL
+ * when there is nowhere to keep one (no cache directory, or `g` in
+ * GITDIR_ERROR: where we are is not known). `g` NULL asks git here
+ * (one more process). Makes nothing.
  */
-char *history_path(void);
+char *history_path_for(const struct gitdir *g);
 
 /*
  * Load `path` (NULL: an empty history). Never returns NULL. When the
@@ -96,7 +111,21 @@ void history_learn(struct history *h, const char *strategy,
 void history_retain(struct history *h, const char *const *strategy,
 		    const char *const *name, size_t n);
 
-/* Write it to `path` atomically, making the directory if needed. */
+/*
+ * Save the changes made to `h` since it was loaded (history_record,
+ * history_learn, history_retain, in order) to `path`: under an flock(2)
+ * on the file's directory (waiting at most 10 seconds for another
+ * run's save), the file is read again, the changes are applied to what
+ * it holds (nothing, when it is missing or cannot be read), and it is
+ * replaced whole, at most HISTORY_MAX_BYTES - 1 bytes. So `path` need
+ * not be the file `h` was loaded from: what is there is the base.
+ *
+ * The file's directory is made if missing, with one mkdir(2) inside
+ * an existing parent; only under the cache directory are missing
+ * parents made too. So a git directory or run directory that a hook
+ * removed is never made again; when the run directory is gone nothing
+ * is saved. Returns 0, or -1 with `e` set.
+ */
 int history_save(const struct history *h, const char *path, struct err *e);
 
 void history_free(struct history *h);

@@ -60,7 +60,7 @@ load_history(struct session *s)
 	int warned;
 	size_t i;
 
-	s->hist_path = history_path();
+	s->hist_path = history_path_for(&s->git);
 	s->hist = history_load(s->hist_path, &warned, &e);
 	if (warned && s->say != NULL)
 		s->say(&e);
@@ -94,17 +94,34 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		const struct cli_options *o, session_say_fn say_fn,
 		struct err *e)
 {
+	bool history, listing;
+
 	memset(s, 0, sizeof(*s));
 	s->conf = c;
 	s->plan = p;
 	s->opt = o;
 	s->say = say_fn;
 	s->out_fd = STDOUT_FILENO;
+	s->git = (struct gitdir)GITDIR_INIT;
 	run_batches_init(&s->batches, p->nhooks);
-	if (c->settings.history && !o->no_history)
+	history = c->settings.history && !o->no_history;
+	listing = any_files(p);
+	/* One git rev-parse for both, only if either needs the answer. A
+	   failure is kept in s->git: the listing reports it if it needs
+	   git, and the history then goes unused for this run. */
+	if (history || (listing && (o->files == FILES_SOURCE_DEFAULT ||
+				    o->files == FILES_SOURCE_STAGED))) {
+		struct err ge;
+
+		if (gitdir_discover(&s->git, NULL, &ge) != 0 && history &&
+		    log_enabled(LOG_LEVEL_WARN))
+			log_event(LOG_LEVEL_WARN, "no history this run",
+				  "reason", ge.msg, NULL);
+	}
+	if (history)
 		load_history(s);
-	if (any_files(p) &&
-	    files_list(&s->files, o->files, o->files_path, o->null_sep, e) != 0)
+	if (listing && files_list_in(&s->files, &s->git, o->files,
+				     o->files_path, o->null_sep, e) != 0)
 		return -1;
 	exec_plan_batches(p, environ, &s->files, s->hist, s->batches.of,
 			  s->batches.nbatches, s->batches.nfiles);
@@ -119,6 +136,7 @@ session_release(struct session *s)
 	file_list_release(&s->files);
 	history_free(s->hist);
 	free(s->hist_path);
+	gitdir_release(&s->git);
 	s->hist = NULL;
 	s->hist_path = NULL;
 }

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "files.h"
+#include "gitdir.h"
 #include "history.h"
 #include "plan.h"
 #include "result.h"
@@ -45,6 +46,8 @@ struct session {
 	session_say_fn say;
 	int out_fd;                     /* the live report: STDOUT_FILENO
 					   unless the caller changes it */
+	struct gitdir git;              /* the repository, asked once (when
+					   the history or the listing needs it) */
 	struct history *hist;           /* NULL with --no-history / history = no */
 	char *hist_path;                /* where it is kept, or NULL */
 	struct file_list files;         /* listed once, if a hook has patterns */

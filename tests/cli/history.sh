@@ -2,13 +2,15 @@
 # history.sh - black-box tests of the duration history (hookwave(1),
 # "Priorities and the duration history", FILES, and the text format's
 # note on slow hooks): where the file is kept (the cache outside git,
-# GITDIR/hookwave inside, a linked work tree's own git dir), that it is
-# written whole (no temporary file left) only after a run in which a
-# hook passed or failed, its format, --no-history and `history = no`,
-# a corrupt file (warned about, ignored, rewritten), a version 1 file
-# (read silently, rewritten as version 2), what is dropped and kept when
-# it is saved, the priorities it gives with jobs = 1, and the slow-hook
-# note.
+# GITDIR/hookwave inside, a linked work tree's own git dir, a bare
+# repository's, GIT_DIR from a git hook, never a refused repository),
+# that it is written whole (no temporary file left) only after a run in
+# which a hook passed or failed, its format, --no-history and
+# `history = no`, a corrupt or too large file (warned about, ignored,
+# rewritten), a version 1 file (read silently, rewritten as version 2),
+# what is dropped and kept when it is saved, that a run directory or git
+# dir a hook removed is not made again, that two runs at once both
+# count, the priorities it gives with jobs = 1, and the slow-hook note.
 #
 # Every hookwave run is bounded by timeout(1). Orders are read from a
 # log the hooks append to when they start; with jobs = 1 that is their
@@ -34,14 +36,9 @@ unset NO_COLOR
 
 isolate_git
 
-# The outside-git cases need $tmp outside every work tree: hookwave
-# looks for a .git in the run directory and every directory above it.
-_d=$tmp
-while :; do
-	test -e "$_d/.git" && skip_all "$tmp is inside a git work tree ($_d)"
-	test "$_d" = / && break
-	_d=$(dirname "$_d")
-done
+# Which repository a run directory is in is git's answer (gitdir.c), and
+# isolate_git keeps git from looking above $tmp: the outside-git cases
+# are outside git wherever $tmp is.
 
 # hw ARGS...: run hookwave here, bounded; output in $tmp/out, $tmp/err.
 hw() {
@@ -338,8 +335,85 @@ EOF
 		echo "# skip: linked work tree: git worktree add failed"
 	fi
 	cd "$tmp" || exit 1
+
+	# A bare repository (a server-side hook's run directory): its own
+	# git dir, as git says; not the cache.
+	newcase barerun <<'EOF'
+[hook a]
+command = true
+EOF
+	cd "$tmp" && git init -q --bare bare.git &&
+		cp barerun/hookwave.ini bare.git/ && cd bare.git || exit 1
+	hw
+	expect_exit "bare repository: exit 0" 0
+	check "bare repository: the history is in its git dir" \
+		only_history hookwave
+	check "bare repository: nothing in XDG_CACHE_HOME" \
+		nothing_in "$XDG_CACHE_HOME"
+
+	# As in a git hook: GIT_DIR and GIT_WORK_TREE in the environment.
+	newcase hookenv <<'EOF'
+[hook a]
+command = true
+EOF
+	git init -q && mkdir sub && cp hookwave.ini sub/ || exit 1
+	GIT_DIR=$PWD/.git GIT_WORK_TREE=$PWD hw -C sub
+	expect_exit "GIT_DIR and GIT_WORK_TREE set: exit 0" 0
+	check "GIT_DIR and GIT_WORK_TREE set: the history is in that git dir" \
+		only_history .git/hookwave
+	check "GIT_DIR and GIT_WORK_TREE set: nothing in XDG_CACHE_HOME" \
+		nothing_in "$XDG_CACHE_HOME"
+
+	# A repository git refuses (another user's: safe.directory) is none,
+	# for the history as for the file listing: nothing is written in it.
+	newcase refused <<'EOF'
+[hook a]
+command = true
+EOF
+	git init -q || exit 1
+	GIT_TEST_ASSUME_DIFFERENT_OWNER=1 hw
+	expect_exit "a refused repository: exit 0" 0
+	check "a refused repository: nothing written in its .git" \
+		test ! -e .git/hookwave
+	check "a refused repository: the history is in the cache instead" \
+		only_history "$(hdir)"
+	cd "$tmp" || exit 1
 else
 	echo "# skip: inside git: no git"
+fi
+
+# --- a hook that removes the run directory ---------------------------------
+
+# Saving the history must not make it again (nor the git dir in it).
+gone_case() {    # gone_case LABEL SETUP-COMMAND
+	newcase "gone-$1" <<'EOF'
+[hook rm]
+command = cd / && rm -rf "$RUN"
+EOF
+	RUN=$PWD
+	export RUN
+	eval "$2" || exit 1
+	hw
+	expect_exit "hook removes the run directory ($1): exit 0" 0
+	check "hook removes the run directory ($1): it stays gone" \
+		test ! -e "$RUN"
+	cd "$tmp" || exit 1
+}
+gone_case cache 'XDG_CACHE_HOME=$RUN/cache'
+if command -v git >/dev/null 2>&1; then
+	gone_case git 'git init -q'
+	# Only the git dir removed: it is not made again either.
+	newcase gitdirgone <<'EOF'
+[hook rm]
+command = rm -rf .git
+EOF
+	git init -q || exit 1
+	hw
+	expect_exit "hook removes .git: exit 0" 0
+	check "hook removes .git: .git is not made again" test ! -e .git
+	check "hook removes .git: nor is the history written elsewhere" \
+		nothing_in "$XDG_CACHE_HOME"
+	cd "$tmp" || exit 1
 fi
 
 # --- --no-history and history = no ---------------------------------------
@@ -448,6 +522,20 @@ damage "a duration that is no number" 'hookwave-history 2\nh\tdefault\t%s\tx\n'
 damage "a negative duration" 'hookwave-history 2\nh\tdefault\t%s\t-1\n'
 damage "six durations" 'hookwave-history 2\nh\tdefault\t%s\t1,2,3,4,5,6\n'
 damage "a torn last line" 'hookwave-history 2\nh\tdefault\t%s\t0.1'
+# 8 MiB or more is not read: said to be too large, and rewritten small.
+head -c 8388608 /dev/zero | tr '\0' x >"$hist"
+hw
+expect_exit "too large: exit 0" 0
+if grep -F -- "$hist" "$tmp/err" | grep -q 'too large'; then
+	_ok "too large: a warning names the file and says too large"
+else
+	fail "too large: a warning names the file and says too large"
+	_show_run
+fi
+hcheck "too large: rewritten well formed" well_formed "$hist"
+hcheck "too large: rewritten small" test "$(wc -c <"$hist")" -lt 4096
+hw
+check "too large, next run: no warning" test ! -s "$tmp/err"
 # A well-formed file is read: its durations are kept.
 printf 'hookwave-history 2\nh\tdefault\t%s\t0.25\n' "$key_a" >"$hist"
 hw
@@ -556,6 +644,33 @@ expect_stdout_match "keep: t is skipped for no files" '^skipped +s1/t .*no files
 hcheck "keep: a hook skipped for no files keeps its line" \
 	test "$(grep '^h	s1	t/' "$hist")" = "$t_line"
 hcheck "keep: y still kept" test "$(grep '^h	s2	y/' "$hist")" = "$y_line"
+
+# --- two runs at once in one directory --------------------------------------
+
+# Run A starts, and its hook waits; run B runs whole and saves; then A
+# ends and saves. A loaded the history before B saved, yet B's duration
+# must survive A's save.
+newcase overlap <<'EOF'
+[hook a]
+command = if test -n "${HW_WAIT:-}"; then "$HOOKWAVE_TEST_HELPER" beacon "$HW_WAIT.started" && "$HOOKWAVE_TEST_HELPER" wait "$HW_WAIT.go" 60; fi
+EOF
+HW_WAIT=$tmp/overlap timeout -k 5 90 "$HOOKWAVE" </dev/null \
+	>"$tmp/overlap.out" 2>&1 &
+overlap_pid=$!
+"$HOOKWAVE_TEST_HELPER" wait "$tmp/overlap.started" 60
+hw
+expect_exit "two runs at once: the second exits 0" 0
+hist=$(histfile) || hist=
+hcheck "two runs at once: the second saved one duration" \
+	test "$(ndurs default "$(key_of a)")" -eq 1
+"$HOOKWAVE_TEST_HELPER" beacon "$tmp/overlap.go"
+wait "$overlap_pid"
+status=$?
+expect_exit "two runs at once: the first exits 0" 0
+hcheck "two runs at once: both durations kept (2)" \
+	test "$(ndurs default "$(key_of a)")" -eq 2
+hcheck "two runs at once: still well formed" well_formed "$hist"
+hcheck "two runs at once: no temporary file left" only_history "$(hdir)"
 
 # --- priorities with jobs = 1 ------------------------------------------------
 

@@ -203,6 +203,27 @@ START_TEST(test_new_file_mode)
 }
 END_TEST
 
+/* new_mode: a new file's mode (the history is 0600); an old one keeps its. */
+START_TEST(test_new_mode_option)
+{
+	struct atomic_file_options o = { .new_mode = 0600 };
+	char *p = in_tmp("history");
+	struct err e;
+	mode_t old = umask(022);
+
+	ck_assert_int_eq(atomic_file_replace(p, "a\n", 2, &o, &e), 0);
+	assert_content(p, "a\n");
+	ck_assert_uint_eq(mode_of(p), 0600);
+	ck_assert_int_eq(chmod(p, 0644), 0);
+	ck_assert_int_eq(atomic_file_replace(p, "b\n", 2, &o, &e), 0);
+	assert_content(p, "b\n");
+	ck_assert_uint_eq(mode_of(p), 0644);
+	ck_assert_uint_eq(temps_in(tmpdir), 0);
+	umask(old);
+	free(p);
+}
+END_TEST
+
 /* A 0600 report stays 0600 (hook output can hold secrets); 0640 too. */
 START_TEST(test_replace_keeps_mode)
 {
@@ -459,7 +480,7 @@ fifo_reader(void *arg)
 START_TEST(test_fifo_with_reader)
 {
 	char *fifo = in_tmp("fifo"), *got;
-	struct atomic_file_options o = { -1, -1 };
+	struct atomic_file_options o = { -1, -1, 0 };
 	pthread_t th;
 	struct stat st;
 	struct err e;
@@ -493,7 +514,7 @@ END_TEST
 START_TEST(test_fifo_cancel)
 {
 	char *fifo = in_tmp("fifo");
-	struct atomic_file_options o = { -1, -1 };
+	struct atomic_file_options o = { -1, -1, 0 };
 	struct err e;
 	int p[2];
 
@@ -527,7 +548,7 @@ cancel_later(void *arg)
 START_TEST(test_fifo_cancel_while_waiting)
 {
 	char *fifo = in_tmp("fifo");
-	struct atomic_file_options o = { -1, -1 };
+	struct atomic_file_options o = { -1, -1, 0 };
 	pthread_t th;
 	struct err e;
 	int p[2];
@@ -828,6 +849,7 @@ atomic_file_suite(void)
 	tc = tcase_create("regular");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_new_file_mode);
+	tcase_add_test(tc, test_new_mode_option);
 	tcase_add_test(tc, test_replace_keeps_mode);
 	tcase_add_test(tc, test_replace_keeps_owner);
 	tcase_add_test(tc, test_long_name);

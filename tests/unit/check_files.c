@@ -1555,7 +1555,10 @@ START_TEST(test_git_spawn)
 	ck_assert_int_eq(mkdir("bin", 0777), 0);
 	put("bin/git", "#!/bin/sh\n"
 	    "case \"$1\" in\n"
-	    "rev-parse) echo true ;;\n"
+	    "rev-parse) d=$(pwd -P); printf 'sha1\\ntrue\\nfalse\\n"
+	    "sha1\\n%s\\nsha1\\n%s\\nsha1\\n%s\\nsha1\\n%s\\nsha1\\n\\n"
+	    "sha1\\n%s\\n' \"$d/.git\" \"$d/.git\" \"$d/.git/hooks\" "
+	    "\"$d/.git/index\" \"$d\" ;;\n"
 	    "ls-files) ls /proc/$$/fd > fds; readlink /proc/$$/fd/0 > in;\n"
 	    "  readlink /proc/$$/fd/2 > err; echo noise >&2;\n"
 	    "  printf 'a\\0b\\0gone\\0a\\0' ;;\n"

@@ -4,12 +4,19 @@
 #endif
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "gitdir.h"
 #include "history.h"
 #include "plan.h"
 
@@ -88,7 +95,9 @@ START_TEST(test_roundtrip_and_median)
 	struct history *h = history_load(NULL, &warned, &e);
 	char p[512];
 
+	/* The history's own directory is made, inside one that exists. */
 	snprintf(p, sizeof(p), "%s", path_in("sub/dir/history"));
+	ck_assert_int_eq(mkdir(path_in("sub"), 0777), 0);
 
 	history_record(h, "fast", "a", 3.0);
 	history_record(h, "fast", "a", 1.0);
@@ -349,16 +358,16 @@ START_TEST(test_v1_loads_saves_v2)
 	/* durations only: no rate, no factors */
 	ck_assert(history_batch_seconds(h, "fast", "a", 100) == 0);
 	ck_assert(history_factor(h, "fast", "a", "x.c") == 1);
-	ck_assert_int_eq(history_save(h, path_in("h2"), &e), 0);
+	ck_assert_int_eq(history_save(h, path_in("h1"), &e), 0);
 	history_free(h);
 
-	text = read_text(path_in("h2"));
+	text = read_text(path_in("h1"));
 	ck_assert_str_eq(text, "hookwave-history 2\n"
 			 "h\tfast\ta\t1.000000,3.000000,2.000000\n"
 			 "h\tfull\tb/0123abcd\t5.500000\n");
 	free(text);
 
-	h = history_load(path_in("h2"), &warned, &e);
+	h = history_load(path_in("h1"), &warned, &e);
 	ck_assert_msg(warned == 0, "%s", e.msg);
 	ck_assert(history_predict(h, "fast", "a") == 2.0);
 	ck_assert(history_predict(h, "full", "b/0123abcd") == 5.5);
@@ -448,14 +457,14 @@ START_TEST(test_roundtrip_rate_and_factors)
 	char *text, *again;
 	size_t i;
 
-	write_file(path_in("in"), "hookwave-history 2\n"
+	write_file(path_in("out"), "hookwave-history 2\n"
 		   "r\tfast\tz\t0.25\t0.5\n"
 		   "f\tfast\tz\t1.04\tnear\n"
 		   "f\tfast\tz\t0.97\tnear-low\n"
 		   "f\tfast\tz\t1.05\tedge\n"
 		   "f\tfast\tz\t0.95\tedge-low\n"
 		   "f\tfast\tz\t3\tplain\n");
-	h = history_load(path_in("in"), &warned, &e);
+	h = history_load(path_in("out"), &warned, &e);
 	ck_assert_msg(warned == 0, "%s", e.msg);
 	ck_assert(history_batch_seconds(h, "fast", "z", 2) == 1.0);
 	ck_assert(history_factor(h, "fast", "z", "near") == 1.04);
@@ -827,10 +836,10 @@ START_TEST(test_factor_cap)
 					"f\ts\tk\t%d.%02d\tp%d\n",
 					2 + i / 100, i % 100, i);
 	ck_assert_uint_lt(len, size - 1);
-	write_file(path_in("in"), text);
+	write_file(path_in("out"), text);
 	free(text);
 
-	h = history_load(path_in("in"), &warned, &e);
+	h = history_load(path_in("out"), &warned, &e);
 	ck_assert_msg(warned == 0, "%s", e.msg);
 	ck_assert(history_factor(h, "s", "k", "p0") == 2);
 	ck_assert(history_factor(h, "s", "k", "tiny") == 1.04);
@@ -912,18 +921,480 @@ START_TEST(test_retain)
 	len = fread(text, 1, 4095, f);
 	text[len] = '\0';
 	fclose(f);
+	/* Those recorded in this run first, then the rest as they were. */
 	ck_assert_str_eq(text, "hookwave-history 2\n"
+			 "h\tt\tb/2\t3.000000\n"
+			 "h\tu\tc/4\t5.000000\n"
 			 "h\ts\ta/1\t2.000000\n"
 			 "r\ts\ta/1\t0.5\t0.25\n"
-			 "f\ts\ta/1\t3\tslow.c\n"
-			 "h\tt\tb/2\t3.000000\n"
-			 "h\tu\tc/4\t5.000000\n");
+			 "f\ts\ta/1\t3\tslow.c\n");
 	free(text);
 
 	/* Nothing to keep: an empty history. */
 	h = history_load(path_in("h"), &warned, &e);
 	history_retain(h, NULL, NULL, 0);
 	ck_assert(history_predict(h, "s", "a/1") == 0);
+	history_free(h);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* Where the file is, and what saving may make.                     */
+
+/* The part of `path` after its last '/'. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Whether `name` is history-<16 lower-case hex digits>. */
+static int
+is_history_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "history-", 8) != 0 || strlen(name) != 24)
+		return 0;
+	for (i = 8; i < 24; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		      (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * In a repository: in its git dir (a linked work tree's own); in none:
+ * the cache; nowhere when discovery failed or there is no cache. The
+ * same name (a hash of the run directory) in every case.
+ */
+START_TEST(test_path_for)
+{
+	struct gitdir g = GITDIR_INIT;
+	char want[PATH_MAX], *p, *q;
+
+	setenv("XDG_CACHE_HOME", "/cache/x/", 1);
+	setenv("HOME", "/home/u", 1);
+	p = history_path_for(&g);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(strncmp(p, "/cache/x/hookwave/", 18), 0);
+	ck_assert(is_history_name(base_name(p)));
+	ck_assert_ptr_null(strchr(p + 18, '/'));
+
+	g.state = GITDIR_REPO;
+	g.git_dir = xstrdup("/r/.git/worktrees/w");
+	g.common_dir = xstrdup("/r/.git");
+	q = history_path_for(&g);
+	snprintf(want, sizeof(want), "/r/.git/worktrees/w/hookwave/%s",
+		 base_name(p));
+	ck_assert_str_eq(q, want);
+	free(q);
+	free(p);
+	gitdir_release(&g);
+
+	/* Relative XDG_CACHE_HOME: HOME's; neither: nowhere. */
+	setenv("XDG_CACHE_HOME", "rel", 1);
+	p = history_path_for(&g);
+	ck_assert_int_eq(strncmp(p, "/home/u/.cache/hookwave/history-", 32), 0);
+	free(p);
+	unsetenv("HOME");
+	ck_assert_ptr_null(history_path_for(&g));
+
+	/* Where we are is not known: no history rather than a wrong one. */
+	setenv("HOME", "/home/u", 1);
+	g.state = GITDIR_ERROR;
+	g.error = xstrdup("git rev-parse failed (exit status 3)");
+	ck_assert_ptr_null(history_path_for(&g));
+	gitdir_release(&g);
+}
+END_TEST
+
+/* Only the history's own directory is made, inside an existing one. */
+START_TEST(test_save_makes_only_its_dir)
+{
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+	struct gitdir none = GITDIR_INIT;
+	struct stat st;
+	char *p;
+
+	history_record(h, "s", "a", 1.0);
+	/* A git dir that a hook removed (with its run directory): nothing
+	   is made again, and the save fails. */
+	ck_assert_int_eq(history_save(h, path_in("run/.git/hookwave/history-0"),
+				      &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "cannot save the history"));
+	ck_assert_int_eq(lstat(path_in("run"), &st), -1);
+	ck_assert_int_eq(count_entries(dir), 0);
+	/* A git dir that is there: GITDIR/hookwave is made. */
+	ck_assert_int_eq(mkdir(path_in("run"), 0777), 0);
+	ck_assert_int_eq(mkdir(path_in("run/.git"), 0777), 0);
+	ck_assert_int_eq(history_save(h, path_in("run/.git/hookwave/history-0"),
+				      &e), 0);
+	ck_assert_int_eq(count_entries(path_in("run/.git/hookwave")), 1);
+	/* The cache directory is made with its parents. */
+	setenv("XDG_CACHE_HOME", path_in("cache/deep/er"), 1);
+	p = history_path_for(&none);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(history_save(h, p, &e), 0);
+	ck_assert_int_eq(count_entries(path_in("cache/deep/er/hookwave")), 1);
+	free(p);
+	/* But not another directory that is missing. */
+	ck_assert_int_eq(history_save(h, path_in("cache/x/hookwave/history-0"),
+				      &e), -1);
+	ck_assert_int_eq(lstat(path_in("cache/x"), &st), -1);
+	history_free(h);
+}
+END_TEST
+
+/*
+ * A hook that removes the run directory: the history is not saved,
+ * and nothing (not the cache below it either) makes it again.
+ */
+START_TEST(test_save_run_dir_gone)
+{
+	struct err e;
+	int warned;
+	struct history *h = history_load(NULL, &warned, &e);
+	struct gitdir none = GITDIR_INIT;
+	struct stat st;
+	char *p;
+
+	history_record(h, "s", "a", 1.0);
+	ck_assert_int_eq(mkdir(path_in("run"), 0777), 0);
+	ck_assert_int_eq(chdir(path_in("run")), 0);
+	setenv("XDG_CACHE_HOME", path_in("run/cache"), 1);
+	p = history_path_for(&none);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(rmdir(path_in("run")), 0);
+	ck_assert_int_eq(history_save(h, p, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "run directory is gone"));
+	ck_assert_int_eq(lstat(path_in("run"), &st), -1);
+	ck_assert_int_eq(chdir(dir), 0);
+	free(p);
+	history_free(h);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* Never larger than the reader takes.                              */
+
+/* A file's size, asserting it exists. */
+static long long
+file_size(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long long)st.st_size;
+}
+
+/* A path of `len` bytes ending in the number i, with prefix c. */
+static char *
+long_path(char c, int i, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(p);
+	memset(p, c, len);
+	snprintf(p + len - 8, 9, "%08d", i);
+	return p;
+}
+
+START_TEST(test_too_large_is_said)
+{
+	static const char head[] = "hookwave-history 2\nf\ts\tk\t2\t";
+	size_t fill = HISTORY_MAX_BYTES - 1 - (sizeof(head) - 1) - 1;
+	char *text = malloc(HISTORY_MAX_BYTES + 1);
+	struct err e;
+	int warned;
+	struct history *h;
+	FILE *f;
+
+	/* HISTORY_MAX_BYTES - 1 bytes: read. */
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, head, sizeof(head) - 1);
+	memset(text + sizeof(head) - 1, 'p', fill);
+	text[sizeof(head) - 1 + fill] = '\n';
+	f = fopen(path_in("h"), "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, HISTORY_MAX_BYTES - 1, f),
+			  HISTORY_MAX_BYTES - 1);
+	fclose(f);
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	text[sizeof(head) - 1 + fill] = '\0';
+	ck_assert(history_factor(h, "s", "k", text + sizeof(head) - 1) == 2);
+	history_free(h);
+	/* One byte more: too large, said so, not "corrupt". */
+	text[sizeof(head) - 1 + fill] = 'p';
+	text[HISTORY_MAX_BYTES - 1] = '\n';
+	f = fopen(path_in("h"), "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, HISTORY_MAX_BYTES, f),
+			  HISTORY_MAX_BYTES);
+	fclose(f);
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_int_eq(warned, 1);
+	ck_assert_msg(strstr(e.msg, "too large") != NULL, "%s", e.msg);
+	ck_assert_ptr_null(strstr(e.msg, "corrupt"));
+	ck_assert(history_factor(h, "s", "k", text + sizeof(head) - 1) == 1);
+	history_free(h);
+	free(text);
+}
+END_TEST
+
+/*
+ * A history that would pass HISTORY_MAX_BYTES is written smaller, so
+ * the next run reads it: the factors this run saw all stay, and of the
+ * others the least recently seen (the last in the file) go.
+ */
+#define OLD_N 3900              /* factors of hook "old", in the file */
+#define NEW_N 2000              /* files of hook "new", learned now */
+#define PATH_LEN 1900
+START_TEST(test_size_cap)
+{
+	const char ***group = calloc(NEW_N, sizeof(*group));
+	char **newp = calloc(NEW_N, sizeof(*newp));
+	double *total = calloc(NEW_N, sizeof(*total));
+	double *seconds = calloc(NEW_N, sizeof(*seconds));
+	struct err e;
+	int warned, i, kept_old = 0, seen_gap = 0;
+	struct history *h;
+	FILE *f;
+
+	ck_assert(group && newp && total && seconds);
+	f = fopen(path_in("h"), "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "hookwave-history 2\nh\ts\told\t1.000000\n");
+	for (i = 0; i < OLD_N; i++) {
+		char *p = long_path('o', i, PATH_LEN);
+
+		fprintf(f, "f\ts\told\t3\t%s\n", p);
+		free(p);
+	}
+	fclose(f);
+	ck_assert_int_lt(file_size(path_in("h")), HISTORY_MAX_BYTES);
+
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	/* Half the files took 1 s, half 3 s: factors 0.5 and 1.5. */
+	for (i = 0; i < NEW_N; i++) {
+		const char **one = calloc(2, sizeof(*one));
+
+		ck_assert_ptr_nonnull(one);
+		newp[i] = long_path('n', i, PATH_LEN);
+		one[0] = newp[i];
+		group[i] = one;
+		total[i] = 1;
+		seconds[i] = i % 2 ? 3 : 1;
+	}
+	learn(h, "new", NEW_N, (const char *const *const *)group, total,
+	      seconds);
+	history_record(h, "s", "new", 4000.0);
+	ck_assert(history_factor(h, "s", "new", newp[0]) == 0.5);
+	ck_assert_int_eq(history_save(h, path_in("h"), &e), 0);
+	history_free(h);
+	ck_assert_int_lt(file_size(path_in("h")), HISTORY_MAX_BYTES);
+
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_predict(h, "s", "old") == 1.0);
+	ck_assert(history_predict(h, "s", "new") == 4000.0);
+	ck_assert(history_batch_seconds(h, "s", "new", 1) == 2.0);
+	for (i = 0; i < NEW_N; i++)
+		ck_assert_msg(history_factor(h, "s", "new", newp[i]) ==
+			      (i % 2 ? 1.5 : 0.5), "new file %d lost", i);
+	/* The old ones kept are the first of the file, all of them. */
+	for (i = 0; i < OLD_N; i++) {
+		char *p = long_path('o', i, PATH_LEN);
+
+		if (history_factor(h, "s", "old", p) == 3) {
+			ck_assert_msg(!seen_gap, "old file %d kept after a gap", i);
+			kept_old++;
+		} else {
+			seen_gap = 1;
+		}
+		free(p);
+	}
+	ck_assert_int_gt(kept_old, 0);
+	ck_assert_int_lt(kept_old, OLD_N);
+	/* Nearly full: nothing was dropped that fitted. */
+	ck_assert_int_gt(file_size(path_in("h")),
+			 HISTORY_MAX_BYTES - 2 * (PATH_LEN + 16));
+	history_free(h);
+	for (i = 0; i < NEW_N; i++) {
+		free(newp[i]);
+		free((void *)group[i]);
+	}
+	free(newp);
+	free(group);
+	free(total);
+	free(seconds);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* Runs that overlap lose nothing.                                  */
+
+/* Two runs load the same file; each saves its own; both count. */
+START_TEST(test_merge_two_runs)
+{
+	struct err e;
+	int warned;
+	struct history *h1, *h2;
+	const char *const *one[1];
+
+	write_file(path_in("h"), "hookwave-history 2\n"
+		   "h\ts\ta\t1.000000\n"
+		   "r\ts\ta\t1\t0\n"
+		   "h\ts\tgone\t9.000000\n");
+	h1 = history_load(path_in("h"), &warned, &e);
+	h2 = history_load(path_in("h"), &warned, &e);
+	ck_assert_int_eq(warned, 0);
+
+	history_record(h1, "s", "a", 2.0);
+	one[0] = G("x.c");
+	learn(h1, "a", 1, one, (const double[]){ 2 }, (const double[]){ 6 });
+	ck_assert(history_batch_seconds(h1, "s", "a", 1) == 2.0);
+	ck_assert_int_eq(history_save(h1, path_in("h"), &e), 0);
+
+	/* h2 still sees only what it loaded... */
+	ck_assert(history_predict(h2, "s", "a") == 1.0);
+	history_record(h2, "s", "a", 3.0);
+	history_record(h2, "s", "b", 5.0);
+	one[0] = G("y.c");
+	learn(h2, "a", 1, one, (const double[]){ 1 }, (const double[]){ 5 });
+	history_retain(h2, (const char *const[]){ "s", "s" },
+		       (const char *const[]){ "a", "b" }, 2);
+	/* ...and saving puts its changes on top of h1's. */
+	ck_assert_int_eq(history_save(h2, path_in("h"), &e), 0);
+	history_free(h1);
+	history_free(h2);
+
+	h1 = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	/* 1, 2, 3: the median is 2. */
+	ck_assert(history_predict(h1, "s", "a") == 2.0);
+	ck_assert(history_predict(h1, "s", "b") == 5.0);
+	ck_assert(history_predict(h1, "s", "gone") == 0);
+	/* The rate: 1 on disk, h1's 3 -> 2, h2's 5 -> 3.5. */
+	ck_assert(history_batch_seconds(h1, "s", "a", 1) == 3.5);
+	history_free(h1);
+	{
+		char *text = read_text(path_in("h"));
+
+		ck_assert_ptr_nonnull(strstr(text, "h\ts\ta\t1.000000,2.000000,"
+					     "3.000000\n"));
+		free(text);
+	}
+}
+END_TEST
+
+/*
+ * Several processes load the file, wait until all have, then record
+ * and save at once: every one's durations are in the file after.
+ */
+#define RUNS 4
+START_TEST(test_concurrent_saves)
+{
+	int ready[2], go[2], i, status;
+	pid_t pid[RUNS];
+	struct history *h;
+	struct err e;
+	int warned;
+	char c;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	for (i = 0; i < RUNS; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			char name[16];
+			int ok;
+
+			close(ready[0]);
+			close(go[1]);
+			h = history_load(path_in("h"), &warned, &e);
+			if (write(ready[1], "r", 1) != 1 ||
+			    read(go[0], &c, 1) != 0)
+				_exit(3);
+			snprintf(name, sizeof(name), "run%d", i);
+			history_record(h, "s", name, (double)i + 1);
+			history_record(h, "s", "all", (double)i + 1);
+			ok = history_save(h, path_in("h"), &e) == 0;
+			history_free(h);
+			_exit(ok ? 0 : 4);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < RUNS; i++)
+		ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(go[1]);                   /* all loaded: go */
+	for (i = 0; i < RUNS; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "run %d: status %d", i, status);
+	}
+	close(ready[0]);
+	h = history_load(path_in("h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	for (i = 0; i < RUNS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "run%d", i);
+		ck_assert_msg(history_predict(h, "s", name) == (double)i + 1,
+			      "%s lost", name);
+	}
+	/* 1, 2, 3, 4 in some order: the median is 2.5. */
+	ck_assert(history_predict(h, "s", "all") == 2.5);
+	history_free(h);
+	ck_assert_int_eq(count_entries(dir), 1);        /* no temporary */
+}
+END_TEST
+
+/* A save waits while another run holds the lock, then reads its work. */
+START_TEST(test_save_waits_for_the_lock)
+{
+	struct history *h;
+	struct err e;
+	int warned, fd, status;
+	char tmp[512];
+	pid_t pid;
+
+	ck_assert_int_eq(mkdir(path_in("d"), 0777), 0);
+	fd = open(path_in("d"), O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int ok;
+
+		close(fd);      /* the lock is the parent's alone */
+		h = history_load(NULL, &warned, &e);
+		history_record(h, "s", "mine", 1.0);
+		ok = history_save(h, path_in("d/h"), &e) == 0;
+		history_free(h);
+		_exit(ok ? 0 : 1);
+	}
+	/* The other run's save, while it holds the lock. */
+	write_file(path_in("d/h.tmp"), "hookwave-history 2\n"
+		   "h\ts\ttheirs\t2.000000\n");
+	snprintf(tmp, sizeof(tmp), "%s", path_in("d/h.tmp"));
+	ck_assert_int_eq(rename(tmp, path_in("d/h")), 0);
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	h = history_load(path_in("d/h"), &warned, &e);
+	ck_assert_msg(warned == 0, "%s", e.msg);
+	ck_assert(history_predict(h, "s", "theirs") == 2.0);
+	ck_assert(history_predict(h, "s", "mine") == 1.0);
 	history_free(h);
 }
 END_TEST
@@ -953,6 +1424,24 @@ history_suite(void)
 	tcase_add_test(tc, test_learn_clamps);
 	tcase_add_test(tc, test_factor_cap);
 	tcase_add_test(tc, test_retain);
+	tcase_add_test(tc, test_path_for);
+	tcase_add_test(tc, test_save_makes_only_its_dir);
+	tcase_add_test(tc, test_save_run_dir_gone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_too_large_is_said);
+	tcase_add_test(tc, test_size_cap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("concurrent");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_merge_two_runs);
+	tcase_add_test(tc, test_concurrent_saves);
+	tcase_add_test(tc, test_save_waits_for_the_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }
