@@ -322,9 +322,9 @@ on_output(void *ctx, const char *buf, size_t n)
 }
 
 static void
-on_group(void *ctx, pid_t pgid, int alive)
+on_group(void *ctx, pid_t pgid, int alive, int out_fd)
 {
-	guardian_note(ctx, pgid, alive);
+	guardian_note(ctx, pgid, alive, out_fd);
 }
 
 void
