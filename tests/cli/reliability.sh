@@ -66,7 +66,7 @@ mark() {
 	echo "$mark_base$1"
 }
 for _n in 102 103 113 105 115 171 172 191 196 197 198 211 241 131 132 133 134 \
-	  161 162 163 164 165 166 341 441 451 391 392 393 394 395 231; do
+	  161 162 163 164 165 166 341 441 451 391 392 393 394 395 231 201 202; do
 	export "M$_n=$(mark "$_n")"
 done
 # Short sleeps of B18 (about 0.3 s), also unique: 0.3<pid>.
@@ -773,6 +773,29 @@ run timeout -k 5 60 sh -c '"$1" sleep 0.5 & exec "$0" -f json' "$HOOKWAVE" "$HEL
 b20_check "a child it did not start"
 run timeout -k 5 60 sh -c '{ "$1" sleep 0.2; exit 7; } & exec "$0" -f json' "$HOOKWAVE" "$HELPER"
 b20_check "a foreign child exiting 7 during the run"
+
+# B20b: children hookwave inherited through exec are not the run's: the
+# end-of-run sweep ends what the hooks left behind (a setsid sleep) but
+# not the sleep of `sleep & exec hookwave`, nor the tee of
+# `exec hookwave > >(tee log)`, which gets the whole report (not 141).
+newcase b20b <<'EOF'
+[hook ok]
+command = true
+[hook orphan]
+command = setsid sleep $M202 & echo up
+EOF
+run timeout -k 5 60 sh -c 'sleep "$1" & exec "$0" -q' "$HOOKWAVE" "$M201"
+expect_exit "B20b: sleep & exec hookwave: exit status 0" 0
+check "B20b: the sleep it inherited is still running after the run" alive 201
+check "B20b: what its hook left behind (setsid) is gone" gone 202
+reap_mark 201 >/dev/null
+reap_mark 202 >/dev/null
+run timeout -k 5 60 bash -c 'exec "$0" -f json > >(exec tee "$1")' \
+	"$HOOKWAVE" "$tmp/b20b.log"
+expect_exit "B20b: exec hookwave > >(tee log): exit status 0" 0
+wait_lines "$tmp/b20b.log" 3 10
+check "B20b: tee got the whole report" json_ok "$tmp/b20b.log" 2
+reap_mark 202 >/dev/null
 
 # B21: SIGSTOP/SIGCONT to hookwave 10 times during a run: results exact,
 # no EINTR error.
