@@ -455,6 +455,14 @@ again:
 		r->start = pr.start;
 		r->duration = 0;
 	}
+	if (r->out.nomem && (pr.outcome == PROC_EXITED ||
+	    pr.outcome == PROC_SIGNALED)) {
+		/* It ran, but what it printed could not all be kept: its
+		   result cannot be shown whole, so it is no pass. */
+		r->status = HOOK_ERROR;
+		free(r->reason);
+		r->reason = xstrdup("out of memory: its output was cut short");
+	}
 	free_env(env);
 	free(script);
 	free(words);

@@ -1280,6 +1280,55 @@ else
 	echo "# skip: D37: needs root and setpriv to run as nobody with a small ulimit -u"
 fi
 
+# D37b: under ulimit -v (address space; not under a sanitizer, which
+# reserves terabytes of it). A 1 GiB output_limit reserves nothing up
+# front: eight hooks printing "hi" pass. A hook printing 300 MB into it
+# runs out of memory: that hook is an error saying so, with the part of
+# its output that could be kept, and the run completes and reports
+# (exit 1, not SIGABRT). With no room for any worker thread, hookwave
+# says why (EAGAIN from pthread_create), not the errno of a later call.
+if test -z "${HOOKWAVE_SANITIZED:-}"; then
+	newcase d37b <<'EOF'
+[settings]
+jobs = 8
+output_limit = 1073741824
+[hook big]
+command = "$H" spew 300000000
+EOF
+	for _i in 1 2 3 4 5 6 7 8; do
+		printf '[hook h%d]\ncommand = echo hi\n' "$_i" >>hookwave.ini
+	done
+	run timeout -k 5 120 bash -c 'ulimit -s 8192 && ulimit -v 200000 && exec "$0" -f json' "$HOOKWAVE"
+	echo "# measured: D37b: ulimit -v 200000: exit $status; big: $(jq -s -c '.[] | select(.name == "big") | [.status, .reason, (.output | length)]' "$tmp/out" 2>/dev/null)"
+	expect_exit "D37b: ulimit -v: exit status 1 (not SIGABRT)" 1
+	check "D37b: every hook reported" json_ok "$tmp/out" 9
+	jcheck "D37b: the hooks printing hi passed, with their output" "$tmp/out" \
+		'[.[:-1][] | select(.name != "big") | select(.status == "passed" and .output == "hi\n")] | length == 8'
+	expect_hook "D37b: the hook printing 300 MB is an error: out of memory, what was kept shown" \
+		"$tmp/out" big '.status == "error" and (.reason | test("out of memory")) and .output_truncated and (.output | test("^x+"))'
+	# --no-history: reading it takes a buffer of its own first.
+	_msg=
+	for _v in $(seq 2000 1000 40000); do
+		run bash -c 'ulimit -s 8192 && ulimit -v "$1" && exec "$0" -q --no-history' \
+			"$HOOKWAVE" "$_v"
+		if grep -q 'cannot start any worker thread' "$tmp/err"; then
+			_msg=$(cat "$tmp/err")
+			break
+		fi
+		test "$status" -eq 1 && break   # it ran: room for threads
+	done
+	if test -n "$_msg"; then
+		echo "# measured: D37b: ulimit -v $_v: $_msg"
+		expect_exit "D37b: no worker thread: exit status 2" 2
+		check "D37b: no worker thread: the error of pthread_create ($_msg)" \
+			test "$_msg" = "hookwave: cannot start any worker thread: Resource temporarily unavailable"
+	else
+		echo "# skip: D37b: no ulimit -v found where hookwave starts but no thread does"
+	fi
+else
+	echo "# skip: D37b: ulimit -v under a sanitizer"
+fi
+
 # D39: a fresh TMPDIR and run dir: after passing, failing, timed-out and
 # interrupted runs (with -o and --timeline), nothing is left behind.
 newcase d39 <<'EOF'
