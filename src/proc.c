@@ -94,14 +94,47 @@ struct group_node {
 };
 
 static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t groups_cond = PTHREAD_COND_INITIALIZER;
 static struct group_node *groups;       /* under groups_mu */
 static int groups_paused;               /* under groups_mu */
+static unsigned spawning;               /* under groups_mu: spawns begun
+					   while not paused, not yet listed */
 static double paused_since;             /* under groups_mu: now() at the pause */
 static double paused_total;             /* under groups_mu: ended pauses, s */
 
+/*
+ * A spawn begins. One begun before a pause is waited for by
+ * proc_pause() (its child runs before we know its pid); one begun
+ * during a pause is stopped by groups_add(). Returns whether it counts.
+ */
+static int
+groups_spawning(void)
+{
+	int counted;
+
+	pthread_mutex_lock(&groups_mu);
+	counted = !groups_paused;
+	if (counted)
+		spawning++;
+	pthread_mutex_unlock(&groups_mu);
+	return counted;
+}
+
+/* A counted spawn failed: nothing to list. */
+static void
+groups_spawn_failed(int counted)
+{
+	if (!counted)
+		return;
+	pthread_mutex_lock(&groups_mu);
+	if (--spawning == 0)
+		pthread_cond_broadcast(&groups_cond);
+	pthread_mutex_unlock(&groups_mu);
+}
+
 /* Track a new group; stop it at once if the groups are paused. */
 static void
-groups_add(struct group_node *g, pid_t pgid)
+groups_add(struct group_node *g, pid_t pgid, int counted)
 {
 	g->pgid = pgid;
 	g->prev = NULL;
@@ -112,6 +145,8 @@ groups_add(struct group_node *g, pid_t pgid)
 	groups = g;
 	if (groups_paused)
 		(void)kill(-pgid, SIGSTOP);
+	if (counted && --spawning == 0)
+		pthread_cond_broadcast(&groups_cond);
 	pthread_mutex_unlock(&groups_mu);
 }
 
@@ -150,6 +185,10 @@ proc_pause(void)
 	if (!groups_paused) {
 		groups_paused = 1;
 		paused_since = now();
+		/* Spawns already under way list their group in a moment
+		   (new ones will stop theirs themselves): wait for them. */
+		while (spawning > 0)
+			pthread_cond_wait(&groups_cond, &groups_mu);
 		n = groups_signal(SIGSTOP);
 	}
 	pthread_mutex_unlock(&groups_mu);
@@ -751,7 +790,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 {
 	struct group_node node;
 	struct reader rd;
-	int fds[2], err;
+	int fds[2], err, counted;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -770,12 +809,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	if (make_pipe(fds) != 0)
 		return fail(r, PROC_STAGE_PIPE, errno);
 
+	counted = !spec->same_group && groups_spawning();
 	r->start = now();
 	err = spawn(spec, fds[1], &pid);
 	close(fds[1]);
 	if (err != 0) {
-		int cerr = spec->cwd != NULL ? cwd_error(spec->cwd) : 0;
+		int cerr;
 
+		groups_spawn_failed(counted);
+		cerr = spec->cwd != NULL ? cwd_error(spec->cwd) : 0;
 		close(fds[0]);
 		if (cerr != 0)
 			return fail(r, PROC_STAGE_CWD, cerr);
@@ -783,7 +825,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 	}
 	r->pid = (int)pid;
 	if (!spec->same_group) {
-		groups_add(&node, pid);
+		groups_add(&node, pid, counted);
 		if (spec->on_group != NULL)
 			spec->on_group(spec->group_ctx, pid, 1, fds[0]);
 	}

@@ -141,8 +141,10 @@ int proc_capture(char *const *argv, char *const *envp, const char *cwd,
  * Thread-safe (one mutex), but not async-signal-safe: call them from a
  * thread, e.g. one taking signals with sigwaitinfo(), never from a
  * signal handler. The order for Ctrl-Z is: proc_pause(), then stop
- * hookwave itself (kill(getpid(), SIGSTOP): SIGTSTP is blocked or
- * caught), then, once continued, proc_resume().
+ * hookwave itself with raise(SIGSTOP), then, once continued,
+ * proc_resume(). raise(), not kill(getpid(), ...): a signal sent to
+ * the process may be taken by another thread while the calling one
+ * returns at once, and would then resume the hooks before the stop.
  */
 size_t proc_pause(void);
 size_t proc_resume(void);

@@ -66,7 +66,8 @@ mark() {
 	echo "$mark_base$1"
 }
 for _n in 102 103 113 105 115 171 172 191 196 197 198 211 241 131 132 133 134 \
-	  161 162 163 164 165 166 341 441 451 391 392 393 394 395 231 201 202; do
+	  161 162 163 164 165 166 341 441 451 391 392 393 394 395 231 201 202 \
+	  199 212 442; do
 	export "M$_n=$(mark "$_n")"
 done
 # Short sleeps of B18 (about 0.3 s), also unique: 0.3<pid>.
@@ -835,6 +836,47 @@ check "B21: no 'Interrupted system call' or EINTR" \
 check "B21: nothing on stderr" test ! -s "$tmp/err"
 check "B21: the timed-out sleep is gone" gone 211
 
+# B21b (passes once wired: main.c's SIGTSTP handling calls proc_pause,
+# stops hookwave, and calls proc_resume once continued): Ctrl-Z stops
+# the hooks too, not only hookwave, and the time spent stopped does not
+# count toward their timeouts. Stopped for 4 s, a hook with timeout = 3
+# is stopped with hookwave, still running 0.5 s after SIGCONT, and times
+# out 3 s of running time after it started.
+b21b_ctrl_z_stops_hooks() {
+	newcase b21b <<'EOF'
+[hook t]
+command = "$H" beacon up; exec sleep $M212
+timeout = 3
+EOF
+	start_bg 60 "$HOOKWAVE" -f json
+	"$HELPER" wait up 20 || fail "B21b: the hook started"
+	_t0=$(now)
+	kill -TSTP "$bg_pid"
+	_i=0
+	while ! grep -q '^[0-9]* ([^)]*) T' "/proc/$bg_pid/stat" 2>/dev/null ||
+	      ! grep -q '^[0-9]* ([^)]*) T' "/proc/$(pids_of 212 | head -n 1)/stat" 2>/dev/null; do
+		_i=$((_i + 1))
+		test "$_i" -ge 100 && break
+		"$HELPER" sleep 0.05
+	done
+	check "B21b: after SIGTSTP, hookwave is stopped" \
+		grep -q '^[0-9]* ([^)]*) T' "/proc/$bg_pid/stat"
+	check "B21b: after SIGTSTP, its hook is stopped too" \
+		grep -q '^[0-9]* ([^)]*) T' "/proc/$(pids_of 212 | head -n 1)/stat"
+	"$HELPER" sleep 4
+	kill -CONT "$bg_pid"
+	"$HELPER" sleep 0.5
+	check "B21b: 4 s stopped did not use up its 3 s timeout" alive 212
+	finish_bg
+	echo "# measured: B21b: the run took $(elapsed "$_t0")s after SIGTSTP"
+	expect_exit "B21b: exit status 1" 1
+	expect_hook "B21b: the hook timed out, after 3 s of running plus 4 s stopped" \
+		"$tmp/out" t '.status == "timeout" and .duration >= 7'
+	check "B21b: the sleep is gone" gone 212
+	reap_mark 212 >/dev/null
+}
+# b21b_ctrl_z_stops_hooks
+
 # B22: 2,000 x true with jobs = 64: all passed.
 mkdir "$tmp/b22" && cd "$tmp/b22" || exit 1
 {
@@ -936,6 +978,26 @@ reap_mark 196 >/dev/null
 reap_mark 197 >/dev/null
 reap_mark 198 >/dev/null
 rm -f plain.up tree.up deaf.up
+
+# B19b: after kill -9 of hookwave, its guardian is the reader of its
+# hooks' pipes while it ends them: a TERM trap that prints (a line from
+# the shell itself, then more than a pipe holds) gets to its cleanup,
+# instead of dying of SIGPIPE at its first echo.
+newcase b19b <<'EOF'
+[settings]
+kill_grace = 10
+[hook trap]
+command = trap 'echo bye; "$H" spew 1000000; echo done >cleaned; exit 0' TERM; sleep $M199 & "$H" beacon up; wait
+EOF
+start_bg 60 "$HOOKWAVE" -q
+"$HELPER" wait up 20 || fail "B19b: the hook started"
+kill -KILL "$bg_pid"
+finish_bg
+"$HELPER" wait cleaned 20 >/dev/null 2>&1
+check "B19b: after kill -9, the TERM trap that prints ran to its cleanup" \
+	test "$(cat cleaned 2>/dev/null)" = done
+check "B19b: the hook's sleep is gone" gone 199
+reap_mark 199 >/dev/null
 
 # =========================================================================
 # C. Output
@@ -1506,9 +1568,18 @@ hw --lock --skip long
 expect_exit "F44: a second --lock run: exit status 75" 75
 expect_stderr_has "F44: it names the holder's pid" "pid $bg_pid"
 check "F44: nothing on stdout" test ! -s "$tmp/out"
+_guard=$(pgrep -P "$bg_pid" -x hookwave-guard | head -n 1)
 kill -KILL "$bg_pid"
 finish_bg
 check "F44: the killed holder's hook is gone (its guardian ended it)" gone 441
+# The guardian may hold the lock until its groups are gone: wait for it.
+_i=0
+while test -n "$_guard" && test -e "/proc/$_guard" &&
+	! grep -q '^[0-9]* ([^)]*) Z' "/proc/$_guard/stat" 2>/dev/null; do
+	_i=$((_i + 1))
+	test "$_i" -ge 100 && break
+	"$HELPER" sleep 0.1
+done
 hw --lock --skip long
 expect_exit "F44: after kill -9 of the holder, the next --lock run gets the lock (exit 0)" 0
 reap_mark 441
@@ -1525,6 +1596,40 @@ if command -v git >/dev/null 2>&1; then
 else
 	echo "# skip: F44 in a git work tree: no git"
 fi
+
+# F44b (passes once wired: main.c calls guardian_hold(&guard, lock_fd)
+# after guardian_start): after kill -9 of the --lock holder, the lock is
+# held until its hooks are gone: a second --lock run exits 75 while the
+# guardian still waits out kill_grace for a hook that ignores SIGTERM;
+# once the guardian is done, the next run gets the lock.
+f44b_lock_outlives_holder() {
+	newcase f44b <<'EOF'
+[settings]
+kill_grace = 4
+[hook deaf]
+command = trap '' TERM; "$H" beacon deaf.up; sleep $M442
+timeout = 60
+EOF
+	start_bg 60 "$HOOKWAVE" --lock -q
+	"$HELPER" wait deaf.up 20 || fail "F44b: the holder's hook started"
+	_guard=$(pgrep -P "$bg_pid" -x hookwave-guard | head -n 1)
+	kill -KILL "$bg_pid"
+	finish_bg
+	hw --lock --skip deaf
+	expect_exit "F44b: holder killed, its hook not yet gone: a --lock run exits 75" 75
+	check "F44b: the hook ignoring TERM is gone after the grace" gone 442
+	_i=0
+	while test -n "$_guard" && test -e "/proc/$_guard" &&
+		! grep -q '^[0-9]* ([^)]*) Z' "/proc/$_guard/stat" 2>/dev/null; do
+		_i=$((_i + 1))
+		test "$_i" -ge 100 && break
+		"$HELPER" sleep 0.1
+	done
+	hw --lock --skip deaf
+	expect_exit "F44b: the guardian done, the next --lock run gets the lock" 0
+	reap_mark 442 >/dev/null
+}
+# f44b_lock_outlives_holder
 
 # F45: a reader reading r.json all the time while 100 runs
 # rewrite it never sees half a file; kill -9 in the middle of a run
