@@ -34,6 +34,8 @@ struct note {
 	int32_t pgid;
 };
 
+/* After a wake-up, how long notes may gather before the guardian reads. */
+#define NAP_MS 2
 /* After the SIGKILL, how long the guardian waits for the groups to go. */
 #define GONE_WAIT_MS 5000
 /* Poll tick while ending the groups. */
@@ -54,6 +56,16 @@ close_from(int from)
 	for (fd = from; fd < max; fd++)
 		(void)close(fd);
 #endif
+}
+
+/* Sleep ms milliseconds, whatever signals come. */
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 /* What the guardian holds: the live groups and their pipes. */
@@ -139,10 +151,7 @@ drain(struct held *h, int ms)
 			h->p[n++].revents = 0;
 		}
 	if (n == 0) {
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		nap_ms(ms);
 		return;
 	}
 	if (poll(h->p, n, ms) <= 0)
@@ -163,9 +172,12 @@ drain(struct held *h, int ms)
 	}
 }
 
-/* Receive one note, and the fd it carries (else -1). 0 at EOF. */
+/*
+ * Receive one note, and the fd it carries (else -1). 0 at EOF, -1 with
+ * errno (EAGAIN: none there, with MSG_DONTWAIT in flags).
+ */
 static ssize_t
-receive(int sock, struct note *x, int *fd)
+receive(int sock, struct note *x, int *fd, int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -183,7 +195,7 @@ receive(int sock, struct note *x, int *fd)
 	msg.msg_control = ctl.buf;
 	msg.msg_controllen = sizeof(ctl.buf);
 	do
-		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
 	while (got < 0 && errno == EINTR);
 	if (got <= 0)
 		return got;
@@ -206,7 +218,7 @@ static void
 guard(int sock, double grace)
 {
 	struct held h;
-	int clean = 0, sig, fd;
+	int clean = 0, waiting = 1, sig, fd;
 	long waited, grace_ms = (long)(grace * 1000);
 	struct note x;
 
@@ -227,7 +239,27 @@ guard(int sock, double grace)
 		_exit(1);
 	close_from(1);
 
-	while (!clean && receive(0, &x, &fd) > 0) {
+	for (;;) {
+		ssize_t got = receive(0, &x, &fd, waiting ? 0 : MSG_DONTWAIT);
+
+		if (got < 0 && !waiting && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK)) {
+			waiting = 1;    /* read them all: block for the next */
+			continue;
+		}
+		if (got <= 0)
+			break;
+		if (waiting) {
+			/*
+			 * Woken by a note: let more gather before reading on.
+			 * A busy run then costs a wake-up per NAP_MS, not one
+			 * per note (for hookwave's sendmsg too, which need not
+			 * wake us). Nothing is lost by waiting: the notes stay
+			 * queued, and after EOF every one is read first.
+			 */
+			nap_ms(NAP_MS);
+			waiting = 0;
+		}
 		switch (x.kind) {
 		case NOTE_START:
 			held_add(&h, (pid_t)x.pgid, fd);
@@ -248,6 +280,8 @@ guard(int sock, double grace)
 		}
 		if (fd >= 0)
 			close(fd);
+		if (clean)
+			break;
 	}
 	if (!clean && h.n > 0) {
 		/* hookwave is gone without a word: end what it left running,
