@@ -424,7 +424,9 @@ struct reader {
 	int fd;
 	int big;
 	const struct proc_spec *spec;
-	char buf[CHUNK];
+	char *buf;              /* CHUNK bytes, or `small` */
+	size_t size;
+	char small[4096];       /* if malloc fails: slower, never fatal */
 };
 
 /*
@@ -438,7 +440,7 @@ read_chunk(struct reader *rd)
 	ssize_t n;
 
 	for (;;) {
-		n = read(rd->fd, rd->buf, CHUNK);
+		n = read(rd->fd, rd->buf, rd->size);
 		if (n > 0) {
 #ifdef F_SETPIPE_SZ
 			/*
@@ -830,12 +832,19 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 			spec->on_group(spec->group_ctx, pid, 1, fds[0]);
 	}
 
-	/* The read buffer is on this thread's stack, in the reader:
-	   nothing to allocate per spawn, so nothing that can fail. */
+	/* Not a 64 KiB array on the stack: a thread's stack may be small
+	   (ulimit -s). Without memory, a small one on the stack will do. */
 	rd.fd = fds[0];
 	rd.big = 0;
 	rd.spec = spec;
+	rd.size = CHUNK;
+	if ((rd.buf = malloc(CHUNK)) == NULL) {
+		rd.buf = rd.small;
+		rd.size = sizeof(rd.small);
+	}
 	wait_child(spec, pid, &rd, &node, r);
+	if (rd.buf != rd.small)
+		free(rd.buf);
 	/* -1 for PROC_ERROR after a start too ("wait": reaped by someone
 	 * else), so that -1 always means PROC_ERROR; r->pid says it ran. */
 	return r->outcome == PROC_ERROR ? -1 : 0;
