@@ -128,9 +128,11 @@ int proc_capture(char *const *argv, char *const *envp, const char *cwd,
  * stops them itself.
  *
  * proc_pause() sends SIGSTOP (which no hook can catch or ignore, unlike
- * SIGTSTP) to every hook process group that proc_run() has running, and
- * to every group started until proc_resume(); it also stops the clock
- * that deadlines and kill graces run on. proc_resume() sends SIGCONT to
+ * SIGTSTP) to every hook process group that proc_run() has running
+ * (first waiting, microseconds, for spawns under way to know their
+ * pid), and to every group started until proc_resume(); it also stops
+ * the clock that deadlines and kill graces run on (proc_result's
+ * durations stay wall time). proc_resume() sends SIGCONT to
  * every group still running and starts the clock again. A pause while
  * paused, or a resume while not paused, does nothing. Both return how
  * many groups they signalled. Helpers in hookwave's own group
