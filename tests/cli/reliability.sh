@@ -1119,27 +1119,28 @@ else
 	echo "# skip: C28: no /usr/bin/time"
 fi
 
-# C29: `hookwave | (sleep 5; cat)`: while the reader sleeps, printing
-# blocks; capture must not: a hook printing 10 MB over 2 s with a 4 s
-# timeout still passes.
+# C29: `hookwave | (sleep 8; cat)`: while the reader sleeps, printing
+# blocks; capture must not: a hook printing 10 MB over 2 s with a 6 s
+# timeout still passes. (6 s, not less: under a sanitizer each start of
+# the helper costs ~0.1 s, and the hook starts it ten times.)
 newcase c29 <<'EOF'
 [settings]
 jobs = 4
 [hook a]
 strategy = one
 command = "$H" spew 10485760
-timeout = 4
+timeout = 6
 [hook c]
 strategy = one
 depends = a
 command = "$H" spew 10485760
-timeout = 4
+timeout = 6
 [hook b]
 strategy = two
-command = for i in 1 2 3 4 5 6 7 8 9 10; do "$H" spew 1048576; "$H" sleep 0.2; done
-timeout = 4
+command = for i in 1 2 3 4 5 6 7 8 9 10; do "$H" spew 1048576; sleep 0.2; done
+timeout = 6
 EOF
-timeout -k 5 60 "$HOOKWAVE" -v 2>"$tmp/err" | { "$HELPER" sleep 5; cat >"$tmp/out"; }
+timeout -k 5 60 "$HOOKWAVE" -v 2>"$tmp/err" | { "$HELPER" sleep 8; cat >"$tmp/out"; }
 _codes=("${PIPESTATUS[@]}")
 check "C29: exit status 0 (${_codes[0]})" test "${_codes[0]}" -eq 0
 for _h in one/a one/c two/b; do
