@@ -322,9 +322,9 @@ on_output(void *ctx, const char *buf, size_t n)
 }
 
 static void
-on_group(void *ctx, pid_t pgid, int alive)
+on_group(void *ctx, pid_t pgid, int alive, int out_fd)
 {
-	guardian_note(ctx, pgid, alive);
+	guardian_note(ctx, pgid, alive, out_fd);
 }
 
 void
@@ -454,6 +454,14 @@ again:
 		/* Never ran, but an error happened at a known moment. */
 		r->start = pr.start;
 		r->duration = 0;
+	}
+	if (r->out.nomem && (pr.outcome == PROC_EXITED ||
+	    pr.outcome == PROC_SIGNALED)) {
+		/* It ran, but what it printed could not all be kept: its
+		   result cannot be shown whole, so it is no pass. */
+		r->status = HOOK_ERROR;
+		free(r->reason);
+		r->reason = xstrdup("out of memory: its output was cut short");
 	}
 	free_env(env);
 	free(script);

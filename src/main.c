@@ -161,6 +161,7 @@ act(const struct cli_options *o)
 			say_err(&e);
 			break;
 		}
+		sess.lock_fd = lock_fd;
 		if (o->action == CLI_DRY_RUN) {
 			plan_print_dry_run(&out, &plan, &sess.batches);
 			status = put_stdout(&out);

@@ -22,15 +22,9 @@
 
 #define ROUNDS 8
 
-int
-orphans_adopt(void)
-{
-#if defined(HAVE_PRCTL) && defined(PR_SET_CHILD_SUBREAPER)
-	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
-#else
-	return -1;
-#endif
-}
+/* The children hookwave had at orphans_adopt(): not the run's. */
+static pid_t *inherited;
+static size_t ninherited;
 
 /* The ppid field of /proc/PID/stat (after the parenthesised name). */
 static pid_t
@@ -56,31 +50,121 @@ parent_of(const char *pid)
 	return (pid_t)ppid;
 }
 
-/* Our children, from /proc; a malloc'd array of *n pids. */
+/* Append pid to the array *v of *n (room for *alloc). */
+static void
+push_pid(pid_t **v, size_t *n, size_t *alloc, pid_t pid)
+{
+	if (*n == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 16;
+		*v = xreallocarray(*v, *alloc, sizeof(**v));
+	}
+	(*v)[(*n)++] = pid;
+}
+
+/*
+ * Our children from /proc/self/task/TID/children, one file per thread
+ * (a child belongs to the thread that made it, or was handed it):
+ * cheap, but only with CONFIG_PROC_CHILDREN. Returns -1 without it.
+ */
+static int
+children_of_tasks(pid_t **v, size_t *n, size_t *alloc)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int ok = -1;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char path[64];
+		FILE *f;
+		long pid;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    strlen(e->d_name) > 20)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children",
+			 e->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;       /* no such file, or the thread is gone */
+		ok = 0;
+		while (fscanf(f, "%ld", &pid) == 1)
+			if (pid > 0)
+				push_pid(v, n, alloc, (pid_t)pid);
+		fclose(f);
+	}
+	closedir(d);
+	return ok;
+}
+
+/*
+ * Our children; a malloc'd array of *n pids. Without the task files,
+ * from a scan of /proc, which costs a file per process on the machine.
+ */
 static pid_t *
 children(size_t *n)
 {
-	DIR *d = opendir("/proc");
 	struct dirent *e;
 	pid_t self = getpid(), *v = NULL;
 	size_t alloc = 0;
+	DIR *d;
 
 	*n = 0;
-	if (d == NULL)
-		return NULL;
+	if (children_of_tasks(&v, n, &alloc) == 0)
+		return v;
+	if ((d = opendir("/proc")) == NULL)
+		return v;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		if (parent_of(e->d_name) != self)
 			continue;
-		if (*n == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
-		}
-		v[(*n)++] = (pid_t)atol(e->d_name);
+		push_pid(&v, n, &alloc, (pid_t)atol(e->d_name));
 	}
 	closedir(d);
 	return v;
+}
+
+/* Whether we have no child at all (zombies count): no need for /proc. */
+static int
+childless(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 &&
+	       errno == ECHILD;
+}
+
+static int
+was_inherited(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < ninherited; i++)
+		if (inherited[i] == pid)
+			return 1;
+	return 0;
+}
+
+int
+orphans_adopt(void)
+{
+	/*
+	 * Children we have before the run were started by whoever exec'd
+	 * us. We never reap them, so their pids cannot be reused by the
+	 * time orphans_end() compares: a pid on this list is that process.
+	 */
+	free(inherited);
+	inherited = NULL;
+	ninherited = 0;
+	if (!childless())
+		inherited = children(&ninherited);
+#if defined(HAVE_PRCTL) && defined(PR_SET_CHILD_SUBREAPER)
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
+#else
+	return -1;
+#endif
 }
 
 static void
@@ -95,22 +179,21 @@ signal_tree(pid_t pid, int sig)
 size_t
 orphans_end(double grace)
 {
-	size_t total = 0, n, i;
-	int round;
+	size_t total = 0, n, i, k;
+	int round, saved = errno;
 
 	for (round = 0; round < ROUNDS; round++) {
 		pid_t *v;
 		double until;
-		siginfo_t si;
 
-		/* No child at all (the usual case): no need to read /proc,
-		   which costs a file per process on the machine. */
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 &&
-		    errno == ECHILD)
+		/* No child at all (the usual case): no need to list them. */
+		if (childless())
 			break;
 		v = children(&n);
-
+		for (i = k = 0; i < n; i++)
+			if (!was_inherited(v[i]))
+				v[k++] = v[i];
+		n = k;
 		if (n == 0) {
 			free(v);
 			break;
@@ -150,5 +233,6 @@ orphans_end(double grace)
 		}
 		free(v);
 	}
+	errno = saved;
 	return total;
 }

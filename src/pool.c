@@ -24,18 +24,13 @@ struct pool_worker {
 	unsigned slot;
 };
 
-/* Allocate an array; allocation failure is not recoverable. */
+/* An array of n elements of `size`, or NULL. */
 static void *
 pool_alloc(size_t n, size_t size)
 {
-	void *p;
-
 	if (n == 0 || size == 0 || n > (size_t)-1 / size)
-		abort();
-	p = malloc(n * size);
-	if (p == NULL)
-		abort();
-	return p;
+		return NULL;
+	return malloc(n * size);
 }
 
 /* Run jobs until the queue is closed and empty. */
@@ -50,8 +45,8 @@ pool_worker_main(void *arg)
 	return NULL;
 }
 
-/* Start up to n workers on q; returns how many are running. */
-unsigned
+/* Start up to n workers on q; 0 if any runs, else the error. */
+int
 pool_start(struct pool *p, struct queue *q, unsigned n)
 {
 	sigset_t all, old;
@@ -61,14 +56,20 @@ pool_start(struct pool *p, struct queue *q, unsigned n)
 	p->queue = q;
 	p->threads = NULL;
 	p->nthreads = 0;
+	p->short_error = 0;
 	p->workers = NULL;
-	if (n == 0) {
-		errno = EINVAL;
-		return 0;
-	}
+	if (n == 0)
+		return EINVAL;
 
 	p->threads = pool_alloc(n, sizeof(*p->threads));
 	p->workers = pool_alloc(n, sizeof(*p->workers));
+	if (p->threads == NULL || p->workers == NULL) {
+		free(p->threads);
+		free(p->workers);
+		p->threads = NULL;
+		p->workers = NULL;
+		return ENOMEM;
+	}
 
 	/* New threads inherit the creating thread's mask. */
 	if (sigfillset(&all) != 0)
@@ -78,6 +79,7 @@ pool_start(struct pool *p, struct queue *q, unsigned n)
 	for (i = 0; i < n; i++) {
 		p->workers[i].queue = q;
 		p->workers[i].slot = i;
+		/* It returns the error; errno is not set. */
 		err = pthread_create(&p->threads[i], NULL, pool_worker_main,
 				     &p->workers[i]);
 		if (err != 0)
@@ -87,14 +89,15 @@ pool_start(struct pool *p, struct queue *q, unsigned n)
 		abort();
 
 	p->nthreads = i;
+	p->short_error = err;
 	if (i == 0) {
 		free(p->threads);
 		free(p->workers);
 		p->threads = NULL;
 		p->workers = NULL;
-		errno = err;
+		return err;
 	}
-	return i;
+	return 0;
 }
 
 /* Close the queue, let the workers empty it, and join them. */

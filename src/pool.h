@@ -23,16 +23,22 @@ struct pool {
 	struct queue *queue;    /* borrowed */
 	pthread_t *threads;
 	unsigned nthreads;      /* threads actually running */
+	int short_error;        /* why fewer than asked run (an errno
+				   value from pthread_create), or 0 */
 	struct pool_worker *workers;    /* per-thread arguments */
 };
 
 /*
- * Start up to `n` workers on `q` (n >= 1). Thread creation may fail
- * (EAGAIN under a low ulimit -u): the pool then runs with the threads
- * it could make. Returns the number started (>= 1), or 0 if none could
- * be started, with errno set (the pool is then empty and needs no join).
+ * Start up to `n` workers on `q`. Thread creation may fail (EAGAIN
+ * under a low ulimit -u or ulimit -v): the pool then runs with the
+ * threads it could make, p->nthreads of them, and p->short_error says
+ * why not more. Returns 0 when at least one runs; else the error (an
+ * errno value: what pthread_create returned, ENOMEM, or EINVAL for
+ * n == 0), and the pool is empty and needs no join. errno is not that
+ * error (pthread_create may leave another one there): print the value
+ * returned.
  */
-unsigned pool_start(struct pool *p, struct queue *q, unsigned n);
+int pool_start(struct pool *p, struct queue *q, unsigned n);
 
 /*
  * Close the queue, let the workers finish every job still queued, and

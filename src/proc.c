@@ -14,13 +14,16 @@
  * posix_spawn_file_actions_addclosefrom_np the child also closes every
  * fd above 2, which covers fds the rest of the process forgot to mark.
  *
- * No state is shared between calls: proc_run() is thread-safe.
+ * The only state shared between calls is the list of live groups and
+ * the paused clock (proc_pause/proc_resume), behind one mutex that is
+ * never held across a blocking call: proc_run() is thread-safe.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -39,6 +42,9 @@
 
 /* Size of one read from the pipe, and of each on_output chunk. */
 #define CHUNK (64 * 1024)
+
+/* The pipe is made roomier only once a hook fills the default one. */
+#define BIG_PIPE (256 * 1024)
 
 /*
  * After the main process exits, how long its leftovers (already sent
@@ -78,16 +84,171 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Milliseconds from now until `when` for poll(): -1 if when < 0 (never). */
+/*
+ * The process groups proc_run() has running, for proc_pause(): one node
+ * on each proc_run's stack, linked from spawn until the group is over.
+ */
+struct group_node {
+	pid_t pgid;
+	struct group_node *prev, *next;
+};
+
+static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t groups_cond = PTHREAD_COND_INITIALIZER;
+static struct group_node *groups;       /* under groups_mu */
+static int groups_paused;               /* under groups_mu */
+static unsigned spawning;               /* under groups_mu: spawns begun
+					   while not paused, not yet listed */
+static double paused_since;             /* under groups_mu: now() at the pause */
+static double paused_total;             /* under groups_mu: ended pauses, s */
+
+/*
+ * A spawn begins. One begun before a pause is waited for by
+ * proc_pause() (its child runs before we know its pid); one begun
+ * during a pause is stopped by groups_add(). Returns whether it counts.
+ */
 static int
-ms_until(double when)
+groups_spawning(void)
+{
+	int counted;
+
+	pthread_mutex_lock(&groups_mu);
+	counted = !groups_paused;
+	if (counted)
+		spawning++;
+	pthread_mutex_unlock(&groups_mu);
+	return counted;
+}
+
+/* A counted spawn failed: nothing to list. */
+static void
+groups_spawn_failed(int counted)
+{
+	if (!counted)
+		return;
+	pthread_mutex_lock(&groups_mu);
+	if (--spawning == 0)
+		pthread_cond_broadcast(&groups_cond);
+	pthread_mutex_unlock(&groups_mu);
+}
+
+/* Track a new group; stop it at once if the groups are paused. */
+static void
+groups_add(struct group_node *g, pid_t pgid, int counted)
+{
+	g->pgid = pgid;
+	g->prev = NULL;
+	pthread_mutex_lock(&groups_mu);
+	g->next = groups;
+	if (groups != NULL)
+		groups->prev = g;
+	groups = g;
+	if (groups_paused)
+		(void)kill(-pgid, SIGSTOP);
+	if (counted && --spawning == 0)
+		pthread_cond_broadcast(&groups_cond);
+	pthread_mutex_unlock(&groups_mu);
+}
+
+/* Forget a group (before its leader is reaped: the pgid is still ours). */
+static void
+groups_remove(struct group_node *g)
+{
+	pthread_mutex_lock(&groups_mu);
+	if (g->prev != NULL)
+		g->prev->next = g->next;
+	else
+		groups = g->next;
+	if (g->next != NULL)
+		g->next->prev = g->prev;
+	pthread_mutex_unlock(&groups_mu);
+}
+
+/* Send sig to every tracked group; returns how many. groups_mu held. */
+static size_t
+groups_signal(int sig)
+{
+	struct group_node *g;
+	size_t n = 0;
+
+	for (g = groups; g != NULL; g = g->next, n++)
+		(void)kill(-g->pgid, sig);
+	return n;
+}
+
+size_t
+proc_pause(void)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&groups_mu);
+	if (!groups_paused) {
+		groups_paused = 1;
+		paused_since = now();
+		/* Spawns already under way list their group in a moment
+		   (new ones will stop theirs themselves): wait for them. */
+		while (spawning > 0)
+			pthread_cond_wait(&groups_cond, &groups_mu);
+		n = groups_signal(SIGSTOP);
+	}
+	pthread_mutex_unlock(&groups_mu);
+	return n;
+}
+
+size_t
+proc_resume(void)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&groups_mu);
+	if (groups_paused) {
+		n = groups_signal(SIGCONT);
+		paused_total += now() - paused_since;
+		groups_paused = 0;
+	}
+	pthread_mutex_unlock(&groups_mu);
+	return n;
+}
+
+double
+proc_paused_seconds(void)
+{
+	double t = now(), s;
+
+	pthread_mutex_lock(&groups_mu);
+	s = paused_total + (groups_paused ? t - paused_since : 0);
+	pthread_mutex_unlock(&groups_mu);
+	return s;
+}
+
+/*
+ * The clock deadlines run on: CLOCK_MONOTONIC less the time paused. It
+ * stands still during a pause, so nothing times out while stopped.
+ */
+static double
+run_now(void)
+{
+	double t = now(), held;
+
+	pthread_mutex_lock(&groups_mu);
+	held = paused_total + (groups_paused ? t - paused_since : 0);
+	pthread_mutex_unlock(&groups_mu);
+	return t - held;
+}
+
+/*
+ * Milliseconds on the run clock from `t` until `when`, for poll(): -1
+ * if when < 0 (never).
+ */
+static int
+ms_until(double t, double when)
 {
 	double d;
 	int ms;
 
 	if (when < 0)
 		return -1;
-	d = (when - now()) * 1000.0;
+	d = (when - t) * 1000.0;
 	if (d <= 0)
 		return 0;
 	if (d >= (double)INT_MAX)
@@ -103,7 +264,6 @@ proc_stage_name(enum proc_stage s)
 	static const char *const names[] = {
 		[PROC_STAGE_NONE] = "",
 		[PROC_STAGE_CWD] = "cwd",
-		[PROC_STAGE_MEMORY] = "malloc",
 		[PROC_STAGE_PIPE] = "pipe",
 		[PROC_STAGE_SPAWN] = "spawn",
 		[PROC_STAGE_WAIT] = "wait",
@@ -130,8 +290,6 @@ fail(struct proc_result *r, enum proc_stage stage, int error)
 static int
 make_pipe(int fds[2])
 {
-	int fl;
-
 #ifdef HAVE_PIPE2
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
@@ -145,15 +303,10 @@ make_pipe(int fds[2])
 		goto fail;
 #endif
 	/* Only the read end: the write end's file description is the
-	 * child's stdout and must stay blocking. */
-	fl = fcntl(fds[0], F_GETFL);
-	if (fl < 0 || fcntl(fds[0], F_SETFL, fl | O_NONBLOCK) != 0)
+	 * child's stdout and must stay blocking. A new pipe's read end has
+	 * no other status flag to keep, so no F_GETFL first. */
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0)
 		goto fail;
-#ifdef F_SETPIPE_SZ
-	/* A roomier pipe: a chatty hook blocks less and we read in fewer
-	   calls. Only a hint: the default 64 KiB is fine if refused. */
-	(void)fcntl(fds[0], F_SETPIPE_SZ, 256 * 1024);
-#endif
 	return 0;
 
 fail:
@@ -264,20 +417,47 @@ signal_group(const struct proc_spec *spec, pid_t pid, int sig)
 }
 
 /*
+ * What one proc_run() reads its pipe with: the fd (-1 once closed), a
+ * buffer, and whether the pipe has been made roomier yet.
+ */
+struct reader {
+	int fd;
+	int big;
+	const struct proc_spec *spec;
+	char *buf;              /* CHUNK bytes, or `small` */
+	size_t size;
+	char small[4096];       /* if malloc fails: slower, never fatal */
+};
+
+/*
  * Read one chunk from the pipe and hand it on. Returns the bytes read
  * (> 0), 0 at EOF (or a read error, treated as EOF), -1 if nothing is
  * there.
  */
 static ssize_t
-read_chunk(int fd, char *buf, const struct proc_spec *spec)
+read_chunk(struct reader *rd)
 {
 	ssize_t n;
 
 	for (;;) {
-		n = read(fd, buf, CHUNK);
+		n = read(rd->fd, rd->buf, rd->size);
 		if (n > 0) {
-			if (spec->on_output != NULL)
-				spec->on_output(spec->ctx, buf, (size_t)n);
+#ifdef F_SETPIPE_SZ
+			/*
+			 * A full chunk: the hook writes faster than we read.
+			 * A roomier pipe makes it block less and us read in
+			 * fewer calls. Only a hint, and only for such hooks:
+			 * most never fill the default 64 KiB, and would pay a
+			 * syscall per spawn for nothing.
+			 */
+			if (n == CHUNK && !rd->big) {
+				rd->big = 1;
+				(void)fcntl(rd->fd, F_SETPIPE_SZ, BIG_PIPE);
+			}
+#endif
+			if (rd->spec->on_output != NULL)
+				rd->spec->on_output(rd->spec->ctx, rd->buf,
+				    (size_t)n);
 			return n;
 		}
 		if (n == 0)
@@ -300,38 +480,39 @@ close_fd(int *fd)
 	}
 }
 
-/* Read the pipe until EOF (closing it) or until `until` has passed. */
+/* Read the pipe until EOF (closing it) or until `until` (run clock). */
 static void
-drain_until(int *fd, char *buf, const struct proc_spec *spec, double until)
+drain_until(struct reader *rd, double until)
 {
 	struct pollfd p;
+	double t;
 	int rc;
 
-	while (*fd >= 0 && now() < until) {
-		p.fd = *fd;
+	while (rd->fd >= 0 && (t = run_now()) < until) {
+		p.fd = rd->fd;
 		p.events = POLLIN;
 		p.revents = 0;
-		rc = poll(&p, 1, ms_until(until));
+		rc = poll(&p, 1, ms_until(t, until));
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (rc <= 0)
 			continue;
-		if (read_chunk(*fd, buf, spec) == 0)
-			close_fd(fd);
+		if (read_chunk(rd) == 0)
+			close_fd(&rd->fd);
 	}
 }
 
 /* Read what the pipe holds right now, a bounded amount, without waiting. */
 static void
-drain_now(int *fd, char *buf, const struct proc_spec *spec)
+drain_now(struct reader *rd)
 {
 	ssize_t rc;
 	int i;
 
-	for (i = 0; *fd >= 0 && i < POST_KILL_READS; i++) {
-		rc = read_chunk(*fd, buf, spec);
+	for (i = 0; rd->fd >= 0 && i < POST_KILL_READS; i++) {
+		rc = read_chunk(rd);
 		if (rc == 0)
-			close_fd(fd);
+			close_fd(&rd->fd);
 		if (rc <= 0)
 			break;
 	}
@@ -363,9 +544,16 @@ peek_exit(pid_t pid, siginfo_t *si)
 static void
 reap_adopted(pid_t pgid)
 {
-	double until = now() + 0.1;
+	double until = -1;
 
-	for (;;) {
+	/*
+	 * kill(-pgid, 0) fails once no member, zombie or not, is left: the
+	 * usual case, which then costs this one call. Else what is left has
+	 * had SIGKILL and is dying, and what dies may be handed to us: reap
+	 * it, waiting a little for it to go, so zombies do not pile up until
+	 * the run ends; the end-of-run sweep takes any straggler.
+	 */
+	while (kill(-pgid, 0) == 0) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
@@ -374,14 +562,9 @@ reap_adopted(pid_t pgid)
 			continue;
 		if (si.si_pid != 0)
 			continue;       /* reaped one; look for more */
-		/*
-		 * The group has had SIGKILL: what is left of it is dying, and
-		 * what dies may be handed to us. Wait a little for it to go
-		 * (kill(-pgid, 0) fails once no member, zombie or not, is
-		 * left), so zombies do not pile up until the run ends; the
-		 * end-of-run sweep takes any straggler.
-		 */
-		if (kill(-pgid, 0) != 0 || now() >= until)
+		if (until < 0)
+			until = now() + 0.1;
+		else if (now() >= until)
 			return;
 		{
 			struct timespec ts = { 0, 1000 * 1000 };
@@ -404,16 +587,18 @@ reap(pid_t pid)
 /*
  * Wait for the spawned pid as proc.h describes: feed output through,
  * stop it on deadline or cancel, then end its group, drain, reap.
- * Owns and closes *pipefd. Fills in everything in *r but start and pid.
+ * Owns and closes rd->fd. Fills in everything in *r but start and pid.
+ * Deadlines are on the run clock (run_now), durations on now().
  */
 static void
-wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
-    struct proc_result *r)
+wait_child(const struct proc_spec *spec, pid_t pid, struct reader *rd,
+    struct group_node *node, struct proc_result *r)
 {
 	/* PROC_EXITED while running; PROC_TIMEOUT or PROC_CANCELED once
 	 * we have started to stop it. */
 	enum proc_outcome stopped = PROC_EXITED;
-	double deadline = spec->timeout > 0 ? r->start + spec->timeout : -1;
+	double t = run_now();
+	double deadline = spec->timeout > 0 ? t + spec->timeout : -1;
 	double grace = spec->kill_grace > 0 ? spec->kill_grace : 0;
 	double kill_at = -1, wake, post, rest_until = -1;
 	int killed = 0, wait_errno = 0, pidfd, ms, rc;
@@ -426,9 +611,9 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		nfds_t n = 0;
 		int ipipe = -1, ipid = -1, icancel = -1, ikill = -1, exited;
 
-		if (*pipefd >= 0 && (rest_until < 0 || now() >= rest_until)) {
+		if (rd->fd >= 0 && (rest_until < 0 || t >= rest_until)) {
 			ipipe = (int)n;
-			p[n].fd = *pipefd;
+			p[n].fd = rd->fd;
 			p[n++].events = POLLIN;
 			rest_until = -1;
 		}
@@ -457,11 +642,12 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 			wake = kill_at;
 		if (rest_until >= 0 && (wake < 0 || rest_until < wake))
 			wake = rest_until;
-		ms = ms_until(wake);
+		ms = ms_until(t, wake);
 		if (pidfd < 0 && (ms < 0 || ms > TICK_MS))
 			ms = TICK_MS;
 
 		rc = poll(p, n, ms);
+		t = run_now();
 		if (rc < 0) {
 			/* EINTR (a signal, or hookwave stopped and continued):
 			 * just look again. ENOMEM: back off a tick. */
@@ -469,6 +655,7 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 				struct timespec ts = { 0, TICK_MS * 1000000L };
 
 				nanosleep(&ts, NULL);
+				t = run_now();
 			}
 			continue;
 		}
@@ -480,16 +667,16 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 			int k;
 
 			for (k = 0; k < 8 && got > 0; k++)
-				if ((got = read_chunk(*pipefd, buf, spec)) > 0)
+				if ((got = read_chunk(rd)) > 0)
 					total += got;
 			if (got == 0)
-				close_fd(pipefd);
+				close_fd(&rd->fd);
 			/* A trickle (a line per file, written one at a time)
 			 * would wake us per line: leave the pipe alone a
 			 * moment to let it fill. The exit, a deadline and a
 			 * cancel are still seen at once; a flood never rests. */
 			else if (total < REST_BELOW)
-				rest_until = now() + REST_SECONDS;
+				rest_until = t + REST_SECONDS;
 		}
 
 		/* The exit comes before the deadline: a hook that exits in
@@ -523,14 +710,14 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 		if (icancel >= 0 && p[icancel].revents != 0)
 			stopped = PROC_CANCELED;
 		else if (stopped == PROC_EXITED && deadline >= 0 &&
-		    now() >= deadline)
+		    t >= deadline)
 			stopped = PROC_TIMEOUT;
 		if (stopped != PROC_EXITED && kill_at < 0) {
 			signal_group(spec, pid, SIGTERM);
 			signal_group(spec, pid, SIGCONT);
-			kill_at = now() + grace;
+			kill_at = t + grace;
 		}
-		if (kill_at >= 0 && !killed && now() >= kill_at) {
+		if (kill_at >= 0 && !killed && t >= kill_at) {
 			signal_group(spec, pid, SIGKILL);
 			killed = 1;
 		}
@@ -545,16 +732,19 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	signal_group(spec, pid, SIGTERM);
 	signal_group(spec, pid, SIGCONT);
 	post = grace < POST_EXIT_GRACE ? grace : POST_EXIT_GRACE;
-	drain_until(pipefd, buf, spec, now() + post);
+	drain_until(rd, run_now() + post);
 	signal_group(spec, pid, SIGKILL);
-	drain_now(pipefd, buf, spec);
-	close_fd(pipefd);
+	drain_now(rd);
+	close_fd(&rd->fd);
+	if (!spec->same_group) {
+		groups_remove(node);
+		if (spec->on_group != NULL)
+			spec->on_group(spec->group_ctx, pid, 0, -1);
+	}
 	if (!wait_errno)
 		reap(pid);
 	if (!spec->same_group)
 		reap_adopted(pid);
-	if (spec->on_group != NULL)
-		spec->on_group(spec->group_ctx, pid, 0);
 	r->duration = now() - r->start;
 
 	r->exit_code = -1;
@@ -577,12 +767,33 @@ wait_child(const struct proc_spec *spec, pid_t pid, int *pipefd, char *buf,
 	}
 }
 
+/*
+ * Why a spawn with a working directory failed: when the directory is
+ * unusable, its errno (open with O_DIRECTORY, then search permission,
+ * which is what chdir needs: a mode 0111 directory is a fine cwd), else
+ * 0 (the exec failed). Asked only after a failure, so that a good cwd
+ * costs no syscall of its own on every spawn.
+ */
+static int
+cwd_error(const char *cwd)
+{
+	int dfd = open(cwd, CWD_OPEN_FLAGS);
+
+	if (dfd < 0)
+		return errno;
+	close(dfd);
+	if (access(cwd, X_OK) != 0)
+		return errno;
+	return 0;
+}
+
 int
 proc_run(const struct proc_spec *spec, struct proc_result *r)
 {
-	int fds[2], err;
+	struct group_node node;
+	struct reader rd;
+	int fds[2], err, counted;
 	pid_t pid;
-	char *buf;
 
 	memset(r, 0, sizeof(*r));
 	r->exit_code = -1;
@@ -590,50 +801,50 @@ proc_run(const struct proc_spec *spec, struct proc_result *r)
 
 	if (spec->path == NULL || spec->argv == NULL || spec->envp == NULL)
 		return fail(r, PROC_STAGE_SPAWN, EINVAL);
-
-	/*
-	 * Check cwd here so that a bad one is told apart from a failed
-	 * exec. O_PATH and X_OK ask what chdir(2) needs: search, not read
-	 * permission (a mode 0111 directory is a fine cwd).
-	 */
-	if (spec->cwd != NULL) {
-		int dfd = open(spec->cwd, CWD_OPEN_FLAGS);
-
-		if (dfd < 0)
-			return fail(r, PROC_STAGE_CWD, errno);
-		close(dfd);
-		if (access(spec->cwd, X_OK) != 0)
-			return fail(r, PROC_STAGE_CWD, errno);
 #ifndef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP
-		/* NEEDSWORK: chdir(2) in a threaded parent would move every
-		 * thread; without addchdir_np we refuse instead. */
+	/* NEEDSWORK: chdir(2) in a threaded parent would move every
+	 * thread; without addchdir_np we refuse instead. */
+	if (spec->cwd != NULL)
 		return fail(r, PROC_STAGE_CWD, ENOSYS);
 #endif
-	}
 
-	buf = malloc(CHUNK);
-	if (buf == NULL)
-		return fail(r, PROC_STAGE_MEMORY, ENOMEM);
-	if (make_pipe(fds) != 0) {
-		err = errno;
-		free(buf);
-		return fail(r, PROC_STAGE_PIPE, err);
-	}
+	if (make_pipe(fds) != 0)
+		return fail(r, PROC_STAGE_PIPE, errno);
 
+	counted = !spec->same_group && groups_spawning();
 	r->start = now();
 	err = spawn(spec, fds[1], &pid);
 	close(fds[1]);
 	if (err != 0) {
+		int cerr;
+
+		groups_spawn_failed(counted);
+		cerr = spec->cwd != NULL ? cwd_error(spec->cwd) : 0;
 		close(fds[0]);
-		free(buf);
+		if (cerr != 0)
+			return fail(r, PROC_STAGE_CWD, cerr);
 		return fail(r, PROC_STAGE_SPAWN, err);
 	}
 	r->pid = (int)pid;
-	if (spec->on_group != NULL)
-		spec->on_group(spec->group_ctx, pid, 1);
+	if (!spec->same_group) {
+		groups_add(&node, pid, counted);
+		if (spec->on_group != NULL)
+			spec->on_group(spec->group_ctx, pid, 1, fds[0]);
+	}
 
-	wait_child(spec, pid, &fds[0], buf, r);
-	free(buf);
+	/* Not a 64 KiB array on the stack: a thread's stack may be small
+	   (ulimit -s). Without memory, a small one on the stack will do. */
+	rd.fd = fds[0];
+	rd.big = 0;
+	rd.spec = spec;
+	rd.size = CHUNK;
+	if ((rd.buf = malloc(CHUNK)) == NULL) {
+		rd.buf = rd.small;
+		rd.size = sizeof(rd.small);
+	}
+	wait_child(spec, pid, &rd, &node, r);
+	if (rd.buf != rd.small)
+		free(rd.buf);
 	/* -1 for PROC_ERROR after a start too ("wait": reaped by someone
 	 * else), so that -1 always means PROC_ERROR; r->pid says it ran. */
 	return r->outcome == PROC_ERROR ? -1 : 0;

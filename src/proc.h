@@ -18,6 +18,12 @@
  * kill_grace if the main process has not exited; at once if kill_fd
  * becomes readable.
  *
+ * Every hook's process group is in a process-wide list while it runs,
+ * so that proc_pause() can stop them all (Ctrl-Z) and proc_resume()
+ * continue them. Deadlines and graces run on a clock that stands still
+ * while the groups are paused: a hook is never timed out for the time
+ * it spent stopped. Durations in proc_result are wall time all the same.
+ *
  * Thread-safe: many threads may run proc_run() at once.
  */
 #ifndef HOOKWAVE_PROC_H
@@ -50,9 +56,15 @@ struct proc_spec {
 					   signalled, never a group */
 	proc_output_fn on_output;       /* may be NULL: output discarded */
 	void *ctx;
-	/* May be NULL. Called with the new process group once it runs
-	   (alive 1), and once it is over and reaped (alive 0). */
-	void (*on_group)(void *group_ctx, pid_t pgid, int alive);
+	/*
+	 * May be NULL. Called from proc_run's thread with the new process
+	 * group once it runs (alive 1; out_fd is then the read end of its
+	 * output pipe, which the callee may pass on, e.g. to the guardian,
+	 * but must neither read nor close), and once it is over (alive 0,
+	 * out_fd -1): every member has had SIGKILL and the leader is about
+	 * to be reaped, so the pgid is still ours. Not for same_group.
+	 */
+	void (*on_group)(void *group_ctx, pid_t pgid, int alive, int out_fd);
 	void *group_ctx;
 };
 
@@ -60,13 +72,12 @@ struct proc_spec {
 enum proc_stage {
 	PROC_STAGE_NONE = 0,
 	PROC_STAGE_CWD,         /* the working directory is unusable */
-	PROC_STAGE_MEMORY,      /* no memory for the read buffer */
 	PROC_STAGE_PIPE,        /* no pipe (out of fds) */
 	PROC_STAGE_SPAWN,       /* posix_spawn failed: not found, ENOEXEC, ... */
 	PROC_STAGE_WAIT         /* it ran, but was reaped behind our back */
 };
 
-/* "cwd", "malloc", "pipe", "spawn", "wait"; "" for PROC_STAGE_NONE. */
+/* "cwd", "pipe", "spawn", "wait"; "" for PROC_STAGE_NONE. */
 const char *proc_stage_name(enum proc_stage s);
 
 enum proc_outcome {
@@ -110,5 +121,37 @@ int proc_run(const struct proc_spec *spec, struct proc_result *r);
 struct buf;
 int proc_capture(char *const *argv, char *const *envp, const char *cwd,
 		 struct buf *out, struct proc_result *r);
+
+/*
+ * Job control for the hooks (Ctrl-Z). They live in process groups of
+ * their own, so the terminal's SIGTSTP never reaches them: hookwave
+ * stops them itself.
+ *
+ * proc_pause() sends SIGSTOP (which no hook can catch or ignore, unlike
+ * SIGTSTP) to every hook process group that proc_run() has running
+ * (first waiting, microseconds, for spawns under way to know their
+ * pid), and to every group started until proc_resume(); it also stops
+ * the clock that deadlines and kill graces run on (proc_result's
+ * durations stay wall time). proc_resume() sends SIGCONT to
+ * every group still running and starts the clock again. A pause while
+ * paused, or a resume while not paused, does nothing. Both return how
+ * many groups they signalled. Helpers in hookwave's own group
+ * (same_group, proc_capture) are left alone: the terminal reaches them.
+ * Processes that left their hook's group (setsid) are beyond reach.
+ * A hook that had stopped itself before the pause is continued too.
+ *
+ * Thread-safe (one mutex), but not async-signal-safe: call them from a
+ * thread, e.g. one taking signals with sigwaitinfo(), never from a
+ * signal handler. The order for Ctrl-Z is: proc_pause(), then stop
+ * hookwave itself with raise(SIGSTOP), then, once continued,
+ * proc_resume(). raise(), not kill(getpid(), ...): a signal sent to
+ * the process may be taken by another thread while the calling one
+ * returns at once, and would then resume the hooks before the stop.
+ */
+size_t proc_pause(void);
+size_t proc_resume(void);
+
+/* Seconds the groups have spent paused so far, the current pause included. */
+double proc_paused_seconds(void);
 
 #endif

@@ -102,6 +102,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->opt = o;
 	s->say = say_fn;
 	s->out_fd = STDOUT_FILENO;
+	s->lock_fd = -1;
 	s->git = (struct gitdir)GITDIR_INIT;
 	run_batches_init(&s->batches, p->nhooks);
 	history = c->settings.history && !o->no_history;
@@ -324,7 +325,7 @@ session_run(struct session *s)
 	struct hook_result *results;
 	double t0 = now_monotonic(), elapsed;
 	unsigned workers = 0;
-	int status, werr, file_failed, adopted;
+	int status, werr, file_failed, adopted, run_errno;
 	bool out_tty = isatty(s->out_fd), err_tty = isatty(STDERR_FILENO);
 	struct err e;
 
@@ -365,13 +366,23 @@ session_run(struct session *s)
 	adopted = orphans_adopt() == 0;
 	/* Before any thread: it forks. Without one (fork failed), a kill -9
 	   of hookwave leaves its hooks running, as it always would have. */
-	if (p->nhooks > 0 && guardian_start(&guard, (double)p->kill_grace) == 0)
+	if (p->nhooks > 0 && guardian_start(&guard, (double)p->kill_grace) == 0) {
 		w.exec.guardian = &guard;
+		/* --lock: held by the guardian too, so a kill -9 of hookwave
+		   frees it only once the hooks are gone. */
+		if (s->lock_fd >= 0)
+			(void)guardian_hold(&guard, s->lock_fd);
+	}
+	/* After the fork, before the threads: they inherit SIGTSTP blocked. */
+	if (p->nhooks > 0 && signals_job_control(&e) != 0 &&
+	    log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, NULL);
 	results = run_plan(&rc, signals_stop_flag(), t0, &workers);
+	run_errno = errno;
 	elapsed = now_monotonic() - t0;
 	guardian_stop(&guard);
 	if (results == NULL) {
-		say(s, "cannot start any worker thread: %s", strerror(errno));
+		say(s, "cannot start any worker thread: %s", strerror(run_errno));
 		report_free(w.report);
 		signals_finish();
 		return EXIT_USAGE;

@@ -46,6 +46,8 @@ struct session {
 	session_say_fn say;
 	int out_fd;                     /* the live report: STDOUT_FILENO
 					   unless the caller changes it */
+	int lock_fd;                    /* --lock's fd (borrowed), or -1: the
+					   guardian holds it too */
 	struct gitdir git;              /* the repository, asked once (when
 					   the history or the listing needs it) */
 	struct history *hist;           /* NULL with --no-history / history = no */

@@ -10,10 +10,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "signals.h"
 
 static atomic_int interrupted;
@@ -21,6 +23,11 @@ static volatile sig_atomic_t caught_signal;
 static volatile sig_atomic_t signal_count;
 static int cancel_pipe[2] = { -1, -1 };
 static int kill_pipe[2] = { -1, -1 };
+
+/* The job-control thread (signals_job_control). */
+static pthread_t jc_thread;
+static int jc_running;
+static atomic_int jc_quit;
 
 /* Only flags and a write to a pipe: async-signal-safe. */
 static void
@@ -72,6 +79,70 @@ signals_start(struct err *e)
 	return 0;
 }
 
+/*
+ * Take SIGTSTP for the run: stop the hooks, then ourselves; once
+ * continued, continue them. SIGSTOP, not SIGTSTP, for ourselves: it is
+ * blocked here, and a stop that cannot be refused is what the user
+ * asked for. The kill returns only once we run again.
+ */
+static void *
+job_control(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (atomic_load(&jc_quit))
+			return NULL;
+		proc_pause();
+		(void)kill(getpid(), SIGSTOP);
+		proc_resume();
+	}
+}
+
+int
+signals_job_control(struct err *e)
+{
+	sigset_t set;
+	int err;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	atomic_store(&jc_quit, 0);
+	err = pthread_create(&jc_thread, NULL, job_control, NULL);
+	if (err != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return err_set(e, NULL, 0, "no job control for the hooks: %s",
+			       strerror(err));
+	}
+	jc_running = 1;
+	return 0;
+}
+
+/* End the job-control thread and let SIGTSTP through again. */
+static void
+job_control_end(void)
+{
+	sigset_t set;
+
+	if (!jc_running)
+		return;
+	atomic_store(&jc_quit, 1);
+	pthread_kill(jc_thread, SIGTSTP);
+	pthread_join(jc_thread, NULL);
+	jc_running = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	/* A Ctrl-Z that came meanwhile is delivered now: we stop. */
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int
 signals_cancel_fd(void)
 {
@@ -118,6 +189,7 @@ signals_finish(void)
 		       kill_pipe[1] };
 	size_t i;
 
+	job_control_end();
 	/* -1 first: a handler running now writes nowhere. */
 	cancel_pipe[0] = cancel_pipe[1] = kill_pipe[0] = kill_pipe[1] = -1;
 	for (i = 0; i < ARRAY_SIZE(fds); i++)

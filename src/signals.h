@@ -27,6 +27,20 @@
  */
 int signals_start(struct err *e);
 
+/*
+ * Ctrl-Z for the whole run: the hooks live in process groups of their
+ * own, so the terminal's SIGTSTP reaches only hookwave. From here until
+ * signals_finish, SIGTSTP is taken by a thread of this module, which
+ * stops every hook group (proc_pause), stops hookwave itself, and once
+ * continued (SIGCONT, `fg`) continues them (proc_resume); their
+ * deadlines do not count the time spent stopped. Call it from the main
+ * thread after anything that forks (the guardian) and before the other
+ * threads start, so they inherit SIGTSTP blocked. Returns 0, or -1 with
+ * `e` filled in (no thread: Ctrl-Z then stops hookwave alone, as it
+ * always did).
+ */
+int signals_job_control(struct err *e);
+
 /* Readable once the run is interrupted; -1 outside signals_start/finish. */
 int signals_cancel_fd(void);
 
@@ -50,7 +64,8 @@ int signals_caught(void);
  */
 void signals_write_error(int error);
 
-/* The run is over: close the pipes. A later signal still counts. */
+/* The run is over: end job control (a Ctrl-Z now stops hookwave the
+   usual way) and close the pipes. A later signal still counts. */
 void signals_finish(void);
 
 /*

@@ -745,8 +745,9 @@ run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
 	struct strat *sts;
 	pthread_t *tids;
 	int *threaded;
-	unsigned limit, started;
+	unsigned limit;
 	size_t i;
+	int err;
 
 	memset(&run, 0, sizeof(run));
 	run.cfg = cfg;
@@ -758,16 +759,14 @@ run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
 	    pthread_cond_init(&run.cond, NULL) != 0)
 		abort();
 	queue_init(&run.queue);
-	started = pool_start(&pool, &run.queue, p->jobs);
+	err = pool_start(&pool, &run.queue, p->jobs);
 	if (workers_started != NULL)
-		*workers_started = started;
-	if (started == 0) {
-		int saved = errno;
-
+		*workers_started = pool.nthreads;
+	if (err != 0) {
 		queue_release(&run.queue);
 		pthread_cond_destroy(&run.cond);
 		pthread_mutex_destroy(&run.mu);
-		errno = saved;
+		errno = err;
 		return NULL;
 	}
 	run.results = xcalloc(p->nhooks + 1, sizeof(*run.results));

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -143,7 +144,7 @@ ref_render(const struct ref *r, size_t limit, size_t *len)
 
 /* Assert o holds exactly what the model says, byte for byte. */
 static void
-check_against_ref(const struct output *o, const struct ref *r)
+check_against_ref(struct output *o, const struct ref *r)
 {
 	size_t	head, tail, want_len, got_len;
 	char	*want, *got;
@@ -166,7 +167,7 @@ check_against_ref(const struct output *o, const struct ref *r)
 
 /* Render o and compare with an expected C string. */
 static void
-check_render(const struct output *o, const char *want)
+check_render(struct output *o, const char *want)
 {
 	size_t	len;
 	char	*got;
@@ -814,6 +815,181 @@ START_TEST(test_memory_1gib)
 }
 END_TEST
 
+/* --- growth and memory pressure ------------------------------------ */
+
+/* A 1 GiB limit reserves nothing: buffers grow with what is kept. */
+START_TEST(test_grows_with_use)
+{
+	struct output	o;
+	char		*big;
+	size_t		n = 100 * 1024;
+
+	output_init(&o, 1UL << 30);
+	output_append(&o, "hi\n", 3);
+	ck_assert_uint_le(o.head_alloc, 4096);
+	ck_assert_ptr_null(o.tail);
+	check_render(&o, "hi\n");
+	big = malloc(n);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', n);
+	output_append(&o, big, n);
+	ck_assert_uint_eq(o.head_len, 3 + n);
+	ck_assert_uint_le(o.head_alloc, 4 * n);
+	ck_assert_int_eq(o.nomem, 0);
+	free(big);
+	output_release(&o);
+
+	/* The tail grows as an array, then wraps as a ring of its full size. */
+	output_init(&o, 8000);          /* head 4000, tail 4000 */
+	big = malloc(4000);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'h', 4000);
+	output_append(&o, big, 4000);
+	output_append(&o, "0123456789", 10);
+	ck_assert_uint_lt(o.tail_alloc, 4000);
+	ck_assert_int_eq(o.tail_fixed, 0);
+	memset(big, 't', 4000);
+	output_append(&o, big, 3995);
+	ck_assert_uint_eq(o.tail_alloc, 4000);
+	ck_assert_int_eq(o.tail_fixed, 1);
+	ck_assert_uint_eq(o.tail_len, 4000);
+	ck_assert_uint_eq(o.tail_start, 5);     /* wrapped */
+	ck_assert_uint_eq(output_dropped(&o), 5);
+	ck_assert_int_eq(memcmp(o.tail + o.tail_start, "56789", 5), 0);
+	free(big);
+	output_release(&o);
+}
+END_TEST
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* Our address space now, in bytes (VmSize). */
+static unsigned long long
+vm_size(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%llu", &pages), 1);
+	fclose(f);
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+
+/* Leave room for `extra` more bytes of address space (ulimit -v). The
+   test runs in a process of its own (Check forks). */
+static void
+limit_address_space(unsigned long long extra)
+{
+	struct rlimit rl;
+
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_size() + extra);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+}
+
+/*
+ * Under ulimit -v a 1 GiB output_limit still takes output (it used to
+ * reserve 512 MiB twice and abort), and 200 MiB printed into 32 MiB of
+ * room is no abort either: what fits is kept, nomem says it was cut,
+ * the head is a true prefix, the tail a true suffix, the count exact.
+ */
+START_TEST(test_out_of_memory)
+{
+	struct output	o;
+	size_t		chunk = 64 * 1024, k, nchunks = 3200, len, i, bad;
+	unsigned long long total = (unsigned long long)chunk * nchunks;
+	char		*buf, *s, mark[64];
+	int		mlen;
+
+	/* Byte i of the stream is 'a' + i % 26: its position is its content,
+	   and chunk k starts at buf + (k * chunk) % 26. */
+	buf = malloc(chunk + 26);
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < chunk + 26; i++)
+		buf[i] = (char)('a' + i % 26);
+	limit_address_space(32ULL << 20);
+	output_init(&o, 1UL << 30);
+	output_append(&o, "hi\n", 3);
+	ck_assert_int_eq(o.nomem, 0);
+	output_release(&o);
+
+	output_init(&o, 1UL << 30);
+	for (k = 0; k < nchunks; k++)
+		output_append(&o, buf + (k * chunk) % 26, chunk);
+	ck_assert_int_eq(o.nomem, 1);
+	ck_assert_uint_eq(o.total, total);
+	ck_assert_uint_gt(o.head_len, 0);
+	ck_assert_uint_lt(o.head_len + o.tail_len, total);
+	ck_assert_uint_eq(output_dropped(&o), total - o.head_len - o.tail_len);
+	for (i = bad = 0; i < o.head_len; i++)
+		bad += o.head[i] != 'a' + (char)(i % 26);
+	for (i = 0; i < o.tail_len; i++) {
+		unsigned long long at = total - o.tail_len + i;
+
+		bad += o.tail[(o.tail_start + i) % o.tail_alloc] !=
+		    (char)('a' + at % 26);
+	}
+	ck_assert_uint_eq(bad, 0);
+	s = output_render(&o, &len);
+	mlen = snprintf(mark, sizeof mark, "%s[hookwave: %llu bytes dropped]\n",
+	    o.head_len > 0 && o.head[o.head_len - 1] != '\n' ? "\n" : "",
+	    output_dropped(&o));
+	ck_assert_uint_eq(len, o.head_len + (size_t)mlen + o.tail_len);
+	ck_assert_int_eq(memcmp(s + o.head_len, mark, (size_t)mlen), 0);
+	free(s);
+	free(buf);
+	output_release(&o);
+}
+END_TEST
+
+/*
+ * No room to render head and tail together: render keeps less, half of
+ * the bigger one at a time, until it fits. With 6 MiB of room for 16
+ * MiB kept, the head gives up half, then the tail (a wrapped ring) does:
+ * what is left is still a true prefix and a true suffix, the count
+ * exact.
+ */
+START_TEST(test_render_short_of_memory)
+{
+	struct output	o;
+	size_t		half = 8UL << 20, len, mlen, i, bad = 0;
+	char		*buf, *s, mark[64];
+
+	buf = malloc(half);
+	ck_assert_ptr_nonnull(buf);
+	output_init(&o, 2 * half);
+	memset(buf, 'h', half);
+	output_append(&o, buf, half);
+	memset(buf, 't', half);
+	output_append(&o, buf, half);
+	output_append(&o, "xyz\n", 4);  /* wraps the ring: 4 dropped */
+	free(buf);
+	ck_assert_int_eq(o.nomem, 0);
+	ck_assert_uint_eq(o.tail_start, 4);
+	limit_address_space(6ULL << 20);
+	s = output_render(&o, &len);
+	ck_assert_int_eq(o.nomem, 1);
+	ck_assert_uint_gt(o.head_len, 0);
+	ck_assert_uint_lt(o.head_len, half);
+	ck_assert_uint_ge(o.tail_len, 4);
+	ck_assert_uint_lt(o.tail_len, half);
+	ck_assert_uint_eq(output_dropped(&o),
+	    2 * half + 4 - o.head_len - o.tail_len);
+	mlen = (size_t)snprintf(mark, sizeof mark,
+	    "\n[hookwave: %llu bytes dropped]\n", output_dropped(&o));
+	ck_assert_uint_eq(len, o.head_len + mlen + o.tail_len);
+	for (i = 0; i < o.head_len; i++)
+		bad += s[i] != 'h';
+	ck_assert_int_eq(memcmp(s + o.head_len, mark, mlen), 0);
+	for (i = o.head_len + mlen; i < len - 4; i++)
+		bad += s[i] != 't';
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_int_eq(memcmp(s + len - 4, "xyz\n", 4), 0);
+	free(s);
+	output_release(&o);
+}
+END_TEST
+#endif
+
 static Suite *
 output_suite(void)
 {
@@ -853,6 +1029,12 @@ output_suite(void)
 
 	tc = tcase_create("memory");
 	tcase_add_test(tc, test_memory_1gib);
+	tcase_add_test(tc, test_grows_with_use);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+	/* Sanitizers reserve address space by the terabyte. */
+	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_render_short_of_memory);
+#endif
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -12,8 +12,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pool.h"
 #include "queue.h"
@@ -209,7 +212,7 @@ START_TEST(test_start_count)
 	struct pool p;
 
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, 5), 5);
+	ck_assert_int_eq(pool_start(&p, &q, 5), 0);
 	ck_assert_uint_eq(p.nthreads, 5);
 	ck_assert_ptr_eq(p.queue, &q);
 	pool_join(&p);
@@ -228,13 +231,85 @@ START_TEST(test_start_zero)
 
 	queue_init(&q);
 	errno = 0;
-	ck_assert_uint_eq(pool_start(&p, &q, 0), 0);
-	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(pool_start(&p, &q, 0), EINVAL);
 	ck_assert_uint_eq(p.nthreads, 0);
 	ck_assert_ptr_null(p.threads);
 	queue_release(&q);
 }
 END_TEST
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* Our address space now, in bytes (VmSize). */
+static unsigned long long
+vm_size(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%llu", &pages), 1);
+	fclose(f);
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Room for `extra` more bytes of address space, no more: a thread's
+ * stack (8 MiB here, RLIMIT_STACK) then fits or does not. The test
+ * runs in a process of its own (Check forks), so the limit dies with it.
+ */
+static void
+limit_address_space(unsigned long long extra)
+{
+	struct rlimit rl;
+
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_size() + extra);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+}
+
+/*
+ * No thread at all can be made: pool_start returns pthread_create's
+ * error, which is not errno (here errno holds the ENOMEM of the failed
+ * mmap of a stack, pthread_create returns EAGAIN).
+ */
+START_TEST(test_start_fails)
+{
+	struct queue q;
+	struct pool p;
+	int err;
+
+	queue_init(&q);
+	limit_address_space(64 * 1024);
+	errno = ECHILD;
+	err = pool_start(&p, &q, 4);
+	ck_assert_int_eq(err, EAGAIN);
+	ck_assert_uint_eq(p.nthreads, 0);
+	ck_assert_ptr_null(p.threads);
+	queue_release(&q);
+}
+END_TEST
+
+/* Room for one thread's stack, not two: one runs, and the pool says why
+   not more. */
+START_TEST(test_start_short)
+{
+	struct queue q;
+	struct pool p;
+	struct rlimit rl;
+	unsigned long long stack;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_STACK, &rl), 0);
+	stack = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < 65536 ?
+	    2ULL << 20 : (unsigned long long)rl.rlim_cur;
+	queue_init(&q);
+	limit_address_space(stack + stack / 2);
+	ck_assert_int_eq(pool_start(&p, &q, 4), 0);
+	ck_assert_uint_eq(p.nthreads, 1);
+	ck_assert_int_eq(p.short_error, EAGAIN);
+	pool_join(&p);
+	queue_release(&q);
+}
+END_TEST
+#endif
 
 #define ONCE_N 2000
 
@@ -249,7 +324,7 @@ START_TEST(test_every_job_once)
 	ctx_init(&c, 4);
 	v = tjobs_new(&c, ONCE_N, count_job);
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, 4), 4);
+	ck_assert_int_eq(pool_start(&p, &q, 4), 0);
 	for (i = 0; i < ONCE_N; i++) {
 		v[i].job.priority = (long long)(i % 5);
 		ck_assert_int_eq(queue_push(&q, &v[i].job), 0);
@@ -293,7 +368,7 @@ START_TEST(test_cap)
 		v[i].job.priority = 1;
 	}
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, n), n);
+	ck_assert_int_eq(pool_start(&p, &q, n), 0);
 	for (i = 0; i < CAP_JOBS; i++)
 		ck_assert_int_eq(queue_push(&q, &v[i].job), 0);
 	pool_join(&p);
@@ -361,7 +436,7 @@ START_TEST(test_one_worker_in_queue_order)
 		v[i].job.order = spec[i].ord;
 		ck_assert_int_eq(queue_push(&q, &v[i].job), 0);
 	}
-	ck_assert_uint_eq(pool_start(&p, &q, 1), 1);
+	ck_assert_int_eq(pool_start(&p, &q, 1), 0);
 	pool_join(&p);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_eq(ld(&v[i].runs), 1);
@@ -389,7 +464,7 @@ START_TEST(test_join_when_idle)
 	ctx_init(&c, 3);
 	v = tjobs_new(&c, 30, count_job);
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, 3), 3);
+	ck_assert_int_eq(pool_start(&p, &q, 3), 0);
 	for (i = 0; i < 30; i++)
 		ck_assert_int_eq(queue_push(&q, &v[i].job), 0);
 	ck_assert_msg(wait_atomic(&c.done, 30), "jobs never finished");
@@ -458,7 +533,7 @@ START_TEST(test_join_runs_queued)
 	atomic_init(&blk.started, 0);
 	atomic_init(&blk.timed_out, 0);
 
-	ck_assert_uint_eq(pool_start(&p, &q, 2), 2);
+	ck_assert_int_eq(pool_start(&p, &q, 2), 0);
 	for (i = 0; i < 2; i++) {
 		b[i].job.priority = 10;
 		ck_assert_int_eq(queue_push(&q, &b[i].job), 0);
@@ -523,7 +598,7 @@ START_TEST(test_concurrent_pushers)
 	ctx_init(&c, 4);
 	v = tjobs_new(&c, PUSHERS * PER_PUSHER, count_job);
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, 4), 4);
+	ck_assert_int_eq(pool_start(&p, &q, 4), 0);
 	for (i = 0; i < PUSHERS; i++) {
 		ps[i] = (struct pusher){ .q = &q, .v = v + i * PER_PUSHER };
 		ck_assert_int_eq(pthread_create(&ps[i].tid, NULL, pusher_main,
@@ -591,7 +666,7 @@ START_TEST(test_workers_block_signals)
 	for (i = 0; i < 3; i++)
 		v[i].gated = 1;         /* one on each worker */
 	queue_init(&q);
-	ck_assert_uint_eq(pool_start(&p, &q, 3), 3);
+	ck_assert_int_eq(pool_start(&p, &q, 3), 0);
 
 	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, NULL, &after), 0);
 	ck_assert_int_eq(sigismember(&after, SIGUSR2), 1);
@@ -638,6 +713,11 @@ pool_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_start_zero);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+	/* Sanitizers reserve address space by the terabyte. */
+	tcase_add_test(tc, test_start_fails);
+	tcase_add_test(tc, test_start_short);
+#endif
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -1007,6 +1007,221 @@ START_TEST(test_concurrent)
 }
 END_TEST
 
+/* ---- job control ------------------------------------------------------ */
+
+/* The state letter of /proc/PID/stat ('T' stopped), or 0 if it is gone. */
+static char
+state_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait (up to 10 s) until pid is stopped (want 1) or not (want 0). */
+static int
+becomes_stopped(pid_t pid, int want)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		char st = state_of(pid);
+
+		if (st != 0 && (st == 'T') == want)
+			return 1;
+		nap();
+	}
+	return 0;
+}
+
+/* One proc_run on a thread of its own, and what on_group told. */
+struct bg_run {
+	struct proc_spec s;
+	char *argv[4], *envp[4];
+	struct proc_result r;
+	struct capture out;
+	pthread_t t;
+	pthread_mutex_t mu;
+	pid_t pgid;             /* under mu: the group once it runs */
+	int out_fd;             /* under mu: what on_group passed */
+	int done;               /* under mu */
+};
+
+static void
+bg_on_group(void *ctx, pid_t pgid, int alive, int out_fd)
+{
+	struct bg_run *b = ctx;
+
+	pthread_mutex_lock(&b->mu);
+	if (alive) {
+		b->pgid = pgid;
+		b->out_fd = out_fd;
+	}
+	pthread_mutex_unlock(&b->mu);
+}
+
+static void *
+bg_main(void *arg)
+{
+	struct bg_run *b = arg;
+
+	proc_run(&b->s, &b->r);
+	pthread_mutex_lock(&b->mu);
+	b->done = 1;
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Start `script` on a thread; returns once its group runs. */
+static void
+bg_start(struct bg_run *b, const char *script, double timeout, int cancel_fd)
+{
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	pthread_mutex_init(&b->mu, NULL);
+	sh_spec(&b->s, b->argv, b->envp, script, &b->out);
+	b->s.timeout = timeout;
+	b->s.kill_grace = 5;
+	b->s.cancel_fd = cancel_fd;
+	b->s.on_group = bg_on_group;
+	b->s.group_ctx = b;
+	ck_assert_int_eq(pthread_create(&b->t, NULL, bg_main, b), 0);
+	for (i = 0; i < 3000; i++) {
+		pid_t pg;
+
+		pthread_mutex_lock(&b->mu);
+		pg = b->pgid;
+		pthread_mutex_unlock(&b->mu);
+		if (pg > 0)
+			return;
+		nap();
+	}
+	ck_abort_msg("the hook never started");
+}
+
+static int
+bg_done(struct bg_run *b)
+{
+	int d;
+
+	pthread_mutex_lock(&b->mu);
+	d = b->done;
+	pthread_mutex_unlock(&b->mu);
+	return d;
+}
+
+/* A pid written by the hook into $D/NAME (waits for its beacon). */
+static pid_t
+pid_from(const char *name)
+{
+	char beacon[64], buf[64];
+	FILE *f;
+	long pid = 0;
+	int i;
+
+	snprintf(beacon, sizeof(beacon), "%s.up", name);
+	for (i = 0; i < 3000 && access(tmp_path(beacon), F_OK) != 0; i++)
+		nap();
+	f = fopen(tmp_path(name), "re");
+	ck_assert_ptr_nonnull(f);
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		pid = strtol(buf, NULL, 10);
+	fclose(f);
+	ck_assert_int_gt(pid, 1);
+	return (pid_t)pid;
+}
+
+/*
+ * proc_pause stops the whole group (the leader and a background child),
+ * proc_resume continues it; on_group got the pipe's read end.
+ */
+START_TEST(test_pause_resume)
+{
+	struct bg_run b;
+	pid_t child;
+	int c[2];
+
+	ck_assert_int_eq(pipe2(c, O_CLOEXEC), 0);
+	bg_start(&b, "sleep 1000 & echo $! >\"$D/child\"; "
+	    "\"$H\" beacon \"$D/child.up\"; wait", 0, c[0]);
+	child = pid_from("child");
+	ck_assert_int_ge(b.out_fd, 0);
+	ck_assert_uint_eq(proc_pause(), 1);
+	ck_assert(becomes_stopped(b.pgid, 1));
+	ck_assert(becomes_stopped(child, 1));
+	ck_assert_uint_eq(proc_pause(), 0);     /* already paused */
+	ck_assert(!bg_done(&b));
+	ck_assert_uint_eq(proc_resume(), 1);
+	ck_assert(becomes_stopped(b.pgid, 0));
+	ck_assert(becomes_stopped(child, 0));
+	ck_assert_uint_eq(proc_resume(), 0);    /* not paused */
+	ck_assert_int_eq(write(c[1], "x", 1), 1);
+	pthread_join(b.t, NULL);
+	ck_assert_int_eq(b.r.outcome, PROC_CANCELED);
+	ck_assert(dies(child));
+	free(b.out.buf);
+	close(c[0]);
+	close(c[1]);
+}
+END_TEST
+
+/*
+ * A hook started while paused is stopped at once, and its deadline does
+ * not pass while paused: paused for 1.5 s, a 0.3 s timeout has not fired;
+ * resumed, it fires, and the duration (wall time) holds the pause.
+ */
+START_TEST(test_pause_holds_deadline)
+{
+	struct timespec pause_for = { 1, 500 * 1000 * 1000 };
+	struct bg_run b;
+	double before = proc_paused_seconds();
+
+	ck_assert_uint_eq(proc_pause(), 0);
+	bg_start(&b, "exec sleep 1000", 0.3, -1);
+	ck_assert(becomes_stopped(b.pgid, 1));
+	nanosleep(&pause_for, NULL);
+	ck_assert(!bg_done(&b));
+	ck_assert(proc_paused_seconds() - before >= 1.5);
+	ck_assert_uint_eq(proc_resume(), 1);
+	pthread_join(b.t, NULL);
+	ck_assert_int_eq(b.r.outcome, PROC_TIMEOUT);
+	ck_assert_int_eq(b.r.signal, SIGTERM);
+	ck_assert_msg(b.r.duration >= 1.5 + 0.3, "duration %f", b.r.duration);
+	/* The clock stands still only while paused. */
+	before = proc_paused_seconds();
+	nap();
+	ck_assert(proc_paused_seconds() == before);
+}
+END_TEST
+
+/* Helpers in hookwave's own group are not ours to stop. */
+START_TEST(test_pause_spares_helpers)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)"echo ok", NULL };
+	char *envp[] = { env_path, NULL };
+	struct buf out = { 0 };
+	struct proc_result r;
+
+	ck_assert_uint_eq(proc_pause(), 0);
+	ck_assert_int_eq(proc_capture(argv, envp, NULL, &out, &r), 0);
+	ck_assert_int_eq(r.outcome, PROC_EXITED);
+	ck_assert_str_eq(out.p, "ok\n");
+	ck_assert_uint_eq(proc_resume(), 0);
+	buf_release(&out);
+}
+END_TEST
+
 /* ---- suite ----------------------------------------------------------- */
 
 /* proc_capture: stdout whole, stderr dropped, exit codes, not found, cwd. */
@@ -1116,6 +1331,12 @@ proc_suite(void)
 
 	tc = new_tcase("threads");
 	tcase_add_test(tc, test_concurrent);
+	suite_add_tcase(s, tc);
+
+	tc = new_tcase("job control");
+	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_pause_holds_deadline);
+	tcase_add_test(tc, test_pause_spares_helpers);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -16,8 +16,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "signals.h"
 
 Suite *signals_suite(void);
@@ -130,6 +132,48 @@ START_TEST(test_reraise)
 }
 END_TEST
 
+/* SIGTSTP taken by the job-control thread: the process stops (SIGSTOP),
+   goes on when continued; after signals_finish SIGTSTP is not blocked. */
+START_TEST(test_job_control)
+{
+	struct err e;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t now;
+
+		if (signals_start(&e) != 0 || signals_job_control(&e) != 0)
+			_exit(3);
+		sigprocmask(SIG_BLOCK, NULL, &now);
+		if (!sigismember(&now, SIGTSTP))
+			_exit(4);
+		/* To the process: the thread takes it, stops us; the parent
+		   sees the stop and continues us; then the pause is over. */
+		kill(getpid(), SIGTSTP);
+		for (int i = 0; proc_paused_seconds() <= 0; i++) {
+			struct timespec ts = { 0, 1000000 };
+
+			if (i > 30000)
+				_exit(5);
+			nanosleep(&ts, NULL);
+		}
+		signals_finish();
+		sigprocmask(SIG_BLOCK, NULL, &now);
+		_exit(sigismember(&now, SIGTSTP) ? 6 : 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+	ck_assert_msg(WIFSTOPPED(status), "status 0x%x", status);
+	ck_assert_int_eq(WSTOPSIG(status), SIGSTOP);
+	ck_assert_int_eq(kill(pid, SIGCONT), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 Suite *
 signals_suite(void)
 {
@@ -141,6 +185,7 @@ signals_suite(void)
 	tcase_add_test(tc, test_write_errors);
 	tcase_add_test(tc, test_after_finish);
 	tcase_add_test(tc, test_reraise);
+	tcase_add_test(tc, test_job_control);
 	suite_add_tcase(s, tc);
 	return s;
 }
