@@ -62,6 +62,7 @@ text-after-header|1|unexpected text after the section header
 env-no-equals|4|bad value '\''PATH'\'' for '\''env'\''
 depends-empty|3|'\''depends'\'' names no hook
 first-error-wins|1|hook '\''a'\'' has no '\''command'\''
+command-no-equals|2|cannot parse this line
 '
 
 # Escape a string for use in an extended regular expression.
