@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "shellcmd.h"
 
 #define MAX_CONFIG_SIZE (16UL << 20)
 #define MAX_LINE 199    /* Debian's inih has a 200-byte buffer */
@@ -546,6 +547,7 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	switch (k->id) {
 	case H_COMMAND:
 		h->command = xstrdup(v);
+		h->command_line = p->pend_line;
 		return 0;
 	case H_STRATEGY:
 		if ((why = name_problem(v)) != NULL)
@@ -679,6 +681,17 @@ end_section(struct parser *p)
 	h = &p->c->hooks[p->sec_index];
 	if (h->command == NULL)
 		return fail(p, h->line, "hook '%s' has no 'command'", h->name);
+	if (h->files.n > 0) {
+		/* Its files follow the command as "$@": they must land as
+		   arguments (shellcmd.h). */
+		struct shellcmd sc;
+
+		shellcmd_classify(h->command, &sc);
+		if (sc.kind == SHELLCMD_UNSAFE)
+			return fail(p, h->command_line,
+				    "hook '%s' has files, but its command %s",
+				    h->name, sc.why);
+	}
 	if (h->strategy_line == 0)
 		h->strategy = strategy_get(p->c, "default", h->line);
 	return 0;

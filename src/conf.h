@@ -9,7 +9,8 @@
  *
  * conf_load() checks everything that can be checked without building
  * the dependency graph: syntax, keys, values, names, duplicates,
- * missing commands, unknown, cross-strategy and self dependencies. Cycles are found by plan_build() (plan.h), which
+ * missing commands, commands that cannot take the hook's files (see
+ * shellcmd.h), unknown, cross-strategy and self dependencies. Cycles are found by plan_build() (plan.h), which
  * reports them with the same file:line precision. The first error
  * found reading from the top wins.
  *
@@ -73,6 +74,7 @@ struct conf_hook {
 	char *name;
 	unsigned long line;             /* its [hook] header */
 	char *command;
+	unsigned long command_line;
 	size_t strategy;                /* index into conf.strategies */
 	unsigned long strategy_line;    /* 0 when defaulted */
 	struct strlist depends;         /* names, deduplicated, in order */

@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "history.h"
 #include "proc.h"
+#include "shellcmd.h"
 #include "util.h"
 
 static const char *const own_vars[] = {
@@ -248,69 +249,21 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 }
 
 /*
- * The words of `cmd` when the shell would do nothing but split it on
- * blanks and look the first word up in PATH; else NULL. NULL-terminated,
- * malloc'd (one block: free the array only); *n is the word count.
+ * Whether hookwave may look the command up in PATH itself, as the shell
+ * would: the hook's env lines do not set PATH (the shell would use
+ * theirs), and hookwave's environment has one (without, the shell and
+ * the C library search different default paths).
  */
-static char **
-simple_words(const char *cmd, size_t *n)
-{
-	static const char *const shell_words[] = {
-		"!", ".", ":", "[[", "]]", "{", "}", "alias", "bg", "break",
-		"case", "cd", "command", "continue", "declare", "do", "done",
-		"elif", "else", "esac", "eval", "exec", "exit", "export", "fc",
-		"fg", "fi", "for", "function", "getopts", "hash", "if", "in",
-		"jobs", "let", "local", "read", "readonly", "return", "select",
-		"set", "shift", "source", "then", "time", "times", "trap", "type",
-		"typeset", "ulimit", "umask", "unalias", "unset", "until", "wait",
-		"while"
-	};
-	const char *c;
-	size_t len = strlen(cmd), words = 0, i;
-	char **v, *store, *w, *save = NULL;
-	int in_word = 0;
-
-	for (c = cmd; *c != '\0'; c++) {
-		unsigned char u = (unsigned char)*c;
-
-		if (u == ' ' || u == '\t') {
-			in_word = 0;
-			continue;
-		}
-		/* Only characters the shell gives no meaning to. */
-		if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-		      (u >= '0' && u <= '9') || strchr("-_./,:+%@^", u) != NULL))
-			return NULL;
-		if (!in_word)
-			words++;
-		in_word = 1;
-	}
-	if (words == 0)
-		return NULL;
-	v = xmalloc((words + 1) * sizeof(*v) + len + 1);
-	store = (char *)(v + words + 1);
-	memcpy(store, cmd, len + 1);
-	for (i = 0, w = strtok_r(store, " \t", &save); w != NULL;
-	     w = strtok_r(NULL, " \t", &save))
-		v[i++] = w;
-	v[i] = NULL;
-	for (i = 0; i < ARRAY_SIZE(shell_words); i++)
-		if (strcmp(v[0], shell_words[i]) == 0) {
-			free(v);
-			return NULL;
-		}
-	*n = words;
-	return v;
-}
-
-/* Whether the hook's env lines set PATH (then PATH lookup is the shell's). */
 static int
-sets_path(const struct conf_hook *c)
+same_path_lookup(const struct conf_hook *c, char *const *base)
 {
 	size_t i;
 
 	for (i = 0; i < c->env.n; i++)
 		if (strncmp(c->env.v[i], "PATH=", 5) == 0)
+			return 0;
+	for (i = 0; base != NULL && base[i] != NULL; i++)
+		if (strncmp(base[i], "PATH=", 5) == 0)
 			return 1;
 	return 0;
 }
@@ -343,7 +296,8 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	(void)slot;
 	while (files != NULL && files[nfiles] != NULL)
 		nfiles++;
-	words = sets_path(h->conf) ? NULL : simple_words(h->conf->command, &nwords);
+	words = same_path_lookup(h->conf, ctx->environ) ?
+		shellcmd_words(h->conf->command, &nwords) : NULL;
 	argv = xcalloc(nfiles + nwords + 5, sizeof(*argv));
 	env = make_env(ctx->environ, p, h);
 again:

@@ -866,6 +866,12 @@ static const struct bad_case bad_cases[] = {
 	{ "depends-empty.ini", 3, "'depends' names no hook", 0, NULL },
 	{ "first-error-wins.ini", 1, "hook 'a' has no 'command'", 0, NULL },
 	{ "command-no-equals.ini", 2, "cannot parse this line", 0, "no 'command'" },
+	{ "files-command-operator.ini", 2,
+	  "hook 'secrets' has files, but its command ends with ';', so the first file would run as a command",
+	  0, NULL },
+	{ "files-command-comment.ini", 3,
+	  "hook 'lint' has files, but its command ends with a comment, '# fast', which would swallow the files",
+	  0, NULL },
 };
 
 START_TEST(test_bad_file)
@@ -1222,6 +1228,67 @@ START_TEST(test_inih_judges)
 	ck_assert_str_eq(c.hooks[1].command, "y");
 	conf_release(&c);
 	free(key);
+}
+END_TEST
+
+/*
+ * A hook with files runs `sh -c 'COMMAND "$@"'`: a command after which
+ * "$@" would not be arguments is refused at its line (shellcmd.h).
+ */
+START_TEST(test_files_command)
+{
+	static const char *const bad[] = {
+		"true;", "make lint &&", "a |", "a &", "a ||", "x && (",
+		"! ", "if true; then", "while x; do", "{ a; b; }", "(a)",
+		"ruff check # fast", "cmd \\", "cmd >", "cmd 2>", "FOO=1",
+		"2>/dev/null", "echo 'x", "for f; do x \"$f\"; done",
+	};
+	static const char *const good[] = {
+		"! grep -nE 'x'", "a && b", "cmd --opt='a;b'", "sh -c \"x # y\"",
+		"echo a#b", "ruff check --", "make lint; make test",
+		"cmd 2>&1", "A=1 make", "echo $(case a in a) b;; esac)",
+	};
+	struct conf c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *t1 = xasprintf("[hook a]\ncommand = x\n[hook b]\n"
+				     "command = %s\nfiles = *.c\n", bad[i]);
+		char *t2 = xasprintf("[hook b]\nfiles = *.c\n\ncommand = %s\n"
+				     "timeout = 5\n", bad[i]);
+		char *t3 = xasprintf("[hook b]\ncommand = %s\nenabled = no\n"
+				     "files = *.c\n", bad[i]);
+		char *t4 = xasprintf("[hook b]\ncommand = %s\n", bad[i]);
+
+		/* At the command line, whichever comes first. */
+		PARSE_BAD(t1, 4, "hook 'b' has files, but its command ");
+		PARSE_BAD(t2, 4, "hook 'b' has files, but its command ");
+		PARSE_BAD(t3, 2, "has files");
+		/* Without files nothing is appended: the shell runs it. */
+		PARSE_OK(&c, t4);
+		conf_release(&c);
+		free(t1);
+		free(t2);
+		free(t3);
+		free(t4);
+	}
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		char *t = xasprintf("[hook b]\ncommand = %s\nfiles = *.c\n",
+				    good[i]);
+
+		PARSE_OK(&c, t);
+		ck_assert_str_eq(c.hooks[0].command, good[i]);
+		ck_assert_uint_eq(c.hooks[0].command_line, 2);
+		conf_release(&c);
+		free(t);
+	}
+	/* Continued on indented lines: the joined command is judged. */
+	PARSE_BAD("[hook b]\nfiles = *.c\ncommand = make\n  lint &&\n", 3,
+		  "ends with '&&'");
+	PARSE_OK(&c, "[hook b]\nfiles = *.c\ncommand = make &&\n  lint\n");
+	conf_release(&c);
+	/* A missing command is the first error, not the files. */
+	PARSE_BAD("[hook b]\nfiles = *.c\n", 1, "has no 'command'");
 }
 END_TEST
 
@@ -1602,6 +1669,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_load_file_and_pipe);
 	tcase_add_test(tc, test_inih_judges);
 	tcase_add_test(tc, test_colon_separator);
+	tcase_add_test(tc, test_files_command);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
