@@ -581,18 +581,10 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 				    "bad value '%s' for 'env': want VAR=value", v);
 		strlist_push(&h->env, v);
 		return 0;
-	case H_CWD: {
-		/* One spelling per directory: "./sub/" is "sub". */
-		size_t n;
-
-		while (strncmp(v, "./", 2) == 0 && v[2] != '\0')
-			v += 2;
+	case H_CWD:
+		/* As written: exec.c finds the directory it names. */
 		h->cwd = xstrdup(v);
-		n = strlen(h->cwd);
-		while (n > 1 && h->cwd[n - 1] == '/')
-			h->cwd[--n] = '\0';
 		return 0;
-	}
 	case H_ENABLED:
 		return set_bool(p, k->name, v, &h->enabled);
 	}

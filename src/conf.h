@@ -87,7 +87,7 @@ struct conf_hook {
 	long batch_size;                /* 0 = auto */
 	bool serial;
 	struct strlist env;             /* "VAR=value", in order */
-	char *cwd;                      /* NULL = run directory */
+	char *cwd;                      /* NULL = run directory; as written */
 	bool enabled;
 };
 

@@ -23,9 +23,11 @@ hw() {
 	run timeout -k 5 120 "$HOOKWAVE" "$@"
 }
 
-# A run directory with a few files, outside git.
+# A run directory with a few files, outside git; $top_p is its
+# physical path (with no symlink on the way).
 top=$tmp/top
 mkdir -p "$top/sub/inner" "$top/bin" || exit 1
+top_p=$(cd "$top" && pwd -P) || exit 1
 : >"$top/a.c"; : >"$top/sub/b.c"; : >"$top/sub/inner/c.c"
 cd "$top" || exit 1
 
@@ -113,5 +115,94 @@ expect_exit "builtins: pass" 0
 check "builtins: none ran from PATH" eval '! grep -q "^PATH " "$tmp/out"'
 rm -f "$top/bin/echo" "$top/bin/printf" "$top/bin/test" "$top/bin/true" \
 	"$top/bin/kill" "$top/bin/pwd"
+
+# --- the hook's directory: cwd and PWD ------------------------------------
+
+# Every spelling of a directory under the run directory gives the hook
+# the files under it, relative to it (its physical directory, then the
+# files, in one batch).
+ln -s sub "$top/linksub"
+ln -s "$tmp" "$top/uplink"
+cwd_case() {	# CWD EXPECTED-OUTPUT
+	printf '[hook h]\nfiles = *.c\nbatch_size = 100\ncommand = printf "%%s\\n" "$(pwd -P)"\ncwd = %s\n' \
+		"$1" >"$tmp/cwd.ini"
+	hw -c "$tmp/cwd.ini" --all-files -f json -v
+	if test "$status" -eq 0 &&
+	   test "$(jq -r 'select(.type == "hook") | .output' "$tmp/out")" = "$2"; then
+		_ok "cwd = $1: the files under it, relative to it"
+	else
+		fail "cwd = $1: the files under it, relative to it" "want: $2"
+		_show_run
+	fi
+}
+sub_out="$top_p/sub
+b.c
+inner/c.c"
+for c in sub sub/ ./sub sub/. sub//. sub/inner/.. sub/../sub ./sub/./ \
+	 "$top/sub" "$top//sub/." ../top/sub linksub linksub/; do
+	cwd_case "$c" "$sub_out"
+done
+cwd_case sub//inner "$top_p/sub/inner
+c.c"
+cwd_case . "$top_p
+a.c
+sub/b.c
+sub/inner/c.c"
+cwd_case "$top" "$top_p
+a.c
+sub/b.c
+sub/inner/c.c"
+
+# Outside the run directory: no files, whatever it holds. "link/.." is
+# where chdir(2) goes: the parent of the link's target, outside here.
+mkdir -p "$tmp/out-dir" && : >"$tmp/out-dir/z.c"
+for c in .. ../out-dir "$tmp/out-dir" uplink/out-dir uplink/out-dir/..; do
+	printf '[hook h]\nfiles = *.c\ncommand = printf "%%s\\n"\ncwd = %s\n' "$c" >"$tmp/cwd.ini"
+	hw -c "$tmp/cwd.ini" --all-files -f json
+	check "cwd = $c (outside): skipped, no files" \
+		jq -e -s 'map(select(.type == "hook")) | .[0].status == "skipped" and .[0].reason == "no files"' "$tmp/out"
+done
+
+# PWD names the hook's directory, with or without a shell, whatever
+# PWD hookwave was given and whatever an env line says.
+cat >"$tmp/pwd.ini" <<'EOF'
+[hook direct]
+command = printenv PWD
+[hook shell]
+command = echo "$PWD"
+[hook direct-cwd]
+command = printenv PWD
+cwd = sub/inner/..
+[hook shell-cwd]
+command = echo "$PWD"
+cwd = ./sub/
+[hook env-line]
+command = printenv PWD
+env = PWD=/nonsense
+EOF
+pwd_check() {	# LABEL WANT-TOP
+	if test "$status" -eq 0 &&
+	   jq -e -s --arg t "$2" 'map(select(.type == "hook") | {(.name): .output}) | add |
+		.direct == "\($t)\n" and .shell == "\($t)\n" and
+		."direct-cwd" == "\($t)/sub\n" and ."shell-cwd" == "\($t)/sub\n" and
+		."env-line" == "\($t)\n"' "$tmp/out" >/dev/null; then
+		_ok "PWD: $1"
+	else
+		fail "PWD: $1" "want $2"
+		_show_run
+	fi
+}
+PWD=$top hw -c "$tmp/pwd.ini" -f json -v
+pwd_check "in the run directory" "$top"
+PWD=/ hw -C "$top" -c "$tmp/pwd.ini" -f json -v
+pwd_check "with -C, hookwave's PWD being elsewhere" "$top_p"
+PWD=/nonsense hw -c "$tmp/pwd.ini" -f json -v
+pwd_check "hookwave's PWD names no directory" "$top_p"
+# A run directory reached through a symlink keeps its name, as in sh.
+ln -s "$top" "$tmp/toplink"
+cd "$tmp/toplink" || exit 1
+PWD=$tmp/toplink hw -c "$tmp/pwd.ini" -f json -v
+pwd_check "through a symlink, as the shell had it" "$tmp/toplink"
+cd "$top" || exit 1
 
 finish
