@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1022,6 +1023,137 @@ read_line(struct parser *p, const char *start, size_t n)
 	}
 }
 
+/*
+ * Deletion variants of a name, for finding names one edit apart: two
+ * names are within one edit (a byte added, dropped, changed, or two
+ * swapped) only if one of them, or one of them less a byte, equals the
+ * other less a byte (or itself). A variant is known by its hash: a
+ * polynomial one, so that each of a name's variants costs O(1).
+ */
+struct variant {
+	uint64_t hash;
+	size_t index;
+};
+
+#define VARIANT_BASE 1099511628211ULL
+
+/* Hashes of `name` (into h[0]) and of it less byte k (into h[k + 1]). */
+static size_t
+variants(const char *name, uint64_t *h)
+{
+	uint64_t pre[CONF_NAME_MAX + 1], suf[CONF_NAME_MAX + 2];
+	uint64_t pw[CONF_NAME_MAX + 1];
+	size_t n = strlen(name), k;
+
+	pw[0] = 1;
+	pre[0] = 0;
+	for (k = 0; k < n; k++) {
+		pw[k + 1] = pw[k] * VARIANT_BASE;
+		pre[k + 1] = pre[k] * VARIANT_BASE + (unsigned char)name[k] + 1;
+	}
+	suf[n] = suf[n + 1] = 0;
+	for (k = n; k-- > 0;)
+		suf[k] = ((unsigned char)name[k] + 1) * pw[n - 1 - k] + suf[k + 1];
+	h[0] = pre[n];
+	for (k = 0; k < n; k++)
+		h[k + 1] = pre[k] * pw[n - 1 - k] + suf[k + 1];
+	return n + 1;
+}
+
+static int
+variant_cmp(const void *a, const void *b)
+{
+	const struct variant *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/*
+ * A hook's `strategy =` that names a strategy without a section, one
+ * edit from a strategy that has one, is a typo ("fsat" beside [strategy
+ * fast]): an error at that line, with the name it was meant to be.
+ * "default" needs no section and is never taken for one. Linear in the
+ * names (their variants are sorted once), not quadratic.
+ */
+static int
+check_strategy_typos(struct parser *p)
+{
+	const struct conf *c = p->c;
+	struct variant *v = NULL;
+	size_t *match, nv = 0, i, k, nq = 0;
+	uint64_t h[CONF_NAME_MAX + 1];
+	int r = 0;
+
+	for (i = 0; i < c->nstrategies; i++)
+		if (!c->strategies[i].has_section &&
+		    strcmp(c->strategies[i].name, "default") != 0)
+			nq += strlen(c->strategies[i].name) + 1;
+	if (nq == 0)
+		return 0;
+	/* The variants of every strategy without a section, sorted. */
+	v = xreallocarray(NULL, nq, sizeof(*v));
+	for (i = 0; i < c->nstrategies; i++) {
+		size_t m;
+
+		if (c->strategies[i].has_section ||
+		    strcmp(c->strategies[i].name, "default") == 0)
+			continue;
+		m = variants(c->strategies[i].name, h);
+		for (k = 0; k < m; k++) {
+			v[nv].hash = h[k];
+			v[nv++].index = i;
+		}
+	}
+	qsort(v, nv, sizeof(*v), variant_cmp);
+	/* Each strategy with a section, in order, claims those one edit
+	   from it that no earlier one did. */
+	match = xreallocarray(NULL, c->nstrategies, sizeof(*match));
+	for (i = 0; i < c->nstrategies; i++)
+		match[i] = (size_t)-1;
+	for (i = 0; i < c->nstrategies; i++) {
+		size_t m;
+
+		if (!c->strategies[i].has_section)
+			continue;
+		m = variants(c->strategies[i].name, h);
+		for (k = 0; k < m; k++) {
+			size_t lo = 0, hi = nv;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (v[mid].hash < h[k])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < nv && v[lo].hash == h[k]; lo++) {
+				size_t q = v[lo].index;
+
+				if (match[q] == (size_t)-1 &&
+				    edit_distance(c->strategies[q].name,
+						  c->strategies[i].name) == 1)
+					match[q] = i;
+			}
+		}
+	}
+	/* The first hook, in file order, that names one. */
+	for (i = 0; i < c->nhooks; i++) {
+		const struct conf_hook *hk = &c->hooks[i];
+
+		if (hk->strategy_line != 0 && match[hk->strategy] != (size_t)-1) {
+			r = fail(p, hk->strategy_line,
+				 "strategy '%s' has no section (did you mean '%s'?)",
+				 c->strategies[hk->strategy].name,
+				 c->strategies[match[hk->strategy]].name);
+			break;
+		}
+	}
+	free(match);
+	free(v);
+	return r;
+}
+
 /* Dependencies by name: each known, not itself, in the same strategy. */
 static int
 resolve_depends(struct parser *p)
@@ -1084,7 +1216,7 @@ conf_parse(struct conf *c, const char *path, const char *text, size_t len,
 	buf_release(&p.pend_value);
 	if (p.failed)
 		return -1;
-	if (resolve_depends(&p) != 0)
+	if (check_strategy_typos(&p) != 0 || resolve_depends(&p) != 0)
 		return -1;
 	return 0;
 }

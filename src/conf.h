@@ -10,7 +10,8 @@
  * conf_load() checks everything that can be checked without building
  * the dependency graph: syntax, keys, values, names, duplicates,
  * missing commands, commands that cannot take the hook's files (see
- * shellcmd.h), unknown, cross-strategy and self dependencies. Cycles are found by plan_build() (plan.h), which
+ * shellcmd.h), strategies named with a typo, unknown, cross-strategy and
+ * self dependencies. Cycles are found by plan_build() (plan.h), which
  * reports them with the same file:line precision. The first error
  * found reading from the top wins.
  *

@@ -869,6 +869,8 @@ static const struct bad_case bad_cases[] = {
 	{ "files-command-operator.ini", 2,
 	  "hook 'secrets' has files, but its command ends with ';', so the first file would run as a command",
 	  0, NULL },
+	{ "strategy-typo.ini", 6,
+	  "strategy 'fsat' has no section (did you mean 'fast'?)", 0, NULL },
 	{ "files-command-comment.ini", 3,
 	  "hook 'lint' has files, but its command ends with a comment, '# fast', which would swallow the files",
 	  0, NULL },
@@ -1292,6 +1294,60 @@ START_TEST(test_files_command)
 }
 END_TEST
 
+/* A strategy without a section one edit from one with a section is a typo. */
+START_TEST(test_strategy_typo)
+{
+	static const struct {
+		const char *named, *section;
+	} typos[] = {
+		{ "fsat", "fast" },             /* swap */
+		{ "fat", "fast" },              /* a byte dropped */
+		{ "faast", "fast" },            /* a byte added */
+		{ "fist", "fast" },             /* a byte changed */
+		{ "fast2", "fast" },
+		{ "b", "a" },
+		{ "defaul", "default" },
+		{ "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa8" },
+	};
+	struct conf c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(typos); i++) {
+		char *text = xasprintf("[strategy %s]\n[hook a]\ncommand = x\n"
+				       "strategy = %s\n", typos[i].section,
+				       typos[i].named);
+		char *want = xasprintf("strategy '%s' has no section (did you mean '%s'?)",
+				       typos[i].named, typos[i].section);
+
+		PARSE_BAD(text, 4, want);
+		free(text);
+		free(want);
+	}
+	/* The first hook in the file that names one, before dependencies
+	   (which the typo would make cross-strategy). */
+	PARSE_BAD("[hook a]\ncommand = x\nstrategy = slow\n"
+		  "[hook b]\ncommand = x\nstrategy = fsat\ndepends = c\n"
+		  "[hook c]\ncommand = x\nstrategy = fast\n"
+		  "[hook d]\ncommand = x\nstrategy = fats\n"
+		  "[strategy fast]\n", 6, "'fsat' has no section (did you mean 'fast'?)");
+	/* Two edits away, a section of its own, a section further down,
+	   or "default": not typos. */
+	PARSE_OK(&c, "[strategy fast]\n[hook a]\ncommand = x\nstrategy = fxsx\n"
+		 "[hook b]\ncommand = x\nstrategy = slow\n");
+	ck_assert_uint_eq(c.nstrategies, 3);
+	conf_release(&c);
+	PARSE_OK(&c, "[strategy fast]\n[strategy fsat]\n[hook a]\ncommand = x\n"
+		 "strategy = fsat\n");
+	conf_release(&c);
+	PARSE_OK(&c, "[hook a]\ncommand = x\nstrategy = fast\n[strategy fast]\n");
+	conf_release(&c);
+	PARSE_OK(&c, "[strategy defaults]\n[hook a]\ncommand = x\n"
+		 "strategy = default\n[hook b]\ncommand = x\n");
+	ck_assert_str_eq(c.strategies[c.hooks[1].strategy].name, "default");
+	conf_release(&c);
+}
+END_TEST
+
 /* As inih allows, ':' may stand for '=': the first of either ends the key. */
 START_TEST(test_colon_separator)
 {
@@ -1497,6 +1553,22 @@ START_TEST(test_many_names)
 	ck_assert_uint_eq(c.hooks[77777].strategy, 77777);
 	conf_release(&c);
 
+	/* 50,000 strategies with a section, 50,000 without: checked for
+	   typos without comparing every pair (2.5 billion of them). */
+	buf_reset(&b);
+	for (i = 0; i < n / 2; i++)
+		buf_printf(&b, "[strategy s%05zu]\n", i);
+	for (i = 0; i < n / 2; i++)
+		buf_printf(&b, "[hook h%zu]\ncommand = true\nstrategy = t%05zux\n",
+			   i, i);
+	buf_printf(&b, "[hook typo]\ncommand = true\nstrategy = s1234\n");
+	conf_init(&c);
+	ck_assert_int_eq(conf_parse(&c, "test.ini", b.p, b.len, &e), -1);
+	ck_assert_uint_eq(e.line, n / 2 + 3 * (n / 2) + 3);
+	ck_assert_msg(strstr(e.msg, "'s1234' has no section (did you mean 's01234'?)") != NULL,
+		      "%s", e.msg);
+	conf_release(&c);
+
 	/* A hook that depends on 100,000 names, each given twice. */
 	buf_reset(&b);
 	buf_printf(&b, "[hook a]\ncommand = true\ndepends =\n");
@@ -1670,6 +1742,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_inih_judges);
 	tcase_add_test(tc, test_colon_separator);
 	tcase_add_test(tc, test_files_command);
+	tcase_add_test(tc, test_strategy_typo);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
