@@ -827,7 +827,6 @@ struct probe {
 	const char *lines[4];
 	int nlines, next;               /* lines handed out so far */
 	int target;                     /* 1-based index of the real line */
-	const char *sentinel;
 	struct ini_line *out;
 	int called;                     /* the handler ran for the real line */
 	int too_long;                   /* inih's buffer was too small */
@@ -915,7 +914,6 @@ found:
 	pr.lines[pr.nlines++] = line;
 	pr.target = pr.nlines;
 	pr.lines[pr.nlines++] = key;
-	pr.sentinel = s;
 	pr.out = out;
 	out->name[0] = out->value[0] = out->section[0] = '\0';
 	r = ini_parse_stream(probe_read, &pr, probe_handle, &pr);
