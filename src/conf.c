@@ -1070,9 +1070,12 @@ variant_cmp(const void *a, const void *b)
  * A hook's `strategy =` that names a strategy without a section, one
  * edit from a strategy that has one, is a typo ("fsat" beside [strategy
  * fast]): an error at that line, with the name it was meant to be.
- * "default" needs no section and is never taken for one. Linear in the
- * names (their variants are sorted once), not quadratic.
+ * "default" needs no section and is never taken for one; nor is any
+ * name one edit from a name shorter than TYPO_MIN_NAME ("o" and "s",
+ * "ci" and "cd" are names, not typos). Linear in the names (their
+ * variants are sorted once), not quadratic.
  */
+#define TYPO_MIN_NAME 4
 static int
 check_strategy_typos(struct parser *p)
 {
@@ -1111,7 +1114,8 @@ check_strategy_typos(struct parser *p)
 	for (i = 0; i < c->nstrategies; i++) {
 		size_t m;
 
-		if (!c->strategies[i].has_section)
+		if (!c->strategies[i].has_section ||
+		    strlen(c->strategies[i].name) < TYPO_MIN_NAME)
 			continue;
 		m = variants(c->strategies[i].name, h);
 		for (k = 0; k < m; k++) {

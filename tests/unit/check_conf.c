@@ -1305,7 +1305,7 @@ START_TEST(test_strategy_typo)
 		{ "faast", "fast" },            /* a byte added */
 		{ "fist", "fast" },             /* a byte changed */
 		{ "fast2", "fast" },
-		{ "b", "a" },
+		{ "slw", "slow" },
 		{ "defaul", "default" },
 		{ "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa8" },
 	};
@@ -1344,6 +1344,13 @@ START_TEST(test_strategy_typo)
 	PARSE_OK(&c, "[strategy defaults]\n[hook a]\ncommand = x\n"
 		 "strategy = default\n[hook b]\ncommand = x\n");
 	ck_assert_str_eq(c.strategies[c.hooks[1].strategy].name, "default");
+	conf_release(&c);
+	/* Names shorter than four bytes are too short to tell a typo. */
+	PARSE_OK(&c, "[strategy s]\n[strategy ci]\n[strategy pre]\n"
+		 "[hook a]\ncommand = x\nstrategy = o\n"
+		 "[hook b]\ncommand = x\nstrategy = cd\n"
+		 "[hook c]\ncommand = x\nstrategy = pro\n");
+	ck_assert_uint_eq(c.nstrategies, 6);
 	conf_release(&c);
 }
 END_TEST
