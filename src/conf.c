@@ -1,13 +1,15 @@
 /*
  * conf.c - hookwave.ini to struct conf.
  *
- * inih does the tokenising; our reader feeds it one physical line per
- * call, so its line count and ours agree and every error names the
- * real line. The reader also tracks sections itself (inih reports a
- * section only through its keys, so an empty [hook x] would go unseen)
- * and marks continuation lines, which the handler joins to the value
- * before it. A key is applied only when its value is complete: at the
- * next key, the next section header, or the end of the file.
+ * inih is the one judge of the file's syntax. Each physical line is
+ * handed to it on its own, in a little file of three or four lines
+ * (ini_line() below) that makes inih show everything it decided: a
+ * section header and its text, a key and its value, a continuation of
+ * the key before, a comment or blank line, or a line it cannot parse.
+ * conf.c itself never looks at a line's syntax; it only knows the line
+ * number, what inih said, and what the keys mean. A key is applied when
+ * its value is complete: at the next key, the next section header, or
+ * the end of the file.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -15,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +26,13 @@
 
 #include <ini.h>
 
+#include "buf.h"
 #include "conf.h"
+#include "shellcmd.h"
 
 #define MAX_CONFIG_SIZE (16UL << 20)
 #define MAX_LINE 199    /* Debian's inih has a 200-byte buffer */
+#define MAX_SECTION_TEXT 49     /* what inih keeps of a section's name */
 
 enum section_kind { SEC_NONE, SEC_SETTINGS, SEC_STRATEGY, SEC_HOOK };
 
@@ -86,21 +92,41 @@ static const struct key hook_keys[] = {
 struct parser {
 	struct conf *c;
 	struct err *e;
-	const char *text;
-	size_t len, pos;
-	unsigned long line;             /* line last handed to inih */
+	unsigned long line;             /* the line being read */
 	int failed;
 
 	enum section_kind sec;
 	size_t sec_index;               /* strategy or hook index */
 	unsigned long seen;             /* keys set in this section */
-	int have_key;                   /* inih's prev_name is set */
-	int cont;                       /* current line continues a value */
+	int after_key;                  /* inih would continue a key: the
+					   last key had a name, and no
+					   section header came since */
 	int settings_seen;
 
 	char *pend_key;                 /* key waiting for its whole value */
-	char *pend_value;
+	struct buf pend_value;          /* grows by appending: linear */
 	unsigned long pend_line;
+	struct ini_line *il;            /* what inih made of the line */
+};
+
+/* What inih made of one line. */
+enum line_kind {
+	LINE_BLANK,     /* blank, or a comment */
+	LINE_SECTION,   /* [text] */
+	LINE_KEY,       /* name = value (or name: value) */
+	LINE_CONT,      /* an indented line that continues the key before */
+	LINE_ERROR,     /* none of these */
+	LINE_TOO_LONG,  /* longer than inih's buffer (num - 1 bytes) */
+	LINE_NOMEM      /* inih could not allocate its buffer */
+};
+
+struct ini_line {
+	enum line_kind kind;
+	char name[MAX_LINE + 1];        /* LINE_KEY */
+	char value[MAX_LINE + 1];       /* LINE_KEY, LINE_CONT */
+	char section[MAX_LINE + 1];     /* LINE_SECTION: inih's copy, cut to
+					   MAX_SECTION_TEXT bytes */
+	int limit;                      /* LINE_TOO_LONG: inih's limit */
 };
 
 static const char *const schedule_names[] = { "waves", "eager", "sequential" };
@@ -198,58 +224,72 @@ name_hash(const char *s)
 	return h;
 }
 
-/* Put hook i in the name table (open addressing, at most half full). */
+/* Names of hooks (kind 0) or strategies (kind 1), for the name tables. */
+static const char *
+entry_name(const struct conf *c, int kind, size_t i)
+{
+	return kind == 0 ? c->hooks[i].name : c->strategies[i].name;
+}
+
+/*
+ * Put entry i (of `count` after it) in a name table: open addressing,
+ * at most half full, each slot index+1 or 0 for empty.
+ */
 static void
-table_add(struct conf *c, size_t i)
+table_add(struct conf *c, int kind, size_t **table, size_t *size,
+	  size_t count, size_t i)
 {
 	size_t m, k;
 
-	if (2 * (c->nhooks + 1) > c->hook_table_size) {
-		size_t old = c->hook_table_size, j, *t = c->hook_table;
+	if (2 * count > *size) {
+		size_t old = *size, j, *t = *table;
 
-		c->hook_table_size = old ? 2 * old : 64;
-		c->hook_table = xcalloc(c->hook_table_size, sizeof(size_t));
+		*size = old ? 2 * old : 64;
+		*table = xcalloc(*size, sizeof(size_t));
+		m = *size - 1;
 		for (j = 0; j < old; j++) {
 			if (t[j] == 0)
 				continue;
-			m = c->hook_table_size - 1;
-			for (k = name_hash(c->hooks[t[j] - 1].name) & m;
-			     c->hook_table[k] != 0; k = (k + 1) & m)
+			for (k = name_hash(entry_name(c, kind, t[j] - 1)) & m;
+			     (*table)[k] != 0; k = (k + 1) & m)
 				;
-			c->hook_table[k] = t[j];
+			(*table)[k] = t[j];
 		}
 		free(t);
 	}
-	m = c->hook_table_size - 1;
-	for (k = name_hash(c->hooks[i].name) & m; c->hook_table[k] != 0;
+	m = *size - 1;
+	for (k = name_hash(entry_name(c, kind, i)) & m; (*table)[k] != 0;
 	     k = (k + 1) & m)
 		;
-	c->hook_table[k] = i + 1;
+	(*table)[k] = i + 1;
+}
+
+static long
+table_find(const struct conf *c, int kind, const size_t *table, size_t size,
+	   const char *name)
+{
+	size_t m, k;
+
+	if (size == 0)
+		return -1;
+	m = size - 1;
+	for (k = name_hash(name) & m; table[k] != 0; k = (k + 1) & m)
+		if (strcmp(entry_name(c, kind, table[k] - 1), name) == 0)
+			return (long)(table[k] - 1);
+	return -1;
 }
 
 long
 conf_find_hook(const struct conf *c, const char *name)
 {
-	size_t m, k;
-
-	if (c->hook_table_size == 0)
-		return -1;
-	m = c->hook_table_size - 1;
-	for (k = name_hash(name) & m; c->hook_table[k] != 0; k = (k + 1) & m)
-		if (strcmp(c->hooks[c->hook_table[k] - 1].name, name) == 0)
-			return (long)(c->hook_table[k] - 1);
-	return -1;
+	return table_find(c, 0, c->hook_table, c->hook_table_size, name);
 }
 
 long
 conf_find_strategy(const struct conf *c, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->nstrategies; i++)
-		if (strcmp(c->strategies[i].name, name) == 0)
-			return (long)i;
-	return -1;
+	return table_find(c, 1, c->strategy_table, c->strategy_table_size,
+			  name);
 }
 
 /* The strategy called `name`, created at `line` if new. */
@@ -261,8 +301,12 @@ strategy_get(struct conf *c, const char *name, unsigned long line)
 
 	if (i >= 0)
 		return (size_t)i;
-	c->strategies = xreallocarray(c->strategies, c->nstrategies + 1,
-				      sizeof(*c->strategies));
+	if (c->nstrategies == c->strategies_alloc) {
+		c->strategies_alloc = c->strategies_alloc ?
+				      2 * c->strategies_alloc : 8;
+		c->strategies = xreallocarray(c->strategies, c->strategies_alloc,
+					      sizeof(*c->strategies));
+	}
 	s = &c->strategies[c->nstrategies];
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup(name);
@@ -271,7 +315,10 @@ strategy_get(struct conf *c, const char *name, unsigned long line)
 	s->max_workers = CONF_UNSET;
 	s->timeout = CONF_UNSET;
 	s->schedule = SCHED_UNSET;
-	return c->nstrategies++;
+	c->nstrategies++;
+	table_add(c, 1, &c->strategy_table, &c->strategy_table_size,
+		  c->nstrategies, c->nstrategies - 1);
+	return c->nstrategies - 1;
 }
 
 static const char *
@@ -290,6 +337,31 @@ section_label(const struct parser *p, char *buf, size_t size)
 	default:
 		return "";
 	}
+}
+
+/* Keep the first of equal items, in order (a hash set: linear). */
+static void
+drop_repeats(struct strlist *l)
+{
+	size_t size = 16, m, i, k, n = 0, *seen;
+
+	while (size < 2 * l->n)
+		size *= 2;
+	m = size - 1;
+	seen = xcalloc(size, sizeof(*seen));
+	for (i = 0; i < l->n; i++) {
+		for (k = name_hash(l->v[i]) & m; seen[k] != 0; k = (k + 1) & m)
+			if (strcmp(l->v[seen[k] - 1], l->v[i]) == 0)
+				break;
+		if (seen[k] != 0) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[n] = l->v[i];
+		seen[k] = ++n;
+	}
+	l->n = n;
+	free(seen);
 }
 
 /* Split a list on whitespace (and commas if `commas`); blanks inside [...] stay. */
@@ -324,15 +396,10 @@ split_list(const char *s, int commas, int brackets, struct strlist *out)
 				break;
 			s++;
 		}
-		{
-			char *item = xstrndup(start, (size_t)(s - start));
-
-			if (commas && strlist_has(out, item))
-				free(item);     /* depends: duplicates mean nothing */
-			else
-				strlist_push_owned(out, item);
-		}
+		strlist_push_owned(out, xstrndup(start, (size_t)(s - start)));
 	}
+	if (commas)
+		drop_repeats(out);
 }
 
 static const char *
@@ -481,6 +548,7 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	switch (k->id) {
 	case H_COMMAND:
 		h->command = xstrdup(v);
+		h->command_line = p->pend_line;
 		return 0;
 	case H_STRATEGY:
 		if ((why = name_problem(v)) != NULL)
@@ -514,18 +582,10 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 				    "bad value '%s' for 'env': want VAR=value", v);
 		strlist_push(&h->env, v);
 		return 0;
-	case H_CWD: {
-		/* One spelling per directory: "./sub/" is "sub". */
-		size_t n;
-
-		while (strncmp(v, "./", 2) == 0 && v[2] != '\0')
-			v += 2;
+	case H_CWD:
+		/* As written: exec.c finds the directory it names. */
 		h->cwd = xstrdup(v);
-		n = strlen(h->cwd);
-		while (n > 1 && h->cwd[n - 1] == '/')
-			h->cwd[--n] = '\0';
 		return 0;
-	}
 	case H_ENABLED:
 		return set_bool(p, k->name, v, &h->enabled);
 	}
@@ -584,20 +644,20 @@ flush_key(struct parser *p)
 		goto out;
 	}
 	p->seen |= 1UL << k->id;
-	if (p->pend_value[0] == '\0') {
+	if (p->pend_value.len == 0) {
 		r = fail(p, p->pend_line, "'%s' has an empty value", k->name);
 		goto out;
 	}
 	if (p->sec == SEC_SETTINGS)
-		r = apply_settings(p, k, p->pend_value);
+		r = apply_settings(p, k, p->pend_value.p);
 	else if (p->sec == SEC_STRATEGY)
-		r = apply_strategy(p, k, p->pend_value);
+		r = apply_strategy(p, k, p->pend_value.p);
 	else
-		r = apply_hook(p, k, p->pend_value);
+		r = apply_hook(p, k, p->pend_value.p);
 out:
 	free(p->pend_key);
-	free(p->pend_value);
-	p->pend_key = p->pend_value = NULL;
+	p->pend_key = NULL;
+	buf_reset(&p->pend_value);
 	return r;
 }
 
@@ -614,37 +674,54 @@ end_section(struct parser *p)
 	h = &p->c->hooks[p->sec_index];
 	if (h->command == NULL)
 		return fail(p, h->line, "hook '%s' has no 'command'", h->name);
+	if (h->files.n > 0) {
+		/* Its files follow the command as "$@": they must land as
+		   arguments (shellcmd.h). */
+		struct shellcmd sc;
+
+		shellcmd_classify(h->command, &sc);
+		if (sc.kind == SHELLCMD_UNSAFE)
+			return fail(p, h->command_line,
+				    "hook '%s' has files, but its command %s",
+				    h->name, sc.why);
+	}
 	if (h->strategy_line == 0)
 		h->strategy = strategy_get(p->c, "default", h->line);
 	return 0;
 }
 
-/* A "[...]" line: end the old section, open the new one. */
+/*
+ * A section header: end the old section, open the new one. `line` is
+ * the line inih read as "[...]"; inih keeps only the first 49 bytes of
+ * the text in brackets, so take it whole from `line`: inih found the
+ * header's '[' as the line's first non-blank and its ']' as the first
+ * after it.
+ */
 static int
-begin_section(struct parser *p, const char *s)
+begin_section(struct parser *p, const char *line, const struct ini_line *il)
 {
-	const char *end, *q;
+	const char *open, *end, *q;
 	char *inner, *word, *name;
 	const char *why;
-	size_t i;
+	size_t i, n;
 	int r = 0;
 
 	if (end_section(p) != 0)
 		return -1;
 	p->sec = SEC_NONE;
 	p->seen = 0;
-	p->have_key = 0;
-	/* Find "]" the way inih does: " ;" starts a comment first. */
-	for (end = s + 1; *end != '\0' && *end != ']'; end++)
-		if (*end == ';' && (end[-1] == ' ' || end[-1] == '\t'))
-			return 0;       /* inih reports the line */
-	if (*end != ']')
-		return 0;               /* likewise */
+	p->after_key = 0;
+	open = strchr(line, '[');
+	end = open != NULL ? strchr(open + 1, ']') : NULL;
+	n = strlen(il->section);
+	if (end == NULL || strncmp(open + 1, il->section, n) != 0 ||
+	    (n < MAX_SECTION_TEXT && (size_t)(end - open - 1) != n))
+		return fail(p, p->line, "cannot parse this line: want key = value or [section]");
 	for (q = end + 1; *q == ' ' || *q == '\t'; q++)
 		;
 	if (*q != '\0' && *q != ';' && *q != '#')
 		return fail(p, p->line, "unexpected text after the section header");
-	inner = xstrndup(s + 1, (size_t)(end - s - 1));
+	inner = xstrndup(open + 1, (size_t)(end - open - 1));
 	word = inner;
 	while (*word == ' ' || *word == '\t')
 		word++;
@@ -699,8 +776,10 @@ begin_section(struct parser *p, const char *s)
 			h->enabled = true;
 			p->sec = SEC_HOOK;
 			p->sec_index = p->c->nhooks;
-			table_add(p->c, p->c->nhooks);
 			p->c->nhooks++;
+			table_add(p->c, 0, &p->c->hook_table,
+				  &p->c->hook_table_size, p->c->nhooks,
+				  p->c->nhooks - 1);
 		} else {
 			long i2 = conf_find_strategy(p->c, name);
 
@@ -743,105 +822,338 @@ out:
 	return r;
 }
 
-/*
- * inih's reader: one physical line per call, so inih's line numbers
- * are ours. Returns NULL at the end, or to stop after an error.
- */
+/* The little file ini_line() hands inih, and what inih said of it. */
+struct probe {
+	const char *lines[4];
+	int nlines, next;               /* lines handed out so far */
+	int target;                     /* 1-based index of the real line */
+	struct ini_line *out;
+	int called;                     /* the handler ran for the real line */
+	int too_long;                   /* inih's buffer was too small */
+};
+
 static char *
-read_line(char *str, int num, void *stream)
+probe_read(char *str, int num, void *stream)
 {
-	struct parser *p = stream;
-	const char *start, *nl, *s;
+	struct probe *pr = stream;
 	size_t n;
 
-	if (p->failed || p->pos >= p->len)
+	if (pr->next == pr->nlines)
 		return NULL;
-	start = p->text + p->pos;
-	nl = memchr(start, '\n', p->len - p->pos);
-	n = nl != NULL ? (size_t)(nl - start) : p->len - p->pos;
-	p->pos += n + (nl != NULL);
-	p->line++;
+	n = strlen(pr->lines[pr->next]);
+	if (n + 1 > (size_t)num) {
+		pr->too_long = num;
+		return NULL;
+	}
+	memcpy(str, pr->lines[pr->next++], n + 1);
+	return str;
+}
+
+static int
+probe_handle(void *user, const char *section, const char *name,
+	     const char *value)
+{
+	struct probe *pr = user;
+	struct ini_line *out = pr->out;
+
+	/* inih calls this while it reads the line it read last. */
+	if (pr->next == pr->target) {
+		pr->called = 1;
+		snprintf(out->name, sizeof(out->name), "%s", name);
+		snprintf(out->value, sizeof(out->value), "%s", value);
+	} else if (pr->next == pr->nlines) {
+		snprintf(out->section, sizeof(out->section), "%s", section);
+	}
+	return 1;
+}
+
+/*
+ * Ask inih what `line` (without its newline, at most MAX_LINE bytes,
+ * no NUL) is, `after_key` telling whether a key came before it that an
+ * indented line would continue. inih reads it as the third or fourth
+ * line of a little file:
+ *
+ *	[S]     a section called S
+ *	S=      a key called S, when after_key
+ *	line
+ *	S=      a key, whose handler call tells the section
+ *
+ * S is two bytes that `line` does not contain, so neither its section
+ * text nor its key name can be S: a handler call for the line with the
+ * name S is a continuation, and a section other than S at the end means
+ * the line was a header. inih's return value tells an error apart.
+ */
+static void
+ini_line(const char *line, int after_key, struct ini_line *out)
+{
+	/* Control bytes that are never blanks, brackets or comment starts. */
+	static const char cand[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"
+				   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19";
+	char s[3], header[6], key[4];
+	struct probe pr;
+	size_t n = strlen(line), a, b;
+	int r;
+
+	/* A 199-byte line holds at most 198 pairs; there are 400. */
+	for (a = 0; a < sizeof(cand) - 1; a++)
+		for (b = 0; b < sizeof(cand) - 1; b++) {
+			s[0] = cand[a];
+			s[1] = cand[b];
+			s[2] = '\0';
+			if (memmem(line, n, s, 2) == NULL)
+				goto found;
+		}
+	abort();
+found:
+	snprintf(header, sizeof(header), "[%s]", s);
+	snprintf(key, sizeof(key), "%s=", s);
+	memset(&pr, 0, sizeof(pr));
+	pr.lines[pr.nlines++] = header;
+	if (after_key)
+		pr.lines[pr.nlines++] = key;
+	pr.lines[pr.nlines++] = line;
+	pr.target = pr.nlines;
+	pr.lines[pr.nlines++] = key;
+	pr.out = out;
+	out->name[0] = out->value[0] = out->section[0] = '\0';
+	r = ini_parse_stream(probe_read, &pr, probe_handle, &pr);
+	if (pr.too_long) {
+		out->kind = LINE_TOO_LONG;
+		out->limit = pr.too_long - 1;
+	} else if (r == -2) {
+		out->kind = LINE_NOMEM;
+	} else if (r == pr.target) {
+		out->kind = LINE_ERROR;
+	} else if (r != 0) {
+		abort();        /* the lines around it are always valid */
+	} else if (pr.called) {
+		out->kind = strcmp(out->name, s) == 0 ? LINE_CONT : LINE_KEY;
+	} else {
+		out->kind = strcmp(out->section, s) != 0 ? LINE_SECTION :
+			    LINE_BLANK;
+	}
+}
+
+/*
+ * More of the pending key's value, from a continuation line: one blank
+ * joins the pieces. inih drops a " ;" comment only on a value's first
+ * line; drop it here too, so that both read alike.
+ */
+static void
+continue_value(struct parser *p, const char *value)
+{
+	size_t n = strlen(value);
+	const char *q;
+
+	for (q = value + 1; *q != '\0'; q++)
+		if (*q == ';' && (q[-1] == ' ' || q[-1] == '\t')) {
+			n = (size_t)(q - value);
+			break;
+		}
+	while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return;
+	if (p->pend_value.len > 0)
+		buf_add(&p->pend_value, " ", 1);
+	buf_add(&p->pend_value, value, n);
+}
+
+/* One physical line, `n` bytes at `start`, as inih reads it. */
+static void
+read_line(struct parser *p, const char *start, size_t n)
+{
+	struct ini_line *il = p->il;
+	char text[MAX_LINE + 1];
+	const char *s = text;
+
 	if (n > 0 && start[n - 1] == '\r')
 		n--;
 	if (memchr(start, '\0', n) != NULL) {
 		flush_key(p);
 		fail(p, p->line, "NUL byte in line");
-		return NULL;
+		return;
 	}
-	if (n > MAX_LINE || n + 1 > (size_t)num) {
+	if (n > MAX_LINE) {
 		flush_key(p);
 		fail(p, p->line,
 		     "line too long (%zu bytes, the limit is %d); continue long values on indented lines",
-		     n, MAX_LINE < num - 1 ? MAX_LINE : num - 1);
-		return NULL;
+		     n, MAX_LINE);
+		return;
 	}
-	memcpy(str, start, n);
-	str[n] = '\0';
-
-	/* Classify the line as inih will, to track sections and values. */
-	s = str;
-	if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+	memcpy(text, start, n);
+	text[n] = '\0';
+	/* A byte order mark is the file's, not the line's. */
+	if (p->line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
-	while (*s == ' ' || *s == '\t' || *s == '\v' || *s == '\f' || *s == '\r')
-		s++;
-	p->cont = 0;
-	if (*s == '\0' || *s == ';' || *s == '#') {
-		/* blank or comment: nothing changes */
-	} else if (p->have_key && s > str) {
-		p->cont = 1;
-	} else if (*s == '[') {
-		begin_section(p, s);
-	} else {
-		/* A key line; it ends the value before it. */
+	ini_line(s, p->after_key, il);
+	switch (il->kind) {
+	case LINE_BLANK:
+		break;
+	case LINE_SECTION:
+		begin_section(p, s, il);
+		break;
+	case LINE_KEY:
 		if (flush_key(p) != 0)
-			return NULL;
-		p->have_key = 1;
+			break;
+		p->pend_key = xstrdup(il->name);
+		buf_adds(&p->pend_value, il->value);
+		p->pend_line = p->line;
+		/* inih continues only a key that has a name */
+		p->after_key = il->name[0] != '\0';
+		break;
+	case LINE_CONT:
+		continue_value(p, il->value);
+		break;
+	case LINE_ERROR:
+		flush_key(p);
+		fail(p, p->line, "cannot parse this line: want key = value or [section]");
+		break;
+	case LINE_TOO_LONG:
+		flush_key(p);
+		fail(p, p->line,
+		     "line too long (%zu bytes, the limit is %d); continue long values on indented lines",
+		     n, il->limit);
+		break;
+	case LINE_NOMEM:
+		fail(p, 0, "out of memory while parsing");
+		break;
 	}
-	return p->failed ? NULL : str;
+}
+
+/*
+ * Deletion variants of a name, for finding names one edit apart: two
+ * names are within one edit (a byte added, dropped, changed, or two
+ * swapped) only if one of them, or one of them less a byte, equals the
+ * other less a byte (or itself). A variant is known by its hash: a
+ * polynomial one, so that each of a name's variants costs O(1).
+ */
+struct variant {
+	uint64_t hash;
+	size_t index;
+};
+
+#define VARIANT_BASE 1099511628211ULL
+
+/* Hashes of `name` (into h[0]) and of it less byte k (into h[k + 1]). */
+static size_t
+variants(const char *name, uint64_t *h)
+{
+	uint64_t pre[CONF_NAME_MAX + 1], suf[CONF_NAME_MAX + 2];
+	uint64_t pw[CONF_NAME_MAX + 1];
+	size_t n = strlen(name), k;
+
+	pw[0] = 1;
+	pre[0] = 0;
+	for (k = 0; k < n; k++) {
+		pw[k + 1] = pw[k] * VARIANT_BASE;
+		pre[k + 1] = pre[k] * VARIANT_BASE + (unsigned char)name[k] + 1;
+	}
+	suf[n] = suf[n + 1] = 0;
+	for (k = n; k-- > 0;)
+		suf[k] = ((unsigned char)name[k] + 1) * pw[n - 1 - k] + suf[k + 1];
+	h[0] = pre[n];
+	for (k = 0; k < n; k++)
+		h[k + 1] = pre[k] * pw[n - 1 - k] + suf[k + 1];
+	return n + 1;
 }
 
 static int
-handle(void *user, const char *section, const char *name, const char *value)
+variant_cmp(const void *a, const void *b)
 {
-	struct parser *p = user;
-	char *joined;
+	const struct variant *x = a, *y = b;
 
-	(void)section;
-	if (p->failed)
-		return 1;
-	if (p->cont && p->pend_key != NULL) {
-		/* inih strips " ;" comments only on a value's first line; do
-		   the same on continuation lines, so both read alike. */
-		char *cut = NULL;
-		const char *q;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
 
-		for (q = value; *q != '\0'; q++)
-			if (*q == ';' && q > value && (q[-1] == ' ' || q[-1] == '\t')) {
-				cut = xstrndup(value, (size_t)(q - value));
-				break;
-			}
-		if (cut != NULL) {
-			size_t l = strlen(cut);
+/*
+ * A hook's `strategy =` that names a strategy without a section, one
+ * edit from a strategy that has one, is a typo ("fsat" beside [strategy
+ * fast]): an error at that line, with the name it was meant to be.
+ * "default" needs no section and is never taken for one; nor is any
+ * name one edit from a name shorter than TYPO_MIN_NAME ("o" and "s",
+ * "ci" and "cd" are names, not typos). Linear in the names (their
+ * variants are sorted once), not quadratic.
+ */
+#define TYPO_MIN_NAME 4
+static int
+check_strategy_typos(struct parser *p)
+{
+	const struct conf *c = p->c;
+	struct variant *v = NULL;
+	size_t *match, nv = 0, i, k, nq = 0;
+	uint64_t h[CONF_NAME_MAX + 1];
+	int r = 0;
 
-			while (l > 0 && (cut[l - 1] == ' ' || cut[l - 1] == '\t'))
-				cut[--l] = '\0';
-			value = cut;
+	for (i = 0; i < c->nstrategies; i++)
+		if (!c->strategies[i].has_section &&
+		    strcmp(c->strategies[i].name, "default") != 0)
+			nq += strlen(c->strategies[i].name) + 1;
+	if (nq == 0)
+		return 0;
+	/* The variants of every strategy without a section, sorted. */
+	v = xreallocarray(NULL, nq, sizeof(*v));
+	for (i = 0; i < c->nstrategies; i++) {
+		size_t m;
+
+		if (c->strategies[i].has_section ||
+		    strcmp(c->strategies[i].name, "default") == 0)
+			continue;
+		m = variants(c->strategies[i].name, h);
+		for (k = 0; k < m; k++) {
+			v[nv].hash = h[k];
+			v[nv++].index = i;
 		}
-		if (p->pend_value[0] == '\0')
-			joined = xstrdup(value);
-		else if (value[0] == '\0')
-			joined = xstrdup(p->pend_value);
-		else
-			joined = xasprintf("%s %s", p->pend_value, value);
-		free(p->pend_value);
-		p->pend_value = joined;
-		free(cut);
-		return 1;
 	}
-	p->pend_key = xstrdup(name);
-	p->pend_value = xstrdup(value);
-	p->pend_line = p->line;
-	return 1;
+	qsort(v, nv, sizeof(*v), variant_cmp);
+	/* Each strategy with a section, in order, claims those one edit
+	   from it that no earlier one did. */
+	match = xreallocarray(NULL, c->nstrategies, sizeof(*match));
+	for (i = 0; i < c->nstrategies; i++)
+		match[i] = (size_t)-1;
+	for (i = 0; i < c->nstrategies; i++) {
+		size_t m;
+
+		if (!c->strategies[i].has_section ||
+		    strlen(c->strategies[i].name) < TYPO_MIN_NAME)
+			continue;
+		m = variants(c->strategies[i].name, h);
+		for (k = 0; k < m; k++) {
+			size_t lo = 0, hi = nv;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (v[mid].hash < h[k])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < nv && v[lo].hash == h[k]; lo++) {
+				size_t q = v[lo].index;
+
+				if (match[q] == (size_t)-1 &&
+				    edit_distance(c->strategies[q].name,
+						  c->strategies[i].name) == 1)
+					match[q] = i;
+			}
+		}
+	}
+	/* The first hook, in file order, that names one. */
+	for (i = 0; i < c->nhooks; i++) {
+		const struct conf_hook *hk = &c->hooks[i];
+
+		if (hk->strategy_line != 0 && match[hk->strategy] != (size_t)-1) {
+			r = fail(p, hk->strategy_line,
+				 "strategy '%s' has no section (did you mean '%s'?)",
+				 c->strategies[hk->strategy].name,
+				 c->strategies[match[hk->strategy]].name);
+			break;
+		}
+	}
+	free(match);
+	free(v);
+	return r;
 }
 
 /* Dependencies by name: each known, not itself, in the same strategy. */
@@ -882,29 +1194,31 @@ conf_parse(struct conf *c, const char *path, const char *text, size_t len,
 	   struct err *e)
 {
 	struct parser p;
-	int r;
+	size_t pos = 0;
 
 	memset(&p, 0, sizeof(p));
 	free(c->path);
 	c->path = xstrdup(path);
 	p.c = c;
 	p.e = e;
-	p.text = text;
-	p.len = len;
-	r = ini_parse_stream(read_line, &p, handle, &p);
+	p.il = xmalloc(sizeof(*p.il));
+	while (!p.failed && pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - start) : len - pos;
+
+		pos += n + (nl != NULL);
+		p.line++;
+		read_line(&p, start, n);
+	}
 	if (!p.failed)
 		end_section(&p);
-	if (r > 0 && (!p.failed || (unsigned long)r < e->line)) {
-		p.failed = 0;
-		fail(&p, (unsigned long)r, "cannot parse this line: want key = value or [section]");
-	} else if (r < 0 && !p.failed) {
-		fail(&p, 0, "out of memory while parsing");
-	}
+	free(p.il);
 	free(p.pend_key);
-	free(p.pend_value);
+	buf_release(&p.pend_value);
 	if (p.failed)
 		return -1;
-	if (resolve_depends(&p) != 0)
+	if (check_strategy_typos(&p) != 0 || resolve_depends(&p) != 0)
 		return -1;
 	return 0;
 }
@@ -981,6 +1295,7 @@ conf_release(struct conf *c)
 		free(c->strategies[i].name);
 	free(c->strategies);
 	free(c->hook_table);
+	free(c->strategy_table);
 	free(c->path);
 	conf_init(c);
 }

@@ -1,16 +1,19 @@
 /*
  * conf.h - read a hookwave.ini into a struct conf.
  *
- * Parsing goes through inih's ini_parse_stream() with our own line
- * reader, so every error carries the real line number (Debian's inih
- * gives handlers none), over-long lines are caught instead of being
- * split, and indented continuation lines are joined with one space.
+ * inih decides what each line is (ini_parse_stream() on one line at a
+ * time, so every error names its real line, whatever line numbers
+ * Debian's inih gives handlers); an over-long line is an error rather
+ * than split, and indented continuation lines are joined with one
+ * space, in time linear in the file.
  *
  * conf_load() checks everything that can be checked without building
  * the dependency graph: syntax, keys, values, names, duplicates,
- * missing commands, unknown, cross-strategy and self dependencies.
- * Cycles are found by plan_build() (plan.h), which reports them with
- * the same file:line precision.
+ * missing commands, commands that cannot take the hook's files (see
+ * shellcmd.h), strategies named with a typo, unknown, cross-strategy and
+ * self dependencies. Cycles are found by plan_build() (plan.h), which
+ * reports them with the same file:line precision. The first error
+ * found reading from the top wins.
  *
  * Not thread-safe while loading; a loaded conf is read-only and may be
  * shared by any number of threads.
@@ -72,6 +75,7 @@ struct conf_hook {
 	char *name;
 	unsigned long line;             /* its [hook] header */
 	char *command;
+	unsigned long command_line;
 	size_t strategy;                /* index into conf.strategies */
 	unsigned long strategy_line;    /* 0 when defaulted */
 	struct strlist depends;         /* names, deduplicated, in order */
@@ -84,7 +88,7 @@ struct conf_hook {
 	long batch_size;                /* 0 = auto */
 	bool serial;
 	struct strlist env;             /* "VAR=value", in order */
-	char *cwd;                      /* NULL = run directory */
+	char *cwd;                      /* NULL = run directory; as written */
 	bool enabled;
 };
 
@@ -93,11 +97,14 @@ struct conf {
 	struct conf_settings settings;
 	struct conf_strategy *strategies; /* in order of first mention */
 	size_t nstrategies;
+	size_t strategies_alloc;          /* private: capacity of strategies */
 	struct conf_hook *hooks;          /* in file order */
 	size_t nhooks;
 	size_t hooks_alloc;               /* private: capacity of hooks */
 	size_t *hook_table;               /* private: hash of names -> index+1 */
 	size_t hook_table_size;
+	size_t *strategy_table;           /* private: likewise for strategies */
+	size_t strategy_table_size;
 };
 
 /* Fill in the defaults of SPEC §3; allocates nothing. */

@@ -14,10 +14,12 @@
 #include "exec.h"
 #include "history.h"
 #include "proc.h"
+#include "shellcmd.h"
 #include "util.h"
 
+/* Variables hookwave sets itself: the environment's and env lines' go. */
 static const char *const own_vars[] = {
-	"HOOKWAVE_HOOK", "HOOKWAVE_STRATEGY", "HOOKWAVE_WAVE"
+	"HOOKWAVE_HOOK", "HOOKWAVE_STRATEGY", "HOOKWAVE_WAVE", "PWD"
 };
 
 /* Whether "NAME=..." entry `e` sets the variable `name=...` does. */
@@ -45,9 +47,13 @@ overridden(const char *e, const struct strlist *env)
 	return 0;
 }
 
-/* hookwave's environment, then the hook's env lines, then HOOKWAVE_*. */
+/*
+ * hookwave's environment, then the hook's env lines, then HOOKWAVE_*
+ * and PWD=`pwd` (none when `pwd` is NULL).
+ */
 static char **
-make_env(char *const *base, const struct plan *p, const struct plan_hook *h)
+make_env(char *const *base, const struct plan *p, const struct plan_hook *h,
+	 const char *pwd)
 {
 	size_t nbase = 0, n = 0, i, j;
 	char **env;
@@ -77,6 +83,8 @@ make_env(char *const *base, const struct plan *p, const struct plan_hook *h)
 	env[n++] = xasprintf("HOOKWAVE_HOOK=%s", h->conf->name);
 	env[n++] = xasprintf("HOOKWAVE_STRATEGY=%s", p->strategies[h->strategy].name);
 	env[n++] = xasprintf("HOOKWAVE_WAVE=%u", h->wave);
+	if (pwd != NULL)
+		env[n++] = xasprintf("PWD=%s", pwd);
 	env[n] = NULL;
 	return env;
 }
@@ -92,37 +100,162 @@ free_env(char **env)
 }
 
 /*
- * cwd as a path relative to the run directory: an absolute cwd inside
- * the run directory is made relative (*owned then holds it); any other
- * is returned as it is.
+ * `path` with "." and empty components dropped and "x/.." folded, as
+ * cd -L does: "sub//a/./b/.." is "sub/a", "/r/./s/" is "/r/s", "." and
+ * "sub/.." are "" (relative) and "/" stays "/". A relative path keeps
+ * the ".." that lead out of where it starts ("../lib"). Malloc'd.
  */
-static const char *
-relative_cwd(const char *cwd, char **owned)
+static char *
+lexical_path(const char *path)
 {
-	char here[PATH_MAX];
-	size_t n;
+	size_t len = strlen(path), n = 0, keep = 0;
+	char *out = xmalloc(len + 2);
+	const char *c = path;
+	int abs = path[0] == '/';
 
-	*owned = NULL;
-	if (cwd == NULL || cwd[0] != '/' || getcwd(here, sizeof(here)) == NULL)
-		return cwd;
-	n = strlen(here);
-	if (strncmp(cwd, here, n) != 0 || (cwd[n] != '/' && cwd[n] != '\0'))
-		return cwd;
-	*owned = xstrdup(cwd[n] == '\0' || cwd[n + 1] == '\0' ? "." : cwd + n + 1);
-	return *owned;
+	if (abs)
+		out[n++] = '/';
+	keep = n;               /* ".." may not fold below here */
+	while (*c != '\0') {
+		size_t w = strcspn(c, "/");
+
+		if (w == 0 || (w == 1 && c[0] == '.')) {
+			/* nothing */
+		} else if (w == 2 && c[0] == '.' && c[1] == '.' && n > keep) {
+			/* drop the last component */
+			while (n > keep && out[n - 1] != '/')
+				n--;
+			if (n > keep)
+				n--;    /* its '/' */
+			else if (abs)
+				n = 1;
+		} else if (w == 2 && c[0] == '.' && c[1] == '.' && abs) {
+			/* "/.." is "/" */
+		} else {
+			if (n > 0 && out[n - 1] != '/')
+				out[n++] = '/';
+			memcpy(out + n, c, w);
+			n += w;
+			if (w == 2 && c[0] == '.' && c[1] == '.')
+				keep = n;       /* a leading "..": keep it */
+		}
+		c += w;
+		while (*c == '/')
+			c++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The value of `name` in environment `env`, or NULL. */
+static const char *
+env_value(char *const *env, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	for (i = 0; env != NULL && env[i] != NULL; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+/* Whether absolute `path` names the directory `st` is of. */
+static int
+names_dir(const char *path, const struct stat *st)
+{
+	struct stat ps;
+
+	return path[0] == '/' && stat(path, &ps) == 0 &&
+	       ps.st_dev == st->st_dev && ps.st_ino == st->st_ino;
 }
 
 /*
- * Length of "cwd/" when cwd names a subdirectory (conf.c has removed
- * any "./" in front and "/" at the end), so file paths can be cut to be
- * relative to it; 0 for no cwd or ".".
+ * The hook's directory relative to the run directory, for choosing its
+ * files: "" for the run directory itself, "sub/dir" for one below it,
+ * NULL for one outside it (malloc'd). It is found as the kernel will
+ * find it when the hook starts there: realpath(3), so that "link/.."
+ * is the parent of the link's target, as for chdir(2), and every
+ * spelling of a directory ("sub/.", "sub//a", "./sub", "sub/a/..", the
+ * absolute path) is the same one. A cwd that does not exist is taken
+ * lexically; the hook then fails with "bad cwd" when it starts.
  */
-static size_t
-cwd_prefix(const char *cwd)
+static char *
+hook_subdir(const char *cwd)
 {
-	if (cwd == NULL || strcmp(cwd, ".") == 0)
-		return 0;
-	return strlen(cwd) + 1;
+	char here[PATH_MAX], *real, *rel = NULL;
+	size_t n;
+
+	if (cwd == NULL)
+		return xstrdup("");
+	if (getcwd(here, sizeof(here)) == NULL)
+		return NULL;
+	real = realpath(cwd, NULL);
+	if (real == NULL) {
+		char *lex = lexical_path(cwd);
+
+		if (cwd[0] != '/') {
+			if (strcmp(lex, "..") != 0 && strncmp(lex, "../", 3) != 0)
+				return lex;
+			free(lex);
+			return NULL;
+		}
+		real = lex;
+	}
+	n = strcmp(here, "/") == 0 ? 0 : strlen(here);
+	if (strcmp(real, here) == 0)
+		rel = xstrdup("");
+	else if (strncmp(real, here, n) == 0 && real[n] == '/')
+		rel = xstrdup(real + n + 1);
+	free(real);
+	return rel;
+}
+
+/*
+ * PWD for a hook: its directory as an absolute path that names it, as
+ * the shell keeps one. When hookwave's own PWD names the run directory,
+ * the hook's is that path with the cwd appended (as "cd -L cwd" gives,
+ * so a symlinked checkout keeps its name); else, or when that does not
+ * name the directory, the physical path. NULL when there is none (the
+ * run directory or cwd is gone: the hook then gets no PWD).
+ */
+static char *
+hook_pwd(const char *cwd, char *const *base)
+{
+	const char *env = env_value(base, "PWD");
+	struct stat here, dir;
+	char buf[PATH_MAX], *top = NULL, *cand, *pwd = NULL;
+
+	if (stat(".", &here) != 0)
+		return NULL;
+	if (env != NULL && names_dir(env, &here)) {
+		top = lexical_path(env);
+		if (!names_dir(top, &here)) {
+			free(top);
+			top = NULL;
+		}
+	}
+	if (top == NULL) {
+		if (getcwd(buf, sizeof(buf)) == NULL)
+			return NULL;
+		top = xstrdup(buf);
+	}
+	if (cwd == NULL)
+		return top;
+	if (stat(cwd, &dir) == 0) {
+		char *joined = cwd[0] == '/' ? xstrdup(cwd) :
+			       xasprintf("%s/%s", top, cwd);
+
+		cand = lexical_path(joined);
+		free(joined);
+		if (names_dir(cand, &dir))
+			pwd = cand;
+		else {
+			free(cand);
+			pwd = realpath(cwd, NULL);
+		}
+	}
+	free(top);
+	return pwd;
 }
 
 /*
@@ -172,9 +305,8 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		char *fixed[5], **env;
 
 		struct file_list sub, *from = (struct file_list *)fl;
-		size_t plen;
-		const char *rel;
-		char *owned = NULL, *key;
+		size_t plen = 0;
+		char *rel, *key, *pwd;
 		const char *sname = p->strategies[h->strategy].name;
 		double *cost;
 
@@ -186,15 +318,16 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		/*
 		 * A hook with cwd sees the files under cwd, relative to it, as
 		 * if hookwave had been run with -C cwd: its tools can open them.
+		 * A cwd outside the run directory leaves it none.
 		 */
-		rel = relative_cwd(c->cwd, &owned);
-		plen = cwd_prefix(rel);
-		if (plen > 0) {
+		rel = hook_subdir(c->cwd);
+		if (rel == NULL || rel[0] != '\0') {
+			plen = rel != NULL ? strlen(rel) + 1 : 0;
 			sub.v = xmalloc((fl->n + 1) * sizeof(*sub.v));
 			sub.size = fl->size != NULL ?
 			    xmalloc((fl->n + 1) * sizeof(*sub.size)) : NULL;
 			sub.n = 0;
-			for (k = 0; k < fl->n; k++)
+			for (k = 0; rel != NULL && k < fl->n; k++)
 				if (strncmp(fl->v[k], rel, plen - 1) == 0 &&
 				    fl->v[k][plen - 1] == '/' && fl->v[k][plen] != '\0') {
 					if (sub.size != NULL)
@@ -203,7 +336,7 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 				}
 			from = &sub;
 		}
-		free(owned);
+		free(rel);
 		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
 				   c->exclude.n, &n);
 		nfiles[i] = n;
@@ -224,7 +357,9 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 		fixed[2] = xasprintf("%s \"$@\"", c->command);
 		fixed[3] = (char *)"hookwave";
 		fixed[4] = NULL;
-		env = make_env(environ, p, h);
+		pwd = hook_pwd(c->cwd, environ);
+		env = make_env(environ, p, h, pwd);
+		free(pwd);
 		budget = files_arg_budget(env, fixed);
 		key = history_key(c->name, c->command);
 		cost = file_costs(from, idx, n, from != fl ? plen : 0, hist,
@@ -248,69 +383,21 @@ exec_plan_batches(const struct plan *p, char *const *environ,
 }
 
 /*
- * The words of `cmd` when the shell would do nothing but split it on
- * blanks and look the first word up in PATH; else NULL. NULL-terminated,
- * malloc'd (one block: free the array only); *n is the word count.
+ * Whether hookwave may look the command up in PATH itself, as the shell
+ * would: the hook's env lines do not set PATH (the shell would use
+ * theirs), and hookwave's environment has one (without, the shell and
+ * the C library search different default paths).
  */
-static char **
-simple_words(const char *cmd, size_t *n)
-{
-	static const char *const shell_words[] = {
-		"!", ".", ":", "[[", "]]", "{", "}", "alias", "bg", "break",
-		"case", "cd", "command", "continue", "declare", "do", "done",
-		"elif", "else", "esac", "eval", "exec", "exit", "export", "fc",
-		"fg", "fi", "for", "function", "getopts", "hash", "if", "in",
-		"jobs", "let", "local", "read", "readonly", "return", "select",
-		"set", "shift", "source", "then", "time", "times", "trap", "type",
-		"typeset", "ulimit", "umask", "unalias", "unset", "until", "wait",
-		"while"
-	};
-	const char *c;
-	size_t len = strlen(cmd), words = 0, i;
-	char **v, *store, *w, *save = NULL;
-	int in_word = 0;
-
-	for (c = cmd; *c != '\0'; c++) {
-		unsigned char u = (unsigned char)*c;
-
-		if (u == ' ' || u == '\t') {
-			in_word = 0;
-			continue;
-		}
-		/* Only characters the shell gives no meaning to. */
-		if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-		      (u >= '0' && u <= '9') || strchr("-_./,:+%@^", u) != NULL))
-			return NULL;
-		if (!in_word)
-			words++;
-		in_word = 1;
-	}
-	if (words == 0)
-		return NULL;
-	v = xmalloc((words + 1) * sizeof(*v) + len + 1);
-	store = (char *)(v + words + 1);
-	memcpy(store, cmd, len + 1);
-	for (i = 0, w = strtok_r(store, " \t", &save); w != NULL;
-	     w = strtok_r(NULL, " \t", &save))
-		v[i++] = w;
-	v[i] = NULL;
-	for (i = 0; i < ARRAY_SIZE(shell_words); i++)
-		if (strcmp(v[0], shell_words[i]) == 0) {
-			free(v);
-			return NULL;
-		}
-	*n = words;
-	return v;
-}
-
-/* Whether the hook's env lines set PATH (then PATH lookup is the shell's). */
 static int
-sets_path(const struct conf_hook *c)
+same_path_lookup(const struct conf_hook *c, char *const *base)
 {
 	size_t i;
 
 	for (i = 0; i < c->env.n; i++)
 		if (strncmp(c->env.v[i], "PATH=", 5) == 0)
+			return 0;
+	for (i = 0; base != NULL && base[i] != NULL; i++)
+		if (strncmp(base[i], "PATH=", 5) == 0)
 			return 1;
 	return 0;
 }
@@ -335,7 +422,7 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	const struct plan_hook *h = &p->hooks[hook];
 	char **files = ctx->batches != NULL && ctx->batches[hook].n > 0 ?
 		       ctx->batches[hook].files[batch] : NULL;
-	char **argv, **env, *script = NULL, **words;
+	char **argv, **env, *script = NULL, **words, *pwd;
 	size_t nfiles = 0, nwords = 0, i;
 	struct proc_spec spec;
 	struct proc_result pr;
@@ -343,9 +430,12 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	(void)slot;
 	while (files != NULL && files[nfiles] != NULL)
 		nfiles++;
-	words = sets_path(h->conf) ? NULL : simple_words(h->conf->command, &nwords);
+	words = same_path_lookup(h->conf, ctx->environ) ?
+		shellcmd_words(h->conf->command, &nwords) : NULL;
 	argv = xcalloc(nfiles + nwords + 5, sizeof(*argv));
-	env = make_env(ctx->environ, p, h);
+	pwd = hook_pwd(h->conf->cwd, ctx->environ);
+	env = make_env(ctx->environ, p, h, pwd);
+	free(pwd);
 again:
 	if (words != NULL) {
 		/* COMMAND "$@" without the shell: the words, then the files. */

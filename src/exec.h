@@ -6,9 +6,11 @@
  * A hook without files runs as `/bin/sh -c COMMAND`. A hook with files
  * runs as `/bin/sh -c 'COMMAND "$@"' hookwave FILE...`, so file names
  * are arguments and never shell text. A command that is only plain
- * words (no quote, no variable, no glob, no operator, no shell builtin
- * or keyword first) is run directly, as make does, with the same
- * arguments and the same statuses: it saves a shell per process.
+ * words (SHELLCMD_PLAIN in shellcmd.h: no quote, no variable, no glob,
+ * no operator, no builtin or reserved word of the shell first) is run
+ * directly, as make does, with the same arguments and the same
+ * statuses, when the shell would find it in the same PATH: it saves a
+ * shell per process.
  */
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H

@@ -62,6 +62,10 @@ text-after-header|1|unexpected text after the section header
 env-no-equals|4|bad value '\''PATH'\'' for '\''env'\''
 depends-empty|3|'\''depends'\'' names no hook
 first-error-wins|1|hook '\''a'\'' has no '\''command'\''
+command-no-equals|2|cannot parse this line
+strategy-typo|6|strategy '\''fsat'\'' has no section (did you mean '\''fast'\''?)
+files-command-operator|2|hook '\''secrets'\'' has files, but its command ends with '\'';'\'', so the first file would run as a command
+files-command-comment|3|its command ends with a comment, '\''# fast'\'', which would swallow the files
 '
 
 # Escape a string for use in an extended regular expression.

@@ -865,6 +865,15 @@ static const struct bad_case bad_cases[] = {
 	{ "env-no-equals.ini", 4, "bad value 'PATH' for 'env'", 0, NULL },
 	{ "depends-empty.ini", 3, "'depends' names no hook", 0, NULL },
 	{ "first-error-wins.ini", 1, "hook 'a' has no 'command'", 0, NULL },
+	{ "command-no-equals.ini", 2, "cannot parse this line", 0, "no 'command'" },
+	{ "files-command-operator.ini", 2,
+	  "hook 'secrets' has files, but its command ends with ';', so the first file would run as a command",
+	  0, NULL },
+	{ "strategy-typo.ini", 6,
+	  "strategy 'fsat' has no section (did you mean 'fast'?)", 0, NULL },
+	{ "files-command-comment.ini", 3,
+	  "hook 'lint' has files, but its command ends with a comment, '# fast', which would swallow the files",
+	  0, NULL },
 };
 
 START_TEST(test_bad_file)
@@ -1185,10 +1194,403 @@ START_TEST(test_first_error)
 	PARSE_BAD("[hook a]\ncommand = x\nnot a key line\nzzz = 1\n", 3, "cannot parse");
 	PARSE_BAD("[hook a]\ncommand = x\nzzz = 1\nnot a key line\n", 3, "unknown key 'zzz'");
 	PARSE_BAD("[hook a]\n[hook b]\nbroken\n", 1, "hook 'a' has no 'command'");
+	/* A line that is not key = value is the error, not the hook
+	   whose 'command' it was meant to be. */
+	PARSE_BAD("[hook lint]\ncommand echo hi\n", 2, "cannot parse this line");
+	PARSE_BAD("[hook lint]\n[oops\ncommand = x\n", 2, "cannot parse this line");
+	PARSE_BAD("[hook a]\ncommand = x\n[hook b]\n\ttimeout 5\n[hook c]\n", 4,
+		  "cannot parse this line");
 	PARSE_BAD("[hook a]\ncommand = x\ndepends = nope\n[hook b]\n", 4,
 		  "hook 'b' has no 'command'");
 	PARSE_BAD("[hook a]\ncommand = x\ndepends = nope\n[hook b]\ncommand = x\ndepends = zip\n",
 		  3, "unknown hook 'nope'");
+}
+END_TEST
+
+/* inih is the judge of every line, even where a reader of its own would
+   have guessed otherwise. */
+START_TEST(test_inih_judges)
+{
+	struct conf c;
+	char *key = repeat('k', 60);
+	char *text;
+
+	/* A \v before ';' is a blank to inih: a comment, so no ']'. */
+	PARSE_BAD("[hook a\v;b]\ncommand = x\n", 1, "cannot parse this line");
+	/* inih keeps 49 bytes of a section's name: the rest comes from
+	   the line, and a continuation of a key with a long name is one. */
+	text = xasprintf("[hook a]\ncommand = x\n%s = 1\n  2\n", key);
+	PARSE_BAD(text, 3, key);
+	free(text);
+	/* A key without a name is not continued: the indented line is
+	   a key of its own. */
+	PARSE_BAD("[hook a]\n= y\n  command = x\n", 2, "unknown key ''");
+	/* After a header, an indented line is a key, not a continuation. */
+	PARSE_OK(&c, "[hook a]\ncommand = x\n[hook b]\n  command = y\n");
+	ck_assert_str_eq(c.hooks[1].command, "y");
+	conf_release(&c);
+	free(key);
+}
+END_TEST
+
+/*
+ * A hook with files runs `sh -c 'COMMAND "$@"'`: a command after which
+ * "$@" would not be arguments is refused at its line (shellcmd.h).
+ */
+START_TEST(test_files_command)
+{
+	static const char *const bad[] = {
+		"true;", "make lint &&", "a |", "a &", "a ||", "x && (",
+		"! ", "if true; then", "while x; do", "{ a; b; }", "(a)",
+		"ruff check # fast", "cmd \\", "cmd >", "cmd 2>", "FOO=1",
+		"2>/dev/null", "echo 'x", "for f; do x \"$f\"; done",
+	};
+	static const char *const good[] = {
+		"! grep -nE 'x'", "a && b", "cmd --opt='a;b'", "sh -c \"x # y\"",
+		"echo a#b", "ruff check --", "make lint; make test",
+		"cmd 2>&1", "A=1 make", "echo $(case a in a) b;; esac)",
+	};
+	struct conf c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *t1 = xasprintf("[hook a]\ncommand = x\n[hook b]\n"
+				     "command = %s\nfiles = *.c\n", bad[i]);
+		char *t2 = xasprintf("[hook b]\nfiles = *.c\n\ncommand = %s\n"
+				     "timeout = 5\n", bad[i]);
+		char *t3 = xasprintf("[hook b]\ncommand = %s\nenabled = no\n"
+				     "files = *.c\n", bad[i]);
+		char *t4 = xasprintf("[hook b]\ncommand = %s\n", bad[i]);
+
+		/* At the command line, whichever comes first. */
+		PARSE_BAD(t1, 4, "hook 'b' has files, but its command ");
+		PARSE_BAD(t2, 4, "hook 'b' has files, but its command ");
+		PARSE_BAD(t3, 2, "has files");
+		/* Without files nothing is appended: the shell runs it. */
+		PARSE_OK(&c, t4);
+		conf_release(&c);
+		free(t1);
+		free(t2);
+		free(t3);
+		free(t4);
+	}
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		char *t = xasprintf("[hook b]\ncommand = %s\nfiles = *.c\n",
+				    good[i]);
+
+		PARSE_OK(&c, t);
+		ck_assert_str_eq(c.hooks[0].command, good[i]);
+		ck_assert_uint_eq(c.hooks[0].command_line, 2);
+		conf_release(&c);
+		free(t);
+	}
+	/* Continued on indented lines: the joined command is judged. */
+	PARSE_BAD("[hook b]\nfiles = *.c\ncommand = make\n  lint &&\n", 3,
+		  "ends with '&&'");
+	PARSE_OK(&c, "[hook b]\nfiles = *.c\ncommand = make &&\n  lint\n");
+	conf_release(&c);
+	/* A missing command is the first error, not the files. */
+	PARSE_BAD("[hook b]\nfiles = *.c\n", 1, "has no 'command'");
+}
+END_TEST
+
+/* A strategy without a section one edit from one with a section is a typo. */
+START_TEST(test_strategy_typo)
+{
+	static const struct {
+		const char *named, *section;
+	} typos[] = {
+		{ "fsat", "fast" },             /* swap */
+		{ "fat", "fast" },              /* a byte dropped */
+		{ "faast", "fast" },            /* a byte added */
+		{ "fist", "fast" },             /* a byte changed */
+		{ "fast2", "fast" },
+		{ "slw", "slow" },
+		{ "defaul", "default" },
+		{ "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa8" },
+	};
+	struct conf c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(typos); i++) {
+		char *text = xasprintf("[strategy %s]\n[hook a]\ncommand = x\n"
+				       "strategy = %s\n", typos[i].section,
+				       typos[i].named);
+		char *want = xasprintf("strategy '%s' has no section (did you mean '%s'?)",
+				       typos[i].named, typos[i].section);
+
+		PARSE_BAD(text, 4, want);
+		free(text);
+		free(want);
+	}
+	/* The first hook in the file that names one, before dependencies
+	   (which the typo would make cross-strategy). */
+	PARSE_BAD("[hook a]\ncommand = x\nstrategy = slow\n"
+		  "[hook b]\ncommand = x\nstrategy = fsat\ndepends = c\n"
+		  "[hook c]\ncommand = x\nstrategy = fast\n"
+		  "[hook d]\ncommand = x\nstrategy = fats\n"
+		  "[strategy fast]\n", 6, "'fsat' has no section (did you mean 'fast'?)");
+	/* Two edits away, a section of its own, a section further down,
+	   or "default": not typos. */
+	PARSE_OK(&c, "[strategy fast]\n[hook a]\ncommand = x\nstrategy = fxsx\n"
+		 "[hook b]\ncommand = x\nstrategy = slow\n");
+	ck_assert_uint_eq(c.nstrategies, 3);
+	conf_release(&c);
+	PARSE_OK(&c, "[strategy fast]\n[strategy fsat]\n[hook a]\ncommand = x\n"
+		 "strategy = fsat\n");
+	conf_release(&c);
+	PARSE_OK(&c, "[hook a]\ncommand = x\nstrategy = fast\n[strategy fast]\n");
+	conf_release(&c);
+	PARSE_OK(&c, "[strategy defaults]\n[hook a]\ncommand = x\n"
+		 "strategy = default\n[hook b]\ncommand = x\n");
+	ck_assert_str_eq(c.strategies[c.hooks[1].strategy].name, "default");
+	conf_release(&c);
+	/* Names shorter than four bytes are too short to tell a typo. */
+	PARSE_OK(&c, "[strategy s]\n[strategy ci]\n[strategy pre]\n"
+		 "[hook a]\ncommand = x\nstrategy = o\n"
+		 "[hook b]\ncommand = x\nstrategy = cd\n"
+		 "[hook c]\ncommand = x\nstrategy = pro\n");
+	ck_assert_uint_eq(c.nstrategies, 6);
+	conf_release(&c);
+}
+END_TEST
+
+/* As inih allows, ':' may stand for '=': the first of either ends the key. */
+START_TEST(test_colon_separator)
+{
+	struct conf c;
+
+	PARSE_OK(&c,
+		 "[settings]\n"
+		 "jobs: 3\n"
+		 "[hook a]\n"
+		 "command: echo a=b\n"
+		 "  c:d\n"
+		 "timeout :5\n"
+		 "env: X=a:b\n"
+		 "[hook b]\n"
+		 "command = echo a:b\n");
+	ck_assert_int_eq(c.settings.jobs, 3);
+	ck_assert_str_eq(c.hooks[0].command, "echo a=b c:d");
+	ck_assert_int_eq(c.hooks[0].timeout, 5);
+	ck_assert_str_eq(c.hooks[0].env.v[0], "X=a:b");
+	ck_assert_str_eq(c.hooks[1].command, "echo a:b");
+	conf_release(&c);
+}
+END_TEST
+
+/*
+ * Bytes asked of util.c's allocators while the code under test runs:
+ * the test is linked with -Wl,--wrap=x... for each of them (see
+ * Makefile.am), so the count is exact and the same on every machine.
+ */
+static size_t alloc_bytes;
+
+void *__real_xmalloc(size_t n);
+void *__real_xcalloc(size_t n, size_t size);
+void *__real_xrealloc(void *p, size_t n);
+void *__real_xreallocarray(void *p, size_t n, size_t size);
+char *__real_xstrdup(const char *s);
+char *__real_xstrndup(const char *s, size_t n);
+void *__wrap_xmalloc(size_t n);
+void *__wrap_xcalloc(size_t n, size_t size);
+void *__wrap_xrealloc(void *p, size_t n);
+void *__wrap_xreallocarray(void *p, size_t n, size_t size);
+char *__wrap_xstrdup(const char *s);
+char *__wrap_xstrndup(const char *s, size_t n);
+char *__wrap_xasprintf(const char *fmt, ...);
+
+void *
+__wrap_xmalloc(size_t n)
+{
+	alloc_bytes += n;
+	return __real_xmalloc(n);
+}
+
+void *
+__wrap_xcalloc(size_t n, size_t size)
+{
+	alloc_bytes += n * size;
+	return __real_xcalloc(n, size);
+}
+
+void *
+__wrap_xrealloc(void *p, size_t n)
+{
+	alloc_bytes += n;
+	return __real_xrealloc(p, n);
+}
+
+void *
+__wrap_xreallocarray(void *p, size_t n, size_t size)
+{
+	alloc_bytes += n * size;
+	return __real_xreallocarray(p, n, size);
+}
+
+char *
+__wrap_xstrdup(const char *s)
+{
+	alloc_bytes += strlen(s) + 1;
+	return __real_xstrdup(s);
+}
+
+char *
+__wrap_xstrndup(const char *s, size_t n)
+{
+	alloc_bytes += strnlen(s, n) + 1;
+	return __real_xstrndup(s, n);
+}
+
+char *
+__wrap_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	alloc_bytes += (size_t)n + 1;
+	return s;
+}
+
+/*
+ * 10,000 continuation lines are joined in linear time: what is
+ * allocated stays within a small multiple of the input. Joining by
+ * rebuilding the whole value at each line allocates about 10,000^2 / 2
+ * times a line's length (hundreds of MB here).
+ */
+START_TEST(test_continuation_linear)
+{
+	const size_t n = 10000;
+	struct buf b = { 0 };
+	struct conf c;
+	struct err e;
+	size_t i, want = 0;
+	int r;
+
+	buf_printf(&b, "[hook a]\ncommand = true\nfiles = f0\n");
+	for (i = 1; i < n; i++)
+		buf_printf(&b, "  f%zu\n", i);
+	for (i = 0; i < n; i++)
+		want += (size_t)snprintf(NULL, 0, "f%zu", i) + (i > 0);
+	conf_init(&c);
+	alloc_bytes = 0;
+	r = conf_parse(&c, "test.ini", b.p, b.len, &e);
+	ck_assert_msg(alloc_bytes < 16 * b.len + 65536,
+		      "%zu bytes allocated for %zu bytes of input",
+		      alloc_bytes, b.len);
+	ck_assert_msg(r == 0, "%lu: %s", e.line, e.msg);
+	ck_assert_uint_eq(c.hooks[0].files.n, n);
+	ck_assert_str_eq(c.hooks[0].files.v[n - 1], "f9999");
+	conf_release(&c);
+
+	/* The same as one long command, a value of 68,890 bytes. */
+	buf_reset(&b);
+	buf_printf(&b, "[hook a]\ncommand = f0\n");
+	for (i = 1; i < n; i++)
+		buf_printf(&b, "  f%zu\n", i);
+	conf_init(&c);
+	alloc_bytes = 0;
+	r = conf_parse(&c, "test.ini", b.p, b.len, &e);
+	ck_assert_msg(alloc_bytes < 16 * b.len + 65536,
+		      "%zu bytes allocated for %zu bytes of input",
+		      alloc_bytes, b.len);
+	ck_assert_msg(r == 0, "%lu: %s", e.line, e.msg);
+	ck_assert_uint_eq(strlen(c.hooks[0].command), want);
+	conf_release(&c);
+	buf_release(&b);
+}
+END_TEST
+
+/* A 12 MB file of continued patterns loads (conf_load's limit is 16 MiB). */
+START_TEST(test_load_12mb)
+{
+	char *path = tmp_template();
+	char *line = repeat('p', 150);
+	struct conf c;
+	struct err e;
+	FILE *f;
+	int fd = mkstemp(path);
+	size_t i, lines = 0, size = 0;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	size += (size_t)fprintf(f, "[hook a]\ncommand = true\nfiles =\n");
+	while (size < 12UL << 20) {
+		size += (size_t)fprintf(f, "  %s%zu\n", line, lines);
+		lines++;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	conf_init(&c);
+	ck_assert_msg(conf_load(&c, path, &e) == 0, "%lu: %s", e.line, e.msg);
+	ck_assert_uint_eq(c.hooks[0].files.n, lines);
+	for (i = 0; i < lines; i += lines / 7)
+		ck_assert_uint_eq(strlen(c.hooks[0].files.v[i]),
+				  150 + (size_t)snprintf(NULL, 0, "%zu", i));
+	conf_release(&c);
+	unlink(path);
+	free(path);
+	free(line);
+}
+END_TEST
+
+/* Strategies and dependencies are found by hashing, not by scanning. */
+START_TEST(test_many_names)
+{
+	const size_t n = 100000;
+	struct buf b = { 0 };
+	struct conf c;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "[hook h%zu]\ncommand = true\nstrategy = s%zu\n",
+			   i, i);
+	conf_init(&c);
+	ck_assert_msg(conf_parse(&c, "test.ini", b.p, b.len, &e) == 0,
+		      "%lu: %s", e.line, e.msg);
+	ck_assert_uint_eq(c.nstrategies, n);
+	ck_assert_int_eq(conf_find_strategy(&c, "s77777"), 77777);
+	ck_assert_uint_eq(c.hooks[77777].strategy, 77777);
+	conf_release(&c);
+
+	/* 50,000 strategies with a section, 50,000 without: checked for
+	   typos without comparing every pair (2.5 billion of them). */
+	buf_reset(&b);
+	for (i = 0; i < n / 2; i++)
+		buf_printf(&b, "[strategy s%05zu]\n", i);
+	for (i = 0; i < n / 2; i++)
+		buf_printf(&b, "[hook h%zu]\ncommand = true\nstrategy = t%05zux\n",
+			   i, i);
+	buf_printf(&b, "[hook typo]\ncommand = true\nstrategy = s1234\n");
+	conf_init(&c);
+	ck_assert_int_eq(conf_parse(&c, "test.ini", b.p, b.len, &e), -1);
+	ck_assert_uint_eq(e.line, n / 2 + 3 * (n / 2) + 3);
+	ck_assert_msg(strstr(e.msg, "'s1234' has no section (did you mean 's01234'?)") != NULL,
+		      "%s", e.msg);
+	conf_release(&c);
+
+	/* A hook that depends on 100,000 names, each given twice. */
+	buf_reset(&b);
+	buf_printf(&b, "[hook a]\ncommand = true\ndepends =\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "  d%zu, d%zu\n", i, i);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "[hook d%zu]\ncommand = true\n", i);
+	conf_init(&c);
+	ck_assert_msg(conf_parse(&c, "test.ini", b.p, b.len, &e) == 0,
+		      "%lu: %s", e.line, e.msg);
+	ck_assert_uint_eq(c.hooks[0].depends.n, n);
+	ck_assert_str_eq(c.hooks[0].depends.v[n - 1], "d99999");
+	ck_assert_uint_eq(c.hooks[0].dep_index[n - 1], n);
+	conf_release(&c);
+	buf_release(&b);
 }
 END_TEST
 
@@ -1344,6 +1746,10 @@ conf_suite(void)
 	tcase_add_test(tc, test_longest_line);
 	tcase_add_test(tc, test_release_reuse);
 	tcase_add_test(tc, test_load_file_and_pipe);
+	tcase_add_test(tc, test_inih_judges);
+	tcase_add_test(tc, test_colon_separator);
+	tcase_add_test(tc, test_files_command);
+	tcase_add_test(tc, test_strategy_typo);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -1368,6 +1774,9 @@ conf_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_chain_100000);
 	tcase_add_test(tc, test_cycle_10000);
+	tcase_add_test(tc, test_continuation_linear);
+	tcase_add_test(tc, test_load_12mb);
+	tcase_add_test(tc, test_many_names);
 	suite_add_tcase(s, tc);
 
 	return s;
