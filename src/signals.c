@@ -83,7 +83,10 @@ signals_start(struct err *e)
  * Take SIGTSTP for the run: stop the hooks, then ourselves; once
  * continued, continue them. SIGSTOP, not SIGTSTP, for ourselves: it is
  * blocked here, and a stop that cannot be refused is what the user
- * asked for. The kill returns only once we run again.
+ * asked for. raise(), not kill(getpid()): sent to this very thread, the
+ * stop takes it before the call returns, whereas a signal to the
+ * process may be taken by another thread while this one runs on and
+ * continues the hooks before the process has stopped.
  */
 static void *
 job_control(void *arg)
@@ -100,7 +103,7 @@ job_control(void *arg)
 		if (atomic_load(&jc_quit))
 			return NULL;
 		proc_pause();
-		(void)kill(getpid(), SIGSTOP);
+		(void)raise(SIGSTOP);
 		proc_resume();
 	}
 }
