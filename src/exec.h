@@ -1,28 +1,24 @@
 /*
- * exec.h - the real job runner: turn one batch of a planned hook into
- * a process (argv, environment, cwd), run it with proc_run(), and map
- * what happened to a status (SPEC §2).
- *
- * A hook without files runs as `/bin/sh -c COMMAND`. A hook with files
- * runs as `/bin/sh -c 'COMMAND "$@"' hookwave FILE...`, so file names
- * are arguments and never shell text. A command that is only plain
- * words (SHELLCMD_PLAIN in shellcmd.h: no quote, no variable, no glob,
- * no operator, no builtin or reserved word of the shell first) is run
- * directly, as make does, with the same arguments and the same
- * statuses, when the shell would find it in the same PATH: it saves a
- * shell per process.
+ * exec.h - the real job runner: one batch of a planned hook as a
+ * process, started as its launch says (launch.h: argv, environment,
+ * cwd), run with proc_run(), and what happened mapped to a status:
+ * exit 0 passed; 126 and 127 (the shell's own codes, or a plain
+ * command that could not be found or run) error; another code, or a
+ * signal hookwave did not send, failed; past its timeout, timeout;
+ * stopped by an interrupt, skipped: interrupted; not started at all
+ * (no pipe, no process, a bad cwd), error with the reason.
  */
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H
 
 #include "files.h"
 #include "guardian.h"
-#include "history.h"
+#include "launch.h"
 #include "plan.h"
 #include "result.h"
 
 struct exec_ctx {
-	char *const *environ;           /* hookwave's environment (borrowed) */
+	const struct launches *launches; /* per plan hook (borrowed) */
 	int cancel_fd;                  /* -1, or readable when the run is
 					   interrupted: running hooks stop */
 	int kill_fd;                    /* -1, or readable when they must
@@ -32,22 +28,6 @@ struct exec_ctx {
 	const struct batches *batches;
 	const struct guardian *guardian; /* NULL, or told of every group */
 };
-
-/*
- * Split the files of every hook with `files` patterns into batches
- * (SPEC §5, §8): select from `fl`, then want = min(jobs, the strategy's
- * max_workers, files) batches with batch_size 0, else batch_size files
- * each; never more argument bytes than execve allows with the hook's
- * environment. A file's cost is its size plus 4 KiB, times the factor
- * `hist` (NULL: none) learned for it; with a rate known, each batch's
- * predicted seconds are its cost times the rate (else 0). Fills out[i]
- * for each plan hook (n == 0 when it has no patterns or nothing
- * matched), nbatches[i] (1 for a hook without patterns, 0 when its
- * patterns matched nothing) and nfiles[i]. Stats every selected file.
- */
-void exec_plan_batches(const struct plan *p, char *const *environ,
-		       const struct file_list *fl, const struct history *hist,
-		       struct batches *out, size_t *nbatches, size_t *nfiles);
 
 /*
  * The scheduler's job runner (run_exec_fn in strategy.h) for a struct

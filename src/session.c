@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "batch_plan.h"
 #include "exec.h"
 #include "guardian.h"
 #include "log.h"
@@ -50,6 +51,13 @@ say(const struct session *s, const char *fmt, ...)
 	s->say(&e);
 }
 
+/* The name of hook i's strategy. */
+static const char *
+hook_strategy(const struct session *s, size_t i)
+{
+	return s->plan->strategies[s->plan->hooks[i].strategy].name;
+}
+
 /* Load the durations of earlier runs and weigh the plan with them. */
 static void
 load_history(struct session *s)
@@ -61,19 +69,17 @@ load_history(struct session *s)
 	size_t i;
 
 	s->hist_path = history_path_for(&s->git);
+	s->keys = xcalloc(p->nhooks + 1, sizeof(*s->keys));
+	for (i = 0; i < p->nhooks; i++)
+		s->keys[i] = history_key(p->hooks[i].conf->name,
+					 p->hooks[i].conf->command);
 	s->hist = history_load(s->hist_path, &warned, &e);
 	if (warned && s->say != NULL)
 		s->say(&e);
 	w = xcalloc(p->nhooks + 1, sizeof(*w));
-	for (i = 0; i < p->nhooks; i++) {
-		char *key = history_key(p->hooks[i].conf->name,
-					p->hooks[i].conf->command);
-
-		w[i] = history_predict(s->hist,
-				       p->strategies[p->hooks[i].strategy].name,
-				       key);
-		free(key);
-	}
+	for (i = 0; i < p->nhooks; i++)
+		w[i] = history_predict(s->hist, hook_strategy(s, i),
+				       s->keys[i]);
 	plan_set_weights(p, w);
 	free(w);
 }
@@ -87,6 +93,25 @@ any_files(const struct plan *p)
 		if (p->hooks[i].state == PLAN_RUN && p->hooks[i].conf->files.n > 0)
 			return 1;
 	return 0;
+}
+
+/* The history's word on a hook's files and batches (batch_plan.h). */
+static double
+hist_factor(void *ctx, size_t hook, const char *path)
+{
+	const struct session *s = ctx;
+
+	return history_factor(s->hist, hook_strategy(s, hook), s->keys[hook],
+			      path);
+}
+
+static double
+hist_seconds(void *ctx, size_t hook, double cost)
+{
+	const struct session *s = ctx;
+
+	return history_batch_seconds(s->hist, hook_strategy(s, hook),
+				     s->keys[hook], cost);
 }
 
 int
@@ -124,16 +149,28 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (listing && files_list_in(&s->files, &s->git, o->files,
 				     o->files_path, o->null_sep, e) != 0)
 		return -1;
-	exec_plan_batches(p, environ, &s->files, s->hist, s->batches.of,
-			  s->batches.nbatches, s->batches.nfiles);
-	run_batches_link(&s->batches);
+	launch_build(&s->launches, p, environ);
+	if (s->hist != NULL) {
+		struct batch_costs costs = { hist_factor, hist_seconds, s };
+
+		batch_plan(&s->batches, p, &s->launches, &s->files, &costs);
+	} else {
+		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
+	}
 	return 0;
 }
 
 void
 session_release(struct session *s)
 {
+	size_t i;
+
 	run_batches_release(&s->batches);
+	launch_release(&s->launches);
+	for (i = 0; s->keys != NULL && s->plan != NULL && i < s->plan->nhooks; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	s->keys = NULL;
 	file_list_release(&s->files);
 	history_free(s->hist);
 	free(s->hist_path);
@@ -166,16 +203,14 @@ save_history(const struct session *s, const struct hook_result *res)
 	const struct plan *p = s->plan;
 	struct err e;
 	size_t i, n = 0;
-	char *key;
 
 	for (i = 0; i < p->nhooks; i++) {
+		const char *sname = hook_strategy(s, i), *key = s->keys[i];
+		const struct batches *b = &s->batches.of[i];
+
 		if ((res[i].status != HOOK_PASSED && res[i].status != HOOK_FAILED) ||
 		    res[i].duration < 0)
 			continue;
-		const char *sname = p->strategies[p->hooks[i].strategy].name;
-		const struct batches *b = &s->batches.of[i];
-
-		key = history_key(p->hooks[i].conf->name, p->hooks[i].conf->command);
 		history_record(s->hist, sname, key, res[i].duration);
 		if (b->n > 0 && res[i].nspans == b->n) {
 			double *sec = xreallocarray(NULL, b->n, sizeof(*sec));
@@ -186,7 +221,6 @@ save_history(const struct session *s, const struct hook_result *res)
 			history_learn(s->hist, sname, key, b, sec);
 			free(sec);
 		}
-		free(key);
 		n++;
 	}
 	if (n > 0) {
@@ -336,7 +370,7 @@ session_run(struct session *s)
 	}
 
 	memset(&w, 0, sizeof(w));
-	w.exec.environ = environ;
+	w.exec.launches = &s->launches;
 	w.exec.cancel_fd = signals_cancel_fd();
 	w.exec.kill_fd = signals_kill_fd();
 	w.exec.batches = s->batches.of;

@@ -22,6 +22,7 @@
 #include "files.h"
 #include "gitdir.h"
 #include "history.h"
+#include "launch.h"
 #include "plan.h"
 #include "result.h"
 #include "util.h"
@@ -52,7 +53,10 @@ struct session {
 					   the history or the listing needs it) */
 	struct history *hist;           /* NULL with --no-history / history = no */
 	char *hist_path;                /* where it is kept, or NULL */
+	char **keys;                    /* per plan hook: its history key,
+					   when there is a history */
 	struct file_list files;         /* listed once, if a hook has patterns */
+	struct launches launches;       /* how each hook is started */
 	struct run_batches batches;     /* every hook's batches */
 };
 

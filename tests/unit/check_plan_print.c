@@ -13,7 +13,8 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "exec.h"
+#include "batch_plan.h"
+#include "launch.h"
 #include "plan.h"
 #include "plan_print.h"
 
@@ -72,6 +73,7 @@ START_TEST(test_dry_run)
 			  (char *)"d.sh", (char *)"e.py" };
 	struct file_list fl = { names, NULL, 5 };
 	struct run_batches rb;
+	struct launches launches;
 	struct buf b = { 0 };
 
 	load("[settings]\njobs = 2\ntimeout = 30\n"
@@ -84,9 +86,8 @@ START_TEST(test_dry_run)
 	     "[hook s2]\ncommand = true\nstrategy = seq\n"
 	     "[strategy seq]\nschedule = sequential\n", NULL);
 	run_batches_init(&rb, plan.nhooks);
-	exec_plan_batches(&plan, environ, &fl, NULL, rb.of, rb.nbatches,
-			  rb.nfiles);
-	run_batches_link(&rb);
+	launch_build(&launches, &plan, environ);
+	batch_plan(&rb, &plan, &launches, &fl, NULL);
 	plan_print_dry_run(&b, &plan, &rb);
 	ck_assert_str_eq(b.p,
 		"jobs 2, strategies in parallel (at most 2 at once)\n"
@@ -104,6 +105,7 @@ START_TEST(test_dry_run)
 		"    s2 timeout 30s\n");
 	buf_release(&b);
 	run_batches_release(&rb);
+	launch_release(&launches);
 	unload();
 }
 END_TEST

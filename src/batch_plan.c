@@ -1,0 +1,123 @@
+/*
+ * batch_plan.c - every hook's files and batches for a run. See
+ * batch_plan.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "batch_plan.h"
+#include "util.h"
+
+/*
+ * What each selected file is predicted to cost: its size plus
+ * FILE_COST_BASE (opening and reading one more file is not free, and an
+ * empty file still costs a tool something), times the factor the
+ * caller learned for it. The listing's sizes are used when it has them;
+ * else the file is stat'ed from the run directory: a hook with cwd gets
+ * names relative to it, `plen` bytes into the run's own names.
+ */
+#define FILE_COST_BASE 4096.0
+
+static double *
+file_costs(const struct file_list *from, const size_t *idx, size_t n,
+	   size_t plen, const struct batch_costs *costs, size_t hook)
+{
+	double *cost = xreallocarray(NULL, n, sizeof(*cost));
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *name = from->v[idx[i]];
+		long long size = from->size != NULL ? from->size[idx[i]] : -1;
+
+		if (size < 0 && stat(name - plen, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			size = (long long)st.st_size;
+		cost[i] = FILE_COST_BASE + (size > 0 ? (double)size : 0);
+		if (costs != NULL && costs->factor != NULL)
+			cost[i] *= costs->factor(costs->ctx, hook, name);
+	}
+	return cost;
+}
+
+/*
+ * The files of the run under `subdir` ("" the run directory itself,
+ * NULL outside it: none), relative to it, with their sizes: a view
+ * into `fl`'s names. *plen is how far into them the view starts.
+ */
+static void
+files_under(struct file_list *sub, const struct file_list *fl,
+	    const char *subdir, size_t *plen)
+{
+	size_t k, n = subdir != NULL ? strlen(subdir) : 0;
+
+	*plen = subdir != NULL ? n + 1 : 0;
+	sub->v = xmalloc((fl->n + 1) * sizeof(*sub->v));
+	sub->size = fl->size != NULL ?
+		    xmalloc((fl->n + 1) * sizeof(*sub->size)) : NULL;
+	sub->n = 0;
+	for (k = 0; subdir != NULL && k < fl->n; k++)
+		if (strncmp(fl->v[k], subdir, n) == 0 &&
+		    fl->v[k][n] == '/' && fl->v[k][n + 1] != '\0') {
+			if (sub->size != NULL)
+				sub->size[sub->n] = fl->size[k];
+			sub->v[sub->n++] = fl->v[k] + n + 1;
+		}
+}
+
+void
+batch_plan(struct run_batches *rb, const struct plan *p,
+	   const struct launches *l, const struct file_list *fl,
+	   const struct batch_costs *costs)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->nhooks; i++) {
+		const struct plan_hook *h = &p->hooks[i];
+		const struct conf_hook *c = h->conf;
+		const struct launch *x = &l->v[i];
+		struct file_list sub;
+		const struct file_list *from = fl;
+		size_t *idx, n, want, plen = 0;
+		struct batches *b = &rb->of[i];
+		double *cost;
+
+		memset(b, 0, sizeof(*b));
+		rb->nbatches[i] = 1;
+		rb->nfiles[i] = 0;
+		if (c->files.n == 0 || h->state != PLAN_RUN)
+			continue;
+		if (x->subdir == NULL || x->subdir[0] != '\0') {
+			files_under(&sub, fl, x->subdir, &plen);
+			from = &sub;
+		}
+		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
+				   c->exclude.n, &n);
+		rb->nfiles[i] = n;
+		if (n > 0) {
+			want = p->jobs;
+			if (p->strategies[h->strategy].max_workers < want)
+				want = p->strategies[h->strategy].max_workers;
+			cost = file_costs(from, idx, n, plen, costs, i);
+			files_batch(b, from, idx, n, cost, (size_t)c->batch_size,
+				    want, launch_budget(x));
+			free(cost);
+			for (k = 0; costs != NULL && costs->seconds != NULL &&
+			     k < b->n; k++)
+				b->seconds[k] = costs->seconds(costs->ctx, i,
+							       b->total[k]);
+		}
+		rb->nbatches[i] = b->n;
+		free(idx);
+		if (from != fl) {
+			free(sub.v);    /* the names are the run's list's */
+			free(sub.size);
+		}
+	}
+	run_batches_link(rb);
+}
