@@ -213,83 +213,48 @@ name_problem(const char *s)
 	return NULL;
 }
 
-/* FNV-1a: names are short, and this only has to spread them. */
-static size_t
-name_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL & (size_t)-1;
+/* A name being looked up in a name index (hooks or strategies). */
+struct name_key {
+	const struct conf *c;
+	const char *name;
+};
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-	return h;
+static int
+is_hook(const void *key, size_t i)
+{
+	const struct name_key *k = key;
+
+	return strcmp(k->c->hooks[i].name, k->name) == 0;
 }
 
-/* Names of hooks (kind 0) or strategies (kind 1), for the name tables. */
-static const char *
-entry_name(const struct conf *c, int kind, size_t i)
+static int
+is_strategy(const void *key, size_t i)
 {
-	return kind == 0 ? c->hooks[i].name : c->strategies[i].name;
-}
+	const struct name_key *k = key;
 
-/*
- * Put entry i (of `count` after it) in a name table: open addressing,
- * at most half full, each slot index+1 or 0 for empty.
- */
-static void
-table_add(struct conf *c, int kind, size_t **table, size_t *size,
-	  size_t count, size_t i)
-{
-	size_t m, k;
-
-	if (2 * count > *size) {
-		size_t old = *size, j, *t = *table;
-
-		*size = old ? 2 * old : 64;
-		*table = xcalloc(*size, sizeof(size_t));
-		m = *size - 1;
-		for (j = 0; j < old; j++) {
-			if (t[j] == 0)
-				continue;
-			for (k = name_hash(entry_name(c, kind, t[j] - 1)) & m;
-			     (*table)[k] != 0; k = (k + 1) & m)
-				;
-			(*table)[k] = t[j];
-		}
-		free(t);
-	}
-	m = *size - 1;
-	for (k = name_hash(entry_name(c, kind, i)) & m; (*table)[k] != 0;
-	     k = (k + 1) & m)
-		;
-	(*table)[k] = i + 1;
+	return strcmp(k->c->strategies[i].name, k->name) == 0;
 }
 
 static long
-table_find(const struct conf *c, int kind, const size_t *table, size_t size,
-	   const char *name)
+find_name(const struct conf *c, const struct hashmap *m, hashmap_eq_fn eq,
+	  const char *name)
 {
-	size_t m, k;
+	struct name_key k = { c, name };
+	size_t i = hashmap_find(m, hash_str(name), &k, eq);
 
-	if (size == 0)
-		return -1;
-	m = size - 1;
-	for (k = name_hash(name) & m; table[k] != 0; k = (k + 1) & m)
-		if (strcmp(entry_name(c, kind, table[k] - 1), name) == 0)
-			return (long)(table[k] - 1);
-	return -1;
+	return i != HASHMAP_NONE ? (long)i : -1;
 }
 
 long
 conf_find_hook(const struct conf *c, const char *name)
 {
-	return table_find(c, 0, c->hook_table, c->hook_table_size, name);
+	return find_name(c, &c->hook_index, is_hook, name);
 }
 
 long
 conf_find_strategy(const struct conf *c, const char *name)
 {
-	return table_find(c, 1, c->strategy_table, c->strategy_table_size,
-			  name);
+	return find_name(c, &c->strategy_index, is_strategy, name);
 }
 
 /* The strategy called `name`, created at `line` if new. */
@@ -316,8 +281,7 @@ strategy_get(struct conf *c, const char *name, unsigned long line)
 	s->timeout = CONF_UNSET;
 	s->schedule = SCHED_UNSET;
 	c->nstrategies++;
-	table_add(c, 1, &c->strategy_table, &c->strategy_table_size,
-		  c->nstrategies, c->nstrategies - 1);
+	hashmap_put(&c->strategy_index, hash_str(name), c->nstrategies - 1);
 	return c->nstrategies - 1;
 }
 
@@ -339,29 +303,40 @@ section_label(const struct parser *p, char *buf, size_t size)
 	}
 }
 
+/* A string being looked up among the first items of a list. */
+struct item_key {
+	char *const *v;
+	const char *s;
+};
+
+static int
+same_item(const void *key, size_t i)
+{
+	const struct item_key *k = key;
+
+	return strcmp(k->v[i], k->s) == 0;
+}
+
 /* Keep the first of equal items, in order (a hash set: linear). */
 static void
 drop_repeats(struct strlist *l)
 {
-	size_t size = 16, m, i, k, n = 0, *seen;
+	struct hashmap seen = { 0 };
+	size_t i, n = 0;
 
-	while (size < 2 * l->n)
-		size *= 2;
-	m = size - 1;
-	seen = xcalloc(size, sizeof(*seen));
 	for (i = 0; i < l->n; i++) {
-		for (k = name_hash(l->v[i]) & m; seen[k] != 0; k = (k + 1) & m)
-			if (strcmp(l->v[seen[k] - 1], l->v[i]) == 0)
-				break;
-		if (seen[k] != 0) {
+		struct item_key k = { l->v, l->v[i] };
+		uint64_t h = hash_str(l->v[i]);
+
+		if (hashmap_find(&seen, h, &k, same_item) != HASHMAP_NONE) {
 			free(l->v[i]);
 			continue;
 		}
 		l->v[n] = l->v[i];
-		seen[k] = ++n;
+		hashmap_put(&seen, h, n++);
 	}
 	l->n = n;
-	free(seen);
+	hashmap_release(&seen);
 }
 
 /* Split a list on whitespace (and commas if `commas`); blanks inside [...] stay. */
@@ -777,9 +752,8 @@ begin_section(struct parser *p, const char *line, const struct ini_line *il)
 			p->sec = SEC_HOOK;
 			p->sec_index = p->c->nhooks;
 			p->c->nhooks++;
-			table_add(p->c, 0, &p->c->hook_table,
-				  &p->c->hook_table_size, p->c->nhooks,
-				  p->c->nhooks - 1);
+			hashmap_put(&p->c->hook_index, hash_str(h->name),
+				    p->c->nhooks - 1);
 		} else {
 			long i2 = conf_find_strategy(p->c, name);
 
@@ -1294,8 +1268,8 @@ conf_release(struct conf *c)
 	for (i = 0; i < c->nstrategies; i++)
 		free(c->strategies[i].name);
 	free(c->strategies);
-	free(c->hook_table);
-	free(c->strategy_table);
+	hashmap_release(&c->hook_index);
+	hashmap_release(&c->strategy_index);
 	free(c->path);
 	conf_init(c);
 }

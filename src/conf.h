@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hashmap.h"
 #include "util.h"
 
 enum schedule {
@@ -101,10 +102,8 @@ struct conf {
 	struct conf_hook *hooks;          /* in file order */
 	size_t nhooks;
 	size_t hooks_alloc;               /* private: capacity of hooks */
-	size_t *hook_table;               /* private: hash of names -> index+1 */
-	size_t hook_table_size;
-	size_t *strategy_table;           /* private: likewise for strategies */
-	size_t strategy_table_size;
+	struct hashmap hook_index;        /* private: hooks by name */
+	struct hashmap strategy_index;    /* private: strategies by name */
 };
 
 /* Fill in the defaults of SPEC §3; allocates nothing. */
