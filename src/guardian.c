@@ -83,9 +83,9 @@ held_add(struct held *h, pid_t pgid, int fd)
 	if (h->n == h->alloc) {
 		size_t a = h->alloc ? 2 * h->alloc : 64;
 
-		h->pgid = realloc(h->pgid, a * sizeof(*h->pgid));
-		h->out = realloc(h->out, a * sizeof(*h->out));
-		h->p = realloc(h->p, a * sizeof(*h->p));
+		h->pgid = tryreallocarray(h->pgid, a, sizeof(*h->pgid));
+		h->out = tryreallocarray(h->out, a, sizeof(*h->out));
+		h->p = tryreallocarray(h->p, a, sizeof(*h->p));
 		if (h->pgid == NULL || h->out == NULL || h->p == NULL)
 			_exit(1);
 		h->alloc = a;

@@ -324,13 +324,6 @@ launch_release(struct launches *l)
 	l->n = 0;
 }
 
-/* An array of n pointers, or NULL (a worker does not abort on it). */
-static char **
-argv_alloc(size_t n)
-{
-	return n < SIZE_MAX / sizeof(char *) ? malloc(n * sizeof(char *)) : NULL;
-}
-
 int
 launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
 	    struct launch_argv *out)
@@ -339,14 +332,17 @@ launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
 
 	if (l->words != NULL && !shell) {
 		/* COMMAND "$@" without the shell: the words, then the files. */
-		if ((out->argv = argv_alloc(l->nwords + n + 1)) == NULL)
+		out->argv = tryreallocarray(NULL, l->nwords + n + 1,
+					    sizeof(char *));
+		if (out->argv == NULL)
 			return -1;
 		for (i = 0; i < l->nwords; i++)
 			out->argv[k++] = l->words[i];
 		out->path = l->words[0];
 		out->search_path = strchr(l->words[0], '/') == NULL;
 	} else {
-		if ((out->argv = argv_alloc(n + 5)) == NULL)
+		out->argv = tryreallocarray(NULL, n + 5, sizeof(char *));
+		if (out->argv == NULL)
 			return -1;
 		out->argv[k++] = (char *)"/bin/sh";
 		out->argv[k++] = (char *)"-c";

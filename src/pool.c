@@ -17,21 +17,13 @@
 #include <stdlib.h>
 
 #include "pool.h"
+#include "util.h"
 
 /* What each worker thread is started with. */
 struct pool_worker {
 	struct queue *queue;
 	unsigned slot;
 };
-
-/* An array of n elements of `size`, or NULL. */
-static void *
-pool_alloc(size_t n, size_t size)
-{
-	if (n == 0 || size == 0 || n > (size_t)-1 / size)
-		return NULL;
-	return malloc(n * size);
-}
 
 /* Run jobs until the queue is closed and empty. */
 static void *
@@ -61,8 +53,8 @@ pool_start(struct pool *p, struct queue *q, unsigned n)
 	if (n == 0)
 		return EINVAL;
 
-	p->threads = pool_alloc(n, sizeof(*p->threads));
-	p->workers = pool_alloc(n, sizeof(*p->workers));
+	p->threads = tryreallocarray(NULL, n, sizeof(*p->threads));
+	p->workers = tryreallocarray(NULL, n, sizeof(*p->workers));
 	if (p->threads == NULL || p->workers == NULL) {
 		free(p->threads);
 		free(p->workers);

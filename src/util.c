@@ -97,6 +97,14 @@ xreallocarray(void *p, size_t n, size_t size)
 	return xrealloc(p, n * size);
 }
 
+void *
+tryreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return realloc(p, n * size != 0 ? n * size : 1);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -40,6 +40,12 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* realloc to n * size with overflow check. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/*
+ * The same, but NULL (p untouched) instead of an abort: for the places
+ * that turn running out of memory into an error (a worker thread, the
+ * pool, the guardian).
+ */
+void *tryreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
