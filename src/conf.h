@@ -106,7 +106,7 @@ struct conf {
 	struct hashmap strategy_index;    /* private: strategies by name */
 };
 
-/* Fill in the defaults of SPEC §3; allocates nothing. */
+/* Fill in the defaults (hookwave.ini(5)); allocates nothing. */
 void conf_init(struct conf *c);
 
 /*

@@ -61,7 +61,7 @@ int files_list(struct file_list *fl, enum files_source src,
 void file_list_release(struct file_list *fl);
 
 /*
- * Whether `path` matches one of `patterns` (SPEC §5 and §8): a pattern
+ * Whether `path` matches one of `patterns` (hookwave.ini(5), files): a pattern
  * without '/' matches the base name at any depth; a pattern with '/'
  * matches the whole relative path with FNM_PATHNAME, where a "**"
  * segment matches zero or more directories. A leading dot is not

@@ -1,6 +1,6 @@
 #!/bin/bash
-# files.sh - black-box tests of the files tier (SPEC 5, 8 "Files" and
-# "Scheduling": Batches): which files a run sees (tracked, --staged,
+# files.sh - black-box tests of the files tier (hookwave(1), FILES AND
+# BATCHES): which files a run sees (tracked, --staged,
 # --all-files, outside git, --files, -C), that any file name reaches a
 # hook as exactly one argument, pattern matching, how files are cut into
 # batches, serial batches, and 100,000 files with a large environment.

@@ -1,6 +1,6 @@
 #!/bin/bash
-# reliability.sh - adversarial black-box tests of hookwave (RELIABILITY.md
-# section 2): process trees that escape or fight back, signals to
+# reliability.sh - adversarial black-box tests of hookwave, the scenarios
+# trusted process runners are tested against: process trees that escape or fight back, signals to
 # hookwave (masked, ignored, stopped, repeated, at random moments, as
 # PID 1), hostile output (huge lines, slow readers, closed fds), scale
 # and resource limits (fds, zombies, ulimit -n/-u, CPU while idle),

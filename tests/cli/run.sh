@@ -1,6 +1,6 @@
 #!/bin/bash
-# run.sh - black-box tests of running hooks (SPEC 1, 2, 4, 6, 7, 8;
-# RELIABILITY 2 A, B.16, C.26, D.35, E.41/42, F.43): statuses and exit
+# run.sh - black-box tests of running hooks (hookwave(1): STRATEGIES AND
+# WAVES, PROCESSES, SIGNALS, EXIT STATUS): statuses and exit
 # codes, what a hook process gets (stdin, fds, environment), timeouts
 # and the kill sequence, pipes held by grandchildren, bounded output,
 # the global cap and max_workers, strategies in parallel or not,
