@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -133,43 +132,52 @@ START_TEST(test_reraise)
 END_TEST
 
 /* SIGTSTP taken by the job-control thread: the process stops (SIGSTOP),
-   goes on when continued; after signals_finish SIGTSTP is not blocked. */
+   goes on when continued; after signals_finish SIGTSTP is not blocked.
+   The parent tells the child it was continued through a pipe. */
 START_TEST(test_job_control)
 {
 	struct err e;
-	int status;
+	int status, go[2], stops = 0;
 	pid_t pid;
+	char c = 'x';
 
+	ck_assert_int_eq(pipe(go), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		sigset_t now;
+		ssize_t n;
 
+		close(go[1]);
 		if (signals_start(&e) != 0 || signals_job_control(&e) != 0)
 			_exit(3);
 		sigprocmask(SIG_BLOCK, NULL, &now);
 		if (!sigismember(&now, SIGTSTP))
 			_exit(4);
-		/* To the process: the thread takes it, stops us; the parent
-		   sees the stop and continues us; then the pause is over. */
+		/* To the process: the thread takes it and stops us. */
 		kill(getpid(), SIGTSTP);
-		for (int i = 0; proc_paused_seconds() <= 0; i++) {
-			struct timespec ts = { 0, 1000000 };
-
-			if (i > 30000)
-				_exit(5);
-			nanosleep(&ts, NULL);
-		}
+		while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1 || proc_paused_seconds() <= 0)
+			_exit(5);
 		signals_finish();
 		sigprocmask(SIG_BLOCK, NULL, &now);
 		_exit(sigismember(&now, SIGTSTP) ? 6 : 0);
 	}
-	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
-	ck_assert_msg(WIFSTOPPED(status), "status 0x%x", status);
-	ck_assert_int_eq(WSTOPSIG(status), SIGSTOP);
-	ck_assert_int_eq(kill(pid, SIGCONT), 0);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status));
+	close(go[0]);
+	for (;;) {
+		ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+		if (!WIFSTOPPED(status))
+			break;
+		ck_assert_int_eq(WSTOPSIG(status), SIGSTOP);
+		stops++;
+		ck_assert_int_eq(kill(pid, SIGCONT), 0);
+		if (stops == 1)
+			ck_assert_int_eq(write(go[1], &c, 1), 1);
+	}
+	close(go[1]);
+	ck_assert_int_eq(stops, 1);
+	ck_assert_msg(WIFEXITED(status), "status 0x%x", status);
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 }
 END_TEST
