@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -160,6 +161,71 @@ run_git(const char *const *argv, struct buf *out, struct proc_result *r)
 	return 0;
 }
 
+/* The argv of the git listing for a source; NULL for one without git. */
+static const char *const *git_argv(enum files_source src);
+
+/* A git listing run ahead in a thread (files_prefetch). */
+struct prefetch_job {
+	pthread_t tid;
+	const char *const *argv;
+	struct buf out;
+	struct proc_result r;
+	int err;                /* run_git's */
+};
+
+static void *
+prefetch_main(void *arg)
+{
+	struct prefetch_job *j = arg;
+
+	j->err = run_git(j->argv, &j->out, &j->r);
+	return NULL;
+}
+
+void
+files_prefetch_start(struct files_prefetch *pf, enum files_source src)
+{
+	struct prefetch_job *j;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->src = src;
+	if (git_argv(src) == NULL)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->argv = git_argv(src);
+	/* No thread (a low ulimit -u): the listing runs git itself. */
+	if (pthread_create(&j->tid, NULL, prefetch_main, j) != 0) {
+		free(j);
+		return;
+	}
+	pf->job = j;
+	pf->started = 1;
+}
+
+/* Join the prefetch; its job (to free) or NULL. */
+static struct prefetch_job *
+prefetch_join(struct files_prefetch *pf)
+{
+	struct prefetch_job *j = pf->job;
+
+	if (j == NULL)
+		return NULL;
+	pthread_join(j->tid, NULL);
+	pf->job = NULL;
+	return j;
+}
+
+void
+files_prefetch_drop(struct files_prefetch *pf)
+{
+	struct prefetch_job *j = pf != NULL ? prefetch_join(pf) : NULL;
+
+	if (j != NULL) {
+		buf_release(&j->out);
+		free(j);
+	}
+}
+
 /* "exit status N" or "killed by signal N", for messages. */
 static void
 describe_status(const struct proc_result *r, char *buf, size_t size)
@@ -172,19 +238,76 @@ describe_status(const struct proc_result *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", strerror(r->error));
 }
 
+/* The directory of the entries being lstat'ed, open once for all of them. */
+struct dir_cache {
+	int fd;                 /* O_PATH fd of `dir`, or -1 */
+	char *dir;              /* "a/b" (no trailing '/'), or NULL */
+	size_t len;
+};
+
 /*
- * Run a git command printing NUL-separated paths relative to the
- * current directory and add those that pass the keep rule.
+ * The fd to lstat `path` relative to, and its last name in *base:
+ * AT_FDCWD for a name in the run directory, else its directory's fd
+ * (opened when it differs from the last one's). -2 when the directory
+ * cannot be opened (nothing in it can be lstat'ed either).
  */
 static int
-list_git(struct builder *b, const char *const *argv, struct err *e)
+dir_of(struct dir_cache *dc, const char *path, const char **base)
 {
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (slash == NULL) {
+		*base = path;
+		return AT_FDCWD;
+	}
+	*base = slash + 1;
+	len = (size_t)(slash - path);
+	if (dc->dir != NULL && dc->len == len &&
+	    memcmp(dc->dir, path, len) == 0)
+		return dc->fd >= 0 ? dc->fd : -2;
+	if (dc->fd >= 0)
+		close(dc->fd);
+	free(dc->dir);
+	dc->dir = xstrndup(path, len);
+	dc->len = len;
+	dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dc->fd < 0 && errno == ELOOP) {
+		/* A directory reached through a symlink in the path: git
+		   never lists such a path, but an explicit one may. */
+		dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	return dc->fd >= 0 ? dc->fd : -2;
+}
+
+/*
+ * Run a git command printing NUL-separated paths relative to the
+ * current directory (or take what a prefetch of it got) and add those
+ * that pass the keep rule. Each entry is lstat'ed relative to its
+ * directory, opened once for the run of entries in it (git lists them
+ * together): the kernel walks one name, not the whole path, per file.
+ */
+static int
+list_git(struct builder *b, const char *const *argv,
+	 struct files_prefetch *pf, struct err *e)
+{
+	struct prefetch_job *j = pf != NULL && pf->src != FILES_SOURCE_LIST &&
+				 git_argv(pf->src) == argv ? prefetch_join(pf) :
+				 NULL;
 	struct buf out = { 0 };
 	struct proc_result r;
 	char *p, *end, how[64];
+	struct dir_cache dc = { -1, NULL, 0 };
 	int err;
 
-	err = run_git(argv, &out, &r);
+	if (j != NULL) {
+		out = j->out;
+		r = j->r;
+		err = j->err;
+		free(j);
+	} else {
+		err = run_git(argv, &out, &r);
+	}
 	if (err) {
 		buf_release(&out);
 		return err_set(e, NULL, 0, "cannot run git %s: %s", argv[1],
@@ -198,25 +321,25 @@ list_git(struct builder *b, const char *const *argv, struct err *e)
 	end = out.p + out.len;
 	for (p = out.p; p < end; ) {
 		size_t n = strlen(p);   /* out is NUL-terminated past end */
+		const char *base;
 		struct stat st;
+		int dfd;
 
-		if (n > 0 && lstat(p, &st) == 0 &&
-		    keep_entry(AT_FDCWD, p, st.st_mode))
+		if (n > 0 && (dfd = dir_of(&dc, p, &base)) != -2 &&
+		    fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    keep_entry(dfd, base, st.st_mode))
 			builder_add(b, p, n, S_ISREG(st.st_mode) ?
 			    (long long)st.st_size : -1);
 		p += n + 1;
 	}
+	if (dc.fd >= 0)
+		close(dc.fd);
+	free(dc.dir);
 	buf_release(&out);
 	return 0;
 }
 
-static int
-list_ls_files(struct builder *b, struct err *e)
-{
-	static const char *const argv[] = { "git", "ls-files", "-z", NULL };
-
-	return list_git(b, argv, e);
-}
+static const char *const ls_files_argv[] = { "git", "ls-files", "-z", NULL };
 
 /*
  * Staged files: `git diff --cached` with no commit compares the index
@@ -228,16 +351,23 @@ list_ls_files(struct builder *b, struct err *e)
  * -O/dev/null overrides diff.orderFile; the rest guards against a
  * user's configuration.
  */
-static int
-list_staged(struct builder *b, struct err *e)
-{
-	static const char *const argv[] = {
-		"git", "diff", "--cached", "--name-only", "-z",
-		"--diff-filter=ACMR", "--relative", "--no-renames",
-		"--no-ext-diff", "--no-color", "-O/dev/null", "--", NULL
-	};
+static const char *const staged_argv[] = {
+	"git", "diff", "--cached", "--name-only", "-z",
+	"--diff-filter=ACMR", "--relative", "--no-renames",
+	"--no-ext-diff", "--no-color", "-O/dev/null", "--", NULL
+};
 
-	return list_git(b, argv, e);
+static const char *const *
+git_argv(enum files_source src)
+{
+	switch (src) {
+	case FILES_SOURCE_DEFAULT:
+		return ls_files_argv;
+	case FILES_SOURCE_STAGED:
+		return staged_argv;
+	default:
+		return NULL;
+	}
 }
 
 /* ---------------------------------------------------------------- */
@@ -593,6 +723,14 @@ files_list_in(struct file_list *fl, const struct gitdir *g,
 	      enum files_source src, const char *list_path, int nul_sep,
 	      struct err *e)
 {
+	return files_list_prefetched(fl, g, src, list_path, nul_sep, NULL, e);
+}
+
+int
+files_list_prefetched(struct file_list *fl, const struct gitdir *g,
+		      enum files_source src, const char *list_path,
+		      int nul_sep, struct files_prefetch *pf, struct err *e)
+{
 	struct builder b;
 	int rc, git;
 
@@ -617,7 +755,7 @@ files_list_in(struct file_list *fl, const struct gitdir *g,
 			rc = err_set(e, NULL, 0,
 			    "--staged: not in a git work tree");
 		else
-			rc = list_staged(&b, e);
+			rc = list_git(&b, staged_argv, pf, e);
 		break;
 	case FILES_SOURCE_DEFAULT:
 	default:
@@ -627,10 +765,11 @@ files_list_in(struct file_list *fl, const struct gitdir *g,
 		else if (git == 0)
 			rc = list_walk(&b, e);
 		else
-			rc = list_ls_files(&b, e);
+			rc = list_git(&b, ls_files_argv, pf, e);
 		break;
 	}
 	builder_release(&b);
+	files_prefetch_drop(pf);
 	if (rc != 0)
 		file_list_release(fl);
 	return rc;

@@ -54,6 +54,33 @@ int files_list_in(struct file_list *fl, const struct gitdir *g,
 		  enum files_source src, const char *list_path, int nul_sep,
 		  struct err *e);
 
+/*
+ * The git listing of a run, started ahead: while the caller asks gitdir
+ * where it is (one git process), `git ls-files` (or, for --staged, `git
+ * diff --cached`) already runs in a thread of its own. Whether its
+ * answer is used is still gitdir's to say: files_list_prefetched() takes
+ * it only for a work tree, and drops it otherwise. Either way the thread
+ * is joined there (or by files_prefetch_drop), so no thread is left
+ * behind when the run starts. A source that needs no git starts nothing.
+ */
+struct files_prefetch {
+	int started;            /* a thread runs (or ran) git */
+	enum files_source src;
+	void *job;              /* private: the thread and what git said */
+};
+
+/* Start git for `src` in a thread, if `src` lists with git. */
+void files_prefetch_start(struct files_prefetch *pf, enum files_source src);
+
+/* files_list_in(), using what `pf` (may be NULL) got ahead where it fits. */
+int files_list_prefetched(struct file_list *fl, const struct gitdir *g,
+			  enum files_source src, const char *list_path,
+			  int nul_sep, struct files_prefetch *pf,
+			  struct err *e);
+
+/* Join and forget a prefetch that was not used. Safe to call twice. */
+void files_prefetch_drop(struct files_prefetch *pf);
+
 /* files_list_in() with `g` NULL. */
 int files_list(struct file_list *fl, enum files_source src,
 	       const char *list_path, int nul_sep, struct err *e);

@@ -119,6 +119,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		const struct cli_options *o, session_say_fn say_fn,
 		struct err *e)
 {
+	struct files_prefetch pf;
 	bool history, listing;
 
 	memset(s, 0, sizeof(*s));
@@ -132,9 +133,15 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	run_batches_init(&s->batches, p->nhooks);
 	history = c->settings.history && !o->no_history;
 	listing = any_files(p);
-	/* One git rev-parse for both, only if either needs the answer. A
-	   failure is kept in s->git: the listing reports it if it needs
-	   git, and the history then goes unused for this run. */
+	/*
+	 * One git rev-parse for both, only if either needs the answer. A
+	 * failure is kept in s->git: the listing reports it if it needs
+	 * git, and the history then goes unused for this run. The git
+	 * listing starts first, in a thread, so the two run side by side;
+	 * gitdir's answer still decides whether it is used.
+	 */
+	if (listing)
+		files_prefetch_start(&pf, o->files);
 	if (history || (listing && (o->files == FILES_SOURCE_DEFAULT ||
 				    o->files == FILES_SOURCE_STAGED))) {
 		struct err ge;
@@ -146,8 +153,9 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	}
 	if (history)
 		load_history(s);
-	if (listing && files_list_in(&s->files, &s->git, o->files,
-				     o->files_path, o->null_sep, e) != 0)
+	if (listing && files_list_prefetched(&s->files, &s->git, o->files,
+					     o->files_path, o->null_sep, &pf,
+					     e) != 0)
 		return -1;
 	launch_build(&s->launches, p, environ);
 	if (s->hist != NULL) {

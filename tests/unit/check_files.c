@@ -38,12 +38,17 @@ extern char **environ;
 /* ---------------------------------------------------------------- */
 /* Helpers.                                                         */
 
+/*
+ * CPU seconds this process has used: the bounds below catch a
+ * quadratic step (minutes of CPU), and a loaded machine, which stretches
+ * the wall clock, cannot fail them.
+ */
 static double
 now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -1082,15 +1087,15 @@ START_TEST(test_batch_100k)
 	check_cover(&b, &fl, idx, n);
 	for (k = 0; k < b.n; k++)
 		ck_assert_uint_le(batch_cost(&b, k), budget);
-	/* Well under a second even with sanitizers. */
-	ck_assert_msg(t < 2.0, "select + batch of 100000 took %.3fs", t);
+	/* Well under a second of CPU even with sanitizers. */
+	ck_assert_msg(t < 20.0, "select + batch of 100000 took %.3fs of CPU", t);
 	batches_release(&b);
 
 	t0 = now();
 	files_batch(&b, &fl, idx, n, NULL, 1, 8, budget);
 	t = now() - t0;
 	ck_assert_uint_eq(b.n, n);
-	ck_assert_msg(t < 2.0, "100000 batches of 1 took %.3fs", t);
+	ck_assert_msg(t < 20.0, "100000 batches of 1 took %.3fs of CPU", t);
 	batches_release(&b);
 	free(idx);
 	file_list_release(&fl);
@@ -1692,7 +1697,7 @@ START_TEST(test_list_100k)
 	ck_assert_uint_eq(fl.n, 100000);
 	ck_assert_uint_eq(n, 100000);
 	ck_assert_str_eq(fl.v[99999], "src/pkg499/module099999.py");
-	ck_assert_msg(t < 3.0, "list + select + batch took %.3fs", t);
+	ck_assert_msg(t < 20.0, "list + select + batch took %.3fs of CPU", t);
 	batches_release(&b);
 	free(idx);
 	file_list_release(&fl);
