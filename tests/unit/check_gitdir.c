@@ -598,6 +598,54 @@ START_TEST(test_files_follow_gitdir)
 }
 END_TEST
 
+/* A git listing run ahead is used for a work tree, dropped otherwise. */
+START_TEST(test_files_prefetched)
+{
+	struct gitdir g, none = GITDIR_INIT;
+	struct files_prefetch pf;
+	struct file_list fl;
+	struct err e;
+
+	make_repo("r");
+	ck_assert_int_eq(chdir("r"), 0);
+	sh("echo u > untracked.py; echo s > staged.py; git add staged.py");
+	files_prefetch_start(&pf, FILES_SOURCE_DEFAULT);
+	ck_assert(pf.started);
+	discover(&g, NULL);
+	ck_assert_int_eq(files_list_prefetched(&fl, &g, FILES_SOURCE_DEFAULT,
+					       NULL, 0, &pf, &e), 0);
+	ck_assert(has(&fl, "a.py") && has(&fl, "staged.py"));
+	ck_assert(!has(&fl, "untracked.py"));
+	ck_assert_ptr_null(pf.job);             /* joined */
+	file_list_release(&fl);
+
+	files_prefetch_start(&pf, FILES_SOURCE_STAGED);
+	ck_assert_int_eq(files_list_prefetched(&fl, &g, FILES_SOURCE_STAGED,
+					       NULL, 0, &pf, &e), 0);
+	ck_assert_uint_eq(fl.n, 1);
+	ck_assert_str_eq(fl.v[0], "staged.py");
+	file_list_release(&fl);
+
+	/* gitdir says none: the prefetch is dropped, the directory walked. */
+	files_prefetch_start(&pf, FILES_SOURCE_DEFAULT);
+	ck_assert_int_eq(files_list_prefetched(&fl, &none, FILES_SOURCE_DEFAULT,
+					       NULL, 0, &pf, &e), 0);
+	ck_assert(has(&fl, "untracked.py"));
+	ck_assert_ptr_null(pf.job);
+	file_list_release(&fl);
+
+	/* Sources without git start nothing; a drop is safe twice. */
+	files_prefetch_start(&pf, FILES_SOURCE_ALL);
+	ck_assert(!pf.started);
+	files_prefetch_drop(&pf);
+	files_prefetch_start(&pf, FILES_SOURCE_DEFAULT);
+	files_prefetch_drop(&pf);
+	files_prefetch_drop(&pf);
+	files_prefetch_drop(NULL);
+	gitdir_release(&g);
+}
+END_TEST
+
 static Suite *
 gitdir_suite(void)
 {
@@ -607,6 +655,7 @@ gitdir_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_outside);
+	tcase_add_test(tc, test_files_prefetched);
 	tcase_add_test(tc, test_top_and_below);
 	tcase_add_test(tc, test_inside_git_dir);
 	tcase_add_test(tc, test_bare);
