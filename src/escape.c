@@ -67,9 +67,11 @@ text_common(struct buf *b, const char *str, size_t n, int xml)
 		size_t len = utf8_decode(s + i, n - i, &cp);
 		const char *esc = NULL;
 
+		/* XML 1.0 allows the C1 controls; plain text has none */
 		if (len > 0 && (cp >= 0x20 || cp == '\n' || cp == '\t' ||
 				(xml && cp == '\r')) &&
 		    cp != 0x7f && cp != 0xfffe && cp != 0xffff &&
+		    !(!xml && cp >= 0x80 && cp <= 0x9f) &&
 		    !(xml && (cp == '&' || cp == '<' || cp == '>' ||
 			      cp == '"' || cp == '\''))) {
 			i += len;

@@ -12,15 +12,19 @@
 #include "buf.h"
 #include "util.h"       /* utf8_decode */
 
-/* A JSON string, quotes included: control characters as \uXXXX. */
+/* A JSON string, quotes included: '"' and '\' escaped, \n, \t, \r as
+ * such, the other C0 controls and DEL as \u00XX (C1 controls are valid
+ * JSON and stay as they are). */
 void json_string(struct buf *b, const char *s, size_t n);
 
 /* XML character data or attribute value (no quotes added): &<>"' as
- * entities; characters XML 1.0 forbids (most C0 controls) as U+FFFD. */
+ * entities; characters XML 1.0 forbids (C0 controls but \t, \n and
+ * \r; U+FFFE, U+FFFF) and DEL as U+FFFD. "]]>" comes out as "]]&gt;". */
 void xml_text(struct buf *b, const char *s, size_t n);
 
-/* Valid UTF-8 with every control character but \n and \t as U+FFFD:
- * for plain text inside TAP's YAML blocks. */
+/* Valid UTF-8 with every control character but \n and \t (C0, DEL,
+ * C1) and U+FFFE, U+FFFF as U+FFFD: for plain text inside TAP's YAML
+ * blocks. */
 void clean_text(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -196,8 +196,10 @@ parse_ulong(const char *s, unsigned long min, unsigned long max,
 		if (*s < '0' || *s > '9')
 			return -1;
 		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
-			return -1;      /* above max, and no overflow either */
+		/* v * 10 + d > max, asked without overflow (or a wrapped
+		 * max - d when the digit alone is above max) */
+		if (d > max || v > (max - d) / 10)
+			return -1;
 		v = v * 10 + d;
 	}
 	if (v < min)

@@ -86,7 +86,13 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
 /* Non-zero if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 
-/* Edit distance between a and b (Damerau: a swap counts as one). */
+/*
+ * Edit distance between a and b: inserts, deletes, substitutions and
+ * swaps of two adjacent characters count one each (optimal string
+ * alignment: no character is edited twice, so "ca" to "abc" is 3).
+ * (size_t)-1 when either is longer than 256 bytes: it is for "did you
+ * mean" on names, and a far distance suggests nothing.
+ */
 size_t edit_distance(const char *a, const char *b);
 
 /*
