@@ -32,8 +32,8 @@
 #define HISTORY_FILES 4096      /* file factors kept per hook */
 #define HISTORY_FACTOR_MIN 1.05 /* a factor closer to 1 is not kept */
 #define HISTORY_FACTOR_MAX 256.0 /* factors stay in [1/MAX, MAX] */
-#define HISTORY_NOISE 0.1       /* a batch within 10% of the rate */
-#define HISTORY_JITTER 0.01     /* or 10 ms of it teaches nothing
+#define HISTORY_NOISE 0.25      /* a batch within 25% of the rate */
+#define HISTORY_JITTER 0.05     /* or 50 ms of it teaches nothing
 				   about its files */
 #define HISTORY_MAX_BYTES (8UL << 20)   /* a file this large or larger is
 					   not read; none is written */

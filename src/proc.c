@@ -674,8 +674,10 @@ wait_child(const struct proc_spec *spec, pid_t pid, struct reader *rd,
 			/* A trickle (a line per file, written one at a time)
 			 * would wake us per line: leave the pipe alone a
 			 * moment to let it fill. The exit, a deadline and a
-			 * cancel are still seen at once; a flood never rests. */
-			else if (total < REST_BELOW)
+			 * cancel are still seen at once; a flood never rests.
+			 * A helper (git) whose output hookwave waits for is
+			 * read at once: its listing is on the critical path. */
+			else if (total < REST_BELOW && !spec->same_group)
 				rest_until = t + REST_SECONDS;
 		}
 
