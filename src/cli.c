@@ -19,7 +19,8 @@ const char cli_synopsis[] =
 	"                --files=file] [--check-config] [--color=when] [--lock]\n"
 	"                [--log-level=level] [--no-history] [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
-	"                [--timeline=file] [hook ...]\n";
+	"                [--timeline=file] [hook ...]\n"
+	"       hookwave restore [-C dir]\n";
 
 const char cli_help_text[] =
 	"\n"
@@ -172,6 +173,12 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	const char *env;
 
 	options_init(o);
+	/* A command word first; its options are parsed as a run's. */
+	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
+		o->action = CLI_RESTORE;
+		argc--;
+		argv++;
+	}
 	/* 0, not 1: glibc then forgets state left by an earlier parse. */
 	optind = 0;
 	opterr = 0;
@@ -308,6 +315,9 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 			return CLI_USAGE;
 		}
 	}
+	if (o->action == CLI_RESTORE && optind < argc)
+		return err_set(e, NULL, 0, "restore takes no hook names"),
+		       CLI_ERROR;
 	if (file_opts > 1)
 		return err_set(e, NULL, 0, "--all-files, --staged and --files exclude each other"),
 		       CLI_ERROR;

@@ -28,7 +28,9 @@ enum cli_action {
 	CLI_LIST,               /* -l: list the hooks */
 	CLI_CHECK,              /* --check-config */
 	CLI_HELP,               /* -h: print cli_help_text, exit 0 */
-	CLI_VERSION             /* -V: print the version, exit 0 */
+	CLI_VERSION,            /* -V: print the version, exit 0 */
+	CLI_RESTORE             /* `hookwave restore`: put back what a dead
+				   run set aside, nothing else */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };

@@ -137,16 +137,25 @@ act(const struct cli_options *o)
 	memset(&sess, 0, sizeof(sess));
 	if ((status = enter_directory(o, &lock_fd)) != EXIT_PASS)
 		goto out;
+	/* What a dead run set aside comes back before anything else (a
+	   run and -n do it in session_prepare, beside the listing). */
+	if (o->action != CLI_RUN && o->action != CLI_DRY_RUN &&
+	    session_recover_here(say_err) != 0) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (o->action == CLI_RESTORE)
+		goto out;
 	status = EXIT_USAGE;
 	if ((path = cli_find_config(o, SYSCONF_PATH)) == NULL) {
 		say("no hookwave.ini or .hookwave.ini here, and no %s",
 		    SYSCONF_PATH);
-		goto out;
+		goto recover;
 	}
 	if (conf_load(&conf, path, &e) != 0 ||
 	    plan_build(&plan, &conf, &o->plan, &e) != 0) {
 		say_err(&e);
-		goto out;
+		goto recover;
 	}
 	switch (o->action) {
 	case CLI_CHECK:
@@ -170,6 +179,11 @@ act(const struct cli_options *o)
 		}
 		break;
 	}
+	goto out;
+recover:
+	/* A run that cannot start still puts back what a dead one left. */
+	if (o->action == CLI_RUN || o->action == CLI_DRY_RUN)
+		(void)session_recover_here(say_err);
 out:
 	buf_release(&out);
 	session_release(&sess);

@@ -6,6 +6,7 @@
 #endif
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -114,13 +115,135 @@ hist_seconds(void *ctx, size_t hook, double cost)
 				     s->keys[hook], cost);
 }
 
+static void
+block_stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int
+session_recover(const struct gitdir *g, session_say_fn say_fn)
+{
+	struct aside_recovery r;
+	struct err e;
+	int rc = aside_recover(g, &r, &e);
+
+	if (rc != 0 && say_fn != NULL)
+		say_fn(&e);
+	if (r.live != 0 && log_enabled(LOG_LEVEL_INFO)) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%ld", (long)r.live);
+		log_event(LOG_LEVEL_INFO, "a live run has unstaged changes set aside",
+			  "pid", r.live > 0 ? pid : NULL, NULL);
+	}
+	if (r.restored > 0 && say_fn != NULL) {
+		memset(&e, 0, sizeof(e));
+		snprintf(e.msg, sizeof(e.msg),
+			 "restored the unstaged changes of %zu file%s that run %ld had set aside and did not put back",
+			 r.restored, r.restored == 1 ? "" : "s", r.pid);
+		say_fn(&e);
+	}
+	if (r.patch != NULL && say_fn != NULL) {
+		memset(&e, 0, sizeof(e));
+		e.file = r.patch;
+		snprintf(e.msg, sizeof(e.msg),
+			 "changes made to those files since could not be kept too; they are saved in this patch");
+		say_fn(&e);
+	}
+	free(r.patch);
+	return rc;
+}
+
+int
+session_recover_here(session_say_fn say_fn)
+{
+	struct gitdir g = GITDIR_INIT;
+	struct err e;
+	int rc = 0;
+
+	if (gitdir_discover(&g, NULL, &e) == 0)
+		rc = session_recover(&g, say_fn);
+	gitdir_release(&g);
+	return rc;
+}
+
+/* A staged run: hooks see the index's content. */
+static int
+set_aside(struct session *s, struct err *e)
+{
+	const char *skipped;
+	pid_t holder;
+
+	if (s->git.state != GITDIR_REPO || s->git.work_tree == NULL)
+		return 0;       /* the listing says why git is no use */
+	if (aside_begin(&s->aside, &s->git, &skipped, &holder, e) != 0) {
+		if (errno == EWOULDBLOCK && holder > 0)
+			snprintf(e->msg + strlen(e->msg),
+				 sizeof(e->msg) - strlen(e->msg), " (pid %ld)",
+				 (long)holder);
+		return -1;
+	}
+	if (skipped != NULL && log_enabled(LOG_LEVEL_INFO))
+		log_event(LOG_LEVEL_INFO,
+			  "nothing set aside: hooks see the work tree", "during",
+			  skipped, NULL);
+	if (s->aside.active && log_enabled(LOG_LEVEL_INFO)) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%zu", s->aside.rec.n);
+		log_event(LOG_LEVEL_INFO, "unstaged changes set aside", "files",
+			  n, NULL);
+	}
+	return 0;
+}
+
+/*
+ * Put the unstaged changes back (and stage a fixer's changes, once
+ * fixers say which). Returns EXIT_PASS, EXIT_FAIL (a change made
+ * during the run could not be kept beside the user's: saved in a
+ * patch), or EXIT_USAGE (something could not be put back).
+ */
+static int
+put_back(struct session *s)
+{
+	char *patch = NULL;
+	struct err e;
+	int status = EXIT_PASS;
+
+	if (aside_end(&s->aside, NULL, 0, &patch, &e) != 0) {
+		if (s->say != NULL)
+			s->say(&e);
+		status = EXIT_USAGE;
+	}
+	if (patch != NULL) {
+		memset(&e, 0, sizeof(e));
+		e.file = patch;
+		snprintf(e.msg, sizeof(e.msg),
+			 "changes made during the run to files with unstaged changes could not be kept beside them; your changes are back, the others are saved in this patch");
+		if (s->say != NULL)
+			s->say(&e);
+		if (status == EXIT_PASS)
+			status = EXIT_FAIL;
+		free(patch);
+	}
+	return status;
+}
+
 int
 session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		const struct cli_options *o, session_say_fn say_fn,
 		struct err *e)
 {
 	struct files_prefetch pf;
-	bool history, listing;
+	bool history, listing, staged_run;
+	struct err ge;
 
 	memset(s, 0, sizeof(*s));
 	s->conf = c;
@@ -130,26 +253,35 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->out_fd = STDOUT_FILENO;
 	s->lock_fd = -1;
 	s->git = (struct gitdir)GITDIR_INIT;
+	s->aside = (struct aside)ASIDE_INIT;
 	run_batches_init(&s->batches, p->nhooks);
 	history = c->settings.history && !o->no_history;
 	listing = any_files(p);
+	staged_run = o->action == CLI_RUN && o->files == FILES_SOURCE_STAGED;
+	/* Until session_run takes them, a Ctrl-C must not end us while the
+	   work tree holds the index's content. Threads inherit the mask. */
+	if (staged_run)
+		block_stop_signals();
 	/*
-	 * One git rev-parse for both, only if either needs the answer. A
-	 * failure is kept in s->git: the listing reports it if it needs
-	 * git, and the history then goes unused for this run. The git
-	 * listing starts first, in a thread, so the two run side by side;
-	 * gitdir's answer still decides whether it is used.
+	 * One git rev-parse for all: the history, the listing, and what a
+	 * dead run may have set aside. A failure is kept in s->git: the
+	 * listing reports it if it needs git, and the history then goes
+	 * unused for this run. The git listing starts first, in a thread,
+	 * so the two run side by side; gitdir's answer still decides
+	 * whether it is used.
 	 */
 	if (listing)
 		files_prefetch_start(&pf, o->files);
-	if (history || (listing && (o->files == FILES_SOURCE_DEFAULT ||
-				    o->files == FILES_SOURCE_STAGED))) {
-		struct err ge;
-
-		if (gitdir_discover(&s->git, NULL, &ge) != 0 && history &&
-		    log_enabled(LOG_LEVEL_WARN))
-			log_event(LOG_LEVEL_WARN, "no history this run",
-				  "reason", ge.msg, NULL);
+	if (gitdir_discover(&s->git, NULL, &ge) != 0 && history &&
+	    log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, "no history this run", "reason",
+			  ge.msg, NULL);
+	/* Before the listing looks at the work tree. */
+	(void)session_recover(&s->git, s->say);
+	if (staged_run && set_aside(s, e) != 0) {
+		if (listing)
+			files_prefetch_drop(&pf);
+		return -1;
 	}
 	if (history)
 		load_history(s);
@@ -173,6 +305,7 @@ session_release(struct session *s)
 {
 	size_t i;
 
+	(void)put_back(s);      /* a run that never started */
 	run_batches_release(&s->batches);
 	launch_release(&s->launches);
 	for (i = 0; s->keys != NULL && s->plan != NULL && i < s->plan->nhooks; i++)
@@ -367,13 +500,14 @@ session_run(struct session *s)
 	struct hook_result *results;
 	double t0 = now_monotonic(), elapsed;
 	unsigned workers = 0;
-	int status, werr, file_failed, adopted, run_errno;
+	int status, werr, file_failed, adopted, run_errno, back;
 	bool out_tty = isatty(s->out_fd), err_tty = isatty(STDERR_FILENO);
 	struct err e;
 
 	if (signals_start(&e) != 0) {
 		if (s->say != NULL)
 			s->say(&e);
+		(void)put_back(s);
 		return EXIT_USAGE;
 	}
 
@@ -423,6 +557,8 @@ session_run(struct session *s)
 	run_errno = errno;
 	elapsed = now_monotonic() - t0;
 	guardian_stop(&guard);
+	/* After the last hook, before anything is reported. */
+	back = put_back(s);
 	if (results == NULL) {
 		say(s, "cannot start any worker thread: %s", strerror(run_errno));
 		report_free(w.report);
@@ -465,5 +601,7 @@ session_run(struct session *s)
 		say(s, "write error on standard output: %s", strerror(werr));
 		return EXIT_USAGE;
 	}
-	return file_failed ? EXIT_USAGE : status;
+	if (file_failed || back == EXIT_USAGE)
+		return EXIT_USAGE;
+	return back == EXIT_FAIL ? EXIT_FAIL : status;
 }

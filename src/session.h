@@ -17,6 +17,7 @@
 #ifndef HOOKWAVE_SESSION_H
 #define HOOKWAVE_SESSION_H
 
+#include "aside.h"
 #include "cli.h"
 #include "conf.h"
 #include "files.h"
@@ -58,6 +59,8 @@ struct session {
 	struct file_list files;         /* listed once, if a hook has patterns */
 	struct launches launches;       /* how each hook is started */
 	struct run_batches batches;     /* every hook's batches */
+	struct aside aside;             /* a staged run's unstaged changes,
+					   set aside while hooks run */
 };
 
 /*
@@ -70,6 +73,25 @@ struct session {
 int session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		    const struct cli_options *o, session_say_fn say,
 		    struct err *e);
+
+/*
+ * A staged run (--staged) of CLI_RUN also sets the unstaged changes
+ * aside (aside.h) before the listing, with SIGINT, SIGTERM and SIGHUP
+ * blocked until session_run takes them; session_run or
+ * session_release puts them back. Every run first puts back what a
+ * dead run had set aside (session_recover).
+ */
+
+/*
+ * Put back what a run that died had set aside in repository `g`, and
+ * say so through `say` (a line that contains "restored"). Returns 0,
+ * or -1 when something could not be put back (said too).
+ */
+int session_recover(const struct gitdir *g, session_say_fn say);
+
+/* The same for the current directory's repository (-l, --check-config,
+   `hookwave restore`, a config that cannot be read). */
+int session_recover_here(session_say_fn say);
 
 /*
  * Run the prepared plan: hooks, live report on stdout, report files,

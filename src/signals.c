@@ -65,17 +65,19 @@ signals_start(struct err *e)
 			       strerror(saved));
 	}
 
-	/* Blocked by whoever started us, they would never arrive. */
-	sigemptyset(&set);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaddset(&set, sigs[i]);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+
+	/* Blocked by whoever started us, they would never arrive; blocked
+	   by a staged run while it set work aside, one may be pending:
+	   the handlers are in place first, so it ends the run cleanly. */
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 # rooms.sh - the layout rules of DESIGN.md ("Rooms"), checked against the
 # sources: which module may include which, and the few jobs that only one
 # place may do (create processes, rename files into place, ask git what
-# the repository is).
+# the repository is). aside.c renames too: it puts the user's files and
+# links back with their exact mode and mtime, never through a link,
+# which atomic_file (made for reports) does not.
 . "$(dirname "$0")/lib.sh"
 
 src=${srcdir:-$_lib_dir/../..}/src
@@ -14,7 +16,7 @@ room() {
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd) echo base ;;
 	conf) echo config ;;
 	plan|result) echo model ;;
-	files|gitdir) echo workspace ;;
+	files|gitdir|aside) echo workspace ;;
 	history) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
@@ -76,7 +78,7 @@ only() {
 only "create and reap processes" \
 	'posix_spawnp?\(|[^_a-z]fork\(|waitpid\(|waitid\(' \
 	proc.c guardian.c orphans.c
-only "renames a file into place" '[^_a-z]rename(at)?\(' atomic_file.c
+only "renames a file into place" '[^_a-z]rename(at)?\(' atomic_file.c aside.c
 only "asks git what the repository is" '"rev-parse"' gitdir.c
 check "rooms: the scheduler never includes exec or report" \
 	sh -c "! grep -E '#include \"(exec|launch|report|writer)\\.h\"' '$src'/queue.c '$src'/pool.c '$src'/strategy.[ch]"
