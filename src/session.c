@@ -90,8 +90,9 @@ any_files(const struct plan *p)
 	size_t i;
 
 	for (i = 0; i < p->nhooks; i++)
-		if (p->hooks[i].state == PLAN_RUN && p->hooks[i].conf->files.n > 0)
-			return 1;
+		if (p->hooks[i].state == PLAN_RUN &&
+		    (p->hooks[i].conf->files.n > 0 || p->hooks[i].conf->modifies))
+			return 1;       /* a fixer without patterns: its notes */
 	return 0;
 }
 
@@ -165,6 +166,9 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	} else {
 		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
 	}
+	batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
+			 &s->batches);
+	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);
 	return 0;
 }
 
@@ -173,6 +177,8 @@ session_release(struct session *s)
 {
 	size_t i;
 
+	conflicts_free(s->conflicts);
+	run_files_release(&s->hook_files);
 	run_batches_release(&s->batches);
 	launch_release(&s->launches);
 	for (i = 0; s->keys != NULL && s->plan != NULL && i < s->plan->nhooks; i++)
@@ -382,6 +388,7 @@ session_run(struct session *s)
 	w.exec.cancel_fd = signals_cancel_fd();
 	w.exec.kill_fd = signals_kill_fd();
 	w.exec.batches = s->batches.of;
+	w.exec.files = &s->hook_files;
 	memset(&ro, 0, sizeof(ro));
 	ro.fd = s->out_fd;
 	ro.format = o->format;
@@ -402,6 +409,8 @@ session_run(struct session *s)
 	rc.nbatches = s->batches.nbatches;
 	rc.nfiles = s->batches.nfiles;
 	rc.batch_seconds = s->batches.seconds;
+	rc.conflicts = s->conflicts;
+	rc.staged = o->files == FILES_SOURCE_STAGED;
 
 	log_run_start(p);
 	/* What hooks leave behind comes to us, to be ended after the run. */

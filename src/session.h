@@ -17,6 +17,7 @@
 #ifndef HOOKWAVE_SESSION_H
 #define HOOKWAVE_SESSION_H
 
+#include "batch_plan.h"
 #include "cli.h"
 #include "conf.h"
 #include "files.h"
@@ -58,6 +59,8 @@ struct session {
 	struct file_list files;         /* listed once, if a hook has patterns */
 	struct launches launches;       /* how each hook is started */
 	struct run_batches batches;     /* every hook's batches */
+	struct run_files hook_files;    /* their files, as the run names them */
+	struct conflicts *conflicts;    /* hooks kept apart, or NULL */
 };
 
 /*

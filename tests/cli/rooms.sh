@@ -13,8 +13,8 @@ room() {
 	case $1 in
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd) echo base ;;
 	conf) echo config ;;
-	plan|result) echo model ;;
-	files|gitdir) echo workspace ;;
+	plan|result|conflicts) echo model ;;
+	files|gitdir|fingerprint) echo workspace ;;
 	history) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
