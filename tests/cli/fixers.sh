@@ -1,6 +1,6 @@
 #!/bin/bash
 # fixers.sh - black-box tests of hooks that change files (hookwave(1),
-# HOOKS THAT CHANGE FILES): a fixer (`modifies = yes`) never overlaps a
+# Hooks that change files): a fixer (`modifies = yes`) never overlaps a
 # hook that shares one of its files, whatever the schedule or strategy,
 # while hooks that share nothing (or only read) still run together; a
 # hook that changed files is failed, "modified N files", with exactly
