@@ -4,8 +4,10 @@
  *
  * Locks: each strategy has one mutex, taken by workers only to hand a
  * finished job back (its `done` list) and by the strategy thread to
- * collect them. The run's mutex guards the fail-fast stopper's name
- * and the count of running strategy threads. No code holds two.
+ * collect them, and by a strategy thread whose hook let go of its
+ * files to poke another (`poked`). The run's mutex guards the
+ * fail-fast stopper's name and the count of running strategy threads;
+ * the conflict set (conflicts.h) has its own. No code holds two.
  * Everything else about a hook (its state, its result) is touched only
  * by its strategy's thread.
  */
