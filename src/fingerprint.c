@@ -27,17 +27,69 @@ fingerprint_now(struct timespec *t)
 	}
 }
 
+/*
+ * Where a path is looked up: an open directory and a name in it. A
+ * batch's files come in list order, so neighbours share a directory:
+ * it is opened once for them, and each file costs one component of
+ * path lookup instead of all of them.
+ */
+struct dir_cache {
+	int fd;                 /* AT_FDCWD, or the open directory */
+	char *dir;              /* its path ("" none), owned */
+};
+
+static void
+dir_cache_init(struct dir_cache *dc)
+{
+	dc->fd = AT_FDCWD;
+	dc->dir = NULL;
+}
+
+static void
+dir_cache_release(struct dir_cache *dc)
+{
+	if (dc->fd != AT_FDCWD)
+		close(dc->fd);
+	free(dc->dir);
+	dir_cache_init(dc);
+}
+
+/* The directory fd and name to look `path` up with. */
+static const char *
+dir_cache_at(struct dir_cache *dc, const char *path, int *fd)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	*fd = AT_FDCWD;
+	if (slash == NULL || slash == path)
+		return path;
+	n = (size_t)(slash - path);
+	if (dc->dir == NULL || strlen(dc->dir) != n ||
+	    memcmp(dc->dir, path, n) != 0) {
+		dir_cache_release(dc);
+		dc->dir = xstrndup(path, n);
+		dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dc->fd < 0)
+			dc->fd = AT_FDCWD;
+	}
+	if (dc->fd == AT_FDCWD)
+		return path;
+	*fd = dc->fd;
+	return slash + 1;
+}
+
 /* SHA-256 of a regular file's content; -1 if it cannot be read. */
 static int
-hash_file(const char *path, unsigned char out[FINGERPRINT_HASH_LEN])
+hash_file(int dirfd, const char *path, unsigned char out[FINGERPRINT_HASH_LEN])
 {
 	struct sha256_ctx ctx;
 	unsigned char buf[65536];
 	ssize_t got;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
-		  O_NOCTTY);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	sha256_init(&ctx);
@@ -68,14 +120,14 @@ racy(const struct stat *st, const struct timespec *at)
 	return st->st_mtim.tv_sec >= at->tv_sec - 1;
 }
 
-void
-fingerprint_note(struct fp_note *note, const char *path,
-		 const struct timespec *at)
+static void
+note_at(struct fp_note *note, int dirfd, const char *path,
+	const struct timespec *at)
 {
 	struct stat st;
 
 	memset(note, 0, sizeof(*note));
-	if (lstat(path, &st) != 0)
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return;
 	note->exists = 1;
 	note->mode = st.st_mode;
@@ -84,16 +136,23 @@ fingerprint_note(struct fp_note *note, const char *path,
 	note->size = st.st_size;
 	note->mtime = st.st_mtim;
 	if (S_ISREG(st.st_mode) && racy(&st, at))
-		note->hashed = hash_file(path, note->hash) == 0;
+		note->hashed = hash_file(dirfd, path, note->hash) == 0;
 }
 
-int
-fingerprint_same(const struct fp_note *before, const char *path)
+void
+fingerprint_note(struct fp_note *note, const char *path,
+		 const struct timespec *at)
+{
+	note_at(note, AT_FDCWD, path, at);
+}
+
+static int
+same_at(const struct fp_note *before, int dirfd, const char *path)
 {
 	struct stat st;
 	unsigned char h[FINGERPRINT_HASH_LEN];
 
-	if (lstat(path, &st) != 0)
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return !before->exists;
 	if (!before->exists || st.st_mode != before->mode ||
 	    st.st_ino != before->ino || st.st_dev != before->dev ||
@@ -104,36 +163,55 @@ fingerprint_same(const struct fp_note *before, const char *path)
 	if (!before->hashed)
 		return 1;
 	/* Unreadable now but readable before: it changed. */
-	return hash_file(path, h) == 0 &&
+	return hash_file(dirfd, path, h) == 0 &&
 	       memcmp(h, before->hash, FINGERPRINT_HASH_LEN) == 0;
+}
+
+int
+fingerprint_same(const struct fp_note *before, const char *path)
+{
+	return same_at(before, AT_FDCWD, path);
 }
 
 void
 fingerprint_take(struct fingerprint *fp, const char *const *paths, size_t n)
 {
+	struct dir_cache dc;
 	size_t i;
 
 	fp->paths = paths;
 	fp->n = n;
 	fp->notes = n > 0 ? xreallocarray(NULL, n, sizeof(*fp->notes)) : NULL;
 	fingerprint_now(&fp->at);
-	for (i = 0; i < n; i++)
-		fingerprint_note(&fp->notes[i], paths[i], &fp->at);
+	dir_cache_init(&dc);
+	for (i = 0; i < n; i++) {
+		int fd;
+		const char *name = dir_cache_at(&dc, paths[i], &fd);
+
+		note_at(&fp->notes[i], fd, name, &fp->at);
+	}
+	dir_cache_release(&dc);
 }
 
 size_t *
 fingerprint_changed(const struct fingerprint *fp, size_t *n)
 {
+	struct dir_cache dc;
 	size_t *idx = NULL, i;
 
 	*n = 0;
+	dir_cache_init(&dc);
 	for (i = 0; i < fp->n; i++) {
-		if (fingerprint_same(&fp->notes[i], fp->paths[i]))
+		int fd;
+		const char *name = dir_cache_at(&dc, fp->paths[i], &fd);
+
+		if (same_at(&fp->notes[i], fd, name))
 			continue;
 		if (idx == NULL)
 			idx = xreallocarray(NULL, fp->n - i, sizeof(*idx));
 		idx[(*n)++] = i;
 	}
+	dir_cache_release(&dc);
 	return idx;
 }
 

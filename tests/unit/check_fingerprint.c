@@ -227,6 +227,42 @@ START_TEST(test_take_and_changed)
 }
 END_TEST
 
+/* Paths in directories, neighbours and not, the same as at the top. */
+START_TEST(test_take_in_directories)
+{
+	static const char *const paths[] = {
+		"d/x", "d/y", "d/e/z", "top", "d/w", "missing/q", "d/e/v"
+	};
+	struct fingerprint fp;
+	size_t *idx, n;
+
+	ck_assert_int_eq(mkdir("d", 0755), 0);
+	ck_assert_int_eq(mkdir("d/e", 0755), 0);
+	put("d/x", "x\n");
+	put("d/y", "y\n");
+	put("d/e/z", "z\n");
+	put("top", "t\n");
+	put("d/w", "w\n");
+	put("d/e/v", "v\n");
+	fingerprint_take(&fp, paths, 7);
+	ck_assert_int_eq(fp.notes[0].exists, 1);
+	ck_assert_int_eq(fp.notes[2].exists, 1);
+	ck_assert_int_eq(fp.notes[5].exists, 0);
+	ck_assert_int_eq(fp.notes[6].exists, 1);
+	idx = fingerprint_changed(&fp, &n);
+	ck_assert_uint_eq(n, 0);
+	rewrite_keep_mtime("d/e/z", "Z\n");
+	rewrite_keep_mtime("d/w", "W\n");
+	put("missing", "now a file\n");
+	idx = fingerprint_changed(&fp, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(idx[0], 2);
+	ck_assert_uint_eq(idx[1], 4);
+	free(idx);
+	fingerprint_release(&fp);
+}
+END_TEST
+
 Suite *
 fingerprint_suite(void)
 {
@@ -241,6 +277,7 @@ fingerprint_suite(void)
 	tcase_add_test(tc, test_mode_inode_existence);
 	tcase_add_test(tc, test_symlink_not_followed);
 	tcase_add_test(tc, test_take_and_changed);
+	tcase_add_test(tc, test_take_in_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }
