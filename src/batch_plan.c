@@ -121,3 +121,101 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 	}
 	run_batches_link(rb);
 }
+
+/* How far into a run path the names of a hook with this subdir start. */
+static size_t
+subdir_skip(const char *subdir)
+{
+	return subdir != NULL && subdir[0] != '\0' ? strlen(subdir) + 1 : 0;
+}
+
+void
+batch_plan_files(struct run_files *rf, const struct plan *p,
+		 const struct launches *l, const struct file_list *fl,
+		 const struct run_batches *rb)
+{
+	size_t i, b, k;
+
+	rf->n = p->nhooks;
+	rf->of = xcalloc(p->nhooks + 1, sizeof(*rf->of));
+	for (i = 0; i < p->nhooks; i++) {
+		const struct plan_hook *h = &p->hooks[i];
+		const struct batches *bs = &rb->of[i];
+		struct hook_files *hf = &rf->of[i];
+		size_t plen = subdir_skip(l->v[i].subdir);
+
+		if (h->state != PLAN_RUN)
+			continue;
+		if (h->conf->files.n == 0) {
+			const char *sub = l->v[i].subdir;
+			size_t sl = plen > 0 ? plen - 1 : 0;
+
+			hf->all = 1;
+			if (!h->conf->modifies || sub == NULL || fl == NULL)
+				continue;
+			hf->note = 1;
+			hf->path = xmalloc((fl->n + 1) * sizeof(*hf->path));
+			for (k = 0; k < fl->n; k++)
+				if (sl == 0 || (strncmp(fl->v[k], sub, sl) == 0 &&
+						fl->v[k][sl] == '/'))
+					hf->path[hf->n++] = fl->v[k];
+			hf->end = xmalloc(sizeof(*hf->end));
+			hf->end[0] = hf->n;
+			hf->nbatches = 1;
+			continue;
+		}
+		hf->note = 1;
+		for (b = 0; b < bs->n; b++)
+			hf->n += bs->count[b];
+		hf->path = xmalloc((hf->n + 1) * sizeof(*hf->path));
+		hf->end = xmalloc((bs->n + 1) * sizeof(*hf->end));
+		hf->n = 0;
+		for (b = 0; b < bs->n; b++) {
+			/* The batch's names are views into the run's
+			   list, `plen` bytes in (files_under). */
+			for (k = 0; k < bs->count[b]; k++)
+				hf->path[hf->n++] = bs->files[b][k] - plen;
+			hf->end[b] = hf->n;
+		}
+		hf->nbatches = bs->n;
+	}
+}
+
+void
+run_files_release(struct run_files *rf)
+{
+	size_t i;
+
+	for (i = 0; rf->of != NULL && i < rf->n; i++) {
+		free(rf->of[i].path);
+		free(rf->of[i].end);
+	}
+	free(rf->of);
+	rf->of = NULL;
+	rf->n = 0;
+}
+
+struct conflicts *
+batch_plan_conflicts(const struct run_files *rf, const struct plan *p,
+		     const struct run_batches *rb)
+{
+	struct conflict_hook *ch;
+	struct conflicts *c;
+	size_t i;
+
+	ch = xcalloc(p->nhooks + 1, sizeof(*ch));
+	for (i = 0; i < p->nhooks; i++) {
+		const struct hook_files *hf = &rf->of[i];
+
+		/* A hook that will not run takes part in nothing. */
+		if (p->hooks[i].state != PLAN_RUN || rb->nbatches[i] == 0)
+			continue;
+		ch[i].fixer = p->hooks[i].conf->modifies;
+		ch[i].all = hf->all;
+		ch[i].files = hf->path;
+		ch[i].nfiles = hf->all ? 0 : hf->n;
+	}
+	c = conflicts_new(ch, p->nhooks);
+	free(ch);
+	return c;
+}

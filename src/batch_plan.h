@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "conflicts.h"
 #include "files.h"
 #include "launch.h"
 #include "plan.h"
@@ -47,5 +48,44 @@ struct batch_costs {
 void batch_plan(struct run_batches *rb, const struct plan *p,
 		const struct launches *l, const struct file_list *fl,
 		const struct batch_costs *costs);
+
+/*
+ * Every hook's files as the run directory names them, batch by batch:
+ * what the scheduler keeps apart (conflicts.h) and what each batch
+ * notes before and after it runs (fingerprint.h). A hook with patterns
+ * has the files of its batches, `note` set. A hook without patterns
+ * that runs stands for every file (`all`); when it is a fixer it also
+ * notes every file of the listing under its directory, as its one
+ * batch. Paths are borrowed from the run's list.
+ */
+struct hook_files {
+	const char **path;      /* run-relative, batch after batch (owned
+				   array, borrowed strings); NULL if none */
+	size_t n;
+	size_t *end;            /* per batch: where its paths end */
+	size_t nbatches;        /* batches that have paths */
+	int all;                /* no patterns: every file of the run */
+	int note;               /* its batches are noted */
+};
+
+struct run_files {
+	struct hook_files *of;  /* per plan hook */
+	size_t n;
+};
+
+/* Fill `rf` from the batches batch_plan() made. */
+void batch_plan_files(struct run_files *rf, const struct plan *p,
+		      const struct launches *l, const struct file_list *fl,
+		      const struct run_batches *rb);
+
+void run_files_release(struct run_files *rf);
+
+/*
+ * The run's conflicts (conflicts.h): which hooks that will run share
+ * files with a fixer (`modifies`). NULL when none do.
+ */
+struct conflicts *batch_plan_conflicts(const struct run_files *rf,
+				       const struct plan *p,
+				       const struct run_batches *rb);
 
 #endif

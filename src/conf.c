@@ -53,7 +53,8 @@ enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
        S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY };
 enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
-       H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED };
+       H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
+       H_MODIFIES, H_STAGE_FIXED };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -87,6 +88,8 @@ static const struct key hook_keys[] = {
 	{ "env", K_ENV, H_ENV },
 	{ "cwd", K_STRING, H_CWD },
 	{ "enabled", K_BOOL, H_ENABLED },
+	{ "modifies", K_BOOL, H_MODIFIES },
+	{ "stage_fixed", K_BOOL, H_STAGE_FIXED },
 };
 
 struct parser {
@@ -563,6 +566,11 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 		return 0;
 	case H_ENABLED:
 		return set_bool(p, k->name, v, &h->enabled);
+	case H_MODIFIES:
+		return set_bool(p, k->name, v, &h->modifies);
+	case H_STAGE_FIXED:
+		h->stage_fixed_line = p->pend_line;
+		return set_bool(p, k->name, v, &h->stage_fixed);
 	}
 	abort();
 }
@@ -660,6 +668,11 @@ end_section(struct parser *p)
 				    "hook '%s' has files, but its command %s",
 				    h->name, sc.why);
 	}
+	/* Staging a fix is for fixers: say so rather than make it one. */
+	if (h->stage_fixed && !h->modifies)
+		return fail(p, h->stage_fixed_line,
+			    "hook '%s' has 'stage_fixed = yes' but not 'modifies = yes'",
+			    h->name);
 	if (h->strategy_line == 0)
 		h->strategy = strategy_get(p->c, "default", h->line);
 	return 0;

@@ -91,6 +91,9 @@ struct conf_hook {
 	struct strlist env;             /* "VAR=value", in order */
 	char *cwd;                      /* NULL = run directory; as written */
 	bool enabled;
+	bool modifies;                  /* a fixer: may change its files */
+	bool stage_fixed;               /* its fixes are staged (needs modifies) */
+	unsigned long stage_fixed_line; /* 0 when not set */
 };
 
 struct conf {

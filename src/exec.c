@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "exec.h"
+#include "fingerprint.h"
 #include "proc.h"
 #include "util.h"
 
@@ -27,6 +28,20 @@ on_group(void *ctx, pid_t pgid, int alive, int out_fd)
 	guardian_note(ctx, pgid, alive, out_fd);
 }
 
+/* What the batch changed, as copies of the paths, into r. */
+static void
+note_changes(const struct fingerprint *fp, struct batch_result *r)
+{
+	size_t *idx, n, i;
+
+	idx = fingerprint_changed(fp, &n);
+	r->modified = n > 0 ? xmalloc(n * sizeof(*r->modified)) : NULL;
+	for (i = 0; i < n; i++)
+		r->modified[i] = xstrdup(fp->paths[idx[i]]);
+	r->nmodified = n;
+	free(idx);
+}
+
 void
 exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	   unsigned slot, struct batch_result *r)
@@ -40,11 +55,20 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	struct launch_argv av;
 	struct proc_spec spec;
 	struct proc_result pr;
-	int shell = 0;
+	struct fingerprint fp;
+	int shell = 0, noted = 0;
 
 	(void)slot;
 	while (files != NULL && files[nfiles] != NULL)
 		nfiles++;
+	if (ctx->files != NULL && ctx->files->of[hook].note &&
+	    batch < ctx->files->of[hook].nbatches) {
+		const struct hook_files *hf = &ctx->files->of[hook];
+		size_t from = batch > 0 ? hf->end[batch - 1] : 0;
+
+		noted = 1;
+		fingerprint_take(&fp, hf->path + from, hf->end[batch] - from);
+	}
 again:
 	if (launch_argv(l, files, nfiles, shell, &av) != 0) {
 		r->status = HOOK_ERROR;
@@ -53,6 +77,8 @@ again:
 		r->start = -1;
 		r->duration = -1;
 		r->reason = strdup("cannot start: out of memory");
+		if (noted)
+			fingerprint_release(&fp);
 		return;
 	}
 	memset(&spec, 0, sizeof(spec));
@@ -152,4 +178,8 @@ again:
 		r->reason = xstrdup("out of memory: its output was cut short");
 	}
 	free(av.argv);
+	if (noted) {
+		note_changes(&fp, r);
+		fingerprint_release(&fp);
+	}
 }

@@ -7,10 +7,15 @@
  * signal hookwave did not send, failed; past its timeout, timeout;
  * stopped by an interrupt, skipped: interrupted; not started at all
  * (no pipe, no process, a bad cwd), error with the reason.
+ *
+ * With ctx->files, the batch's files are noted before it starts and
+ * compared after it ends, in the worker's thread: what changed is in
+ * r->modified (the scheduler turns it into "modified N files").
  */
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H
 
+#include "batch_plan.h"
 #include "files.h"
 #include "guardian.h"
 #include "launch.h"
@@ -27,6 +32,11 @@ struct exec_ctx {
 	   where no hook has files; a hook without files has n == 0. */
 	const struct batches *batches;
 	const struct guardian *guardian; /* NULL, or told of every group */
+	/* Per plan hook, its files batch by batch (batch_plan.h), or
+	   NULL: a batch whose hook has `note` set is fingerprinted
+	   before it starts and after it ends (fingerprint.h), and the
+	   files it changed go to r->modified. */
+	const struct run_files *files;
 };
 
 /*

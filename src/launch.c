@@ -296,10 +296,11 @@ launch_build(struct launches *l, const struct plan *p, char *const *environ)
 		free(pwd);
 		if (same_path_lookup(c, environ))
 			x->words = shellcmd_words(c->command, &x->nwords);
-		if (c->files.n > 0) {
+		if (c->files.n > 0)
 			x->script = xasprintf("%s \"$@\"", c->command);
+		/* A fixer without patterns notes the files under it. */
+		if (c->files.n > 0 || c->modifies)
 			x->subdir = hook_subdir(c->cwd);
-		}
 	}
 }
 

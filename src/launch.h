@@ -45,7 +45,8 @@ struct launch {
 	char *subdir;           /* its directory relative to the run
 				   directory for choosing files: "" the run
 				   directory, "sub/dir" below it, NULL
-				   outside it (then it has no files) */
+				   outside it (then it has no files); set
+				   for a hook with patterns or `modifies` */
 };
 
 struct launches {

@@ -36,8 +36,12 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	  const struct hook_result *res)
 {
 	const struct plan_hook *h = &w->plan->hooks[hook];
+	/* Passed and failed hooks have a reason only for the files they
+	   changed ("fixed N files", "modified N files"). */
 	const char *reason = res->status == HOOK_SKIPPED ||
-			     res->status == HOOK_ERROR ? res->reason : NULL;
+			     res->status == HOOK_ERROR || res->nmodified > 0 ?
+			     res->reason : NULL;
+	size_t i;
 
 	buf_adds(b, "{\"type\":\"hook\",\"name\":");
 	json_string(b, h->conf->name, strlen(h->conf->name));
@@ -60,8 +64,14 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	json_seconds(b, res->start);
 	buf_adds(b, ",\"duration\":");
 	json_seconds(b, res->duration);
-	buf_printf(b, ",\"batches\":%u,\"files\":%zu,\"output\":", res->batches,
-		   res->files);
+	buf_printf(b, ",\"batches\":%u,\"files\":%zu,\"modified\":[",
+		   res->batches, res->files);
+	for (i = 0; i < res->nmodified; i++) {
+		if (i > 0)
+			buf_add(b, ",", 1);
+		json_string(b, res->modified[i], strlen(res->modified[i]));
+	}
+	buf_adds(b, "],\"output\":");
 	json_string(b, res->output ? res->output : "", res->output_len);
 	buf_printf(b, ",\"output_truncated\":%s}\n",
 		   res->dropped > 0 ? "true" : "false");

@@ -79,6 +79,8 @@ failure_message(char *msg, size_t size, const struct plan_hook *h,
 		snprintf(msg, size, "exit code %d", res->exit_code);
 	else if (res->signal > 0)
 		snprintf(msg, size, "killed by signal %d", res->signal);
+	else if (res->reason != NULL)   /* "modified N files" */
+		snprintf(msg, size, "%s", res->reason);
 	else
 		snprintf(msg, size, "%s", hook_status_name(res->status));
 }

@@ -206,6 +206,16 @@ tap_yaml(struct buf *b, const struct hook_result *res)
 	} else {
 		buf_adds(b, "  reason: ~\n");
 	}
+	if (res->nmodified > 0) {
+		size_t i;
+
+		buf_adds(b, "  modified:\n");
+		for (i = 0; i < res->nmodified; i++) {
+			buf_adds(b, "    - ");
+			yaml_quoted(b, res->modified[i], strlen(res->modified[i]));
+			buf_add(b, "\n", 1);
+		}
+	}
 	if (res->output != NULL && res->output_len > 0)
 		yaml_output(b, res->output, res->output_len);
 	else

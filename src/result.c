@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "result.h"
+#include "util.h"
 
 const char *
 hook_status_name(enum hook_status s)
@@ -45,10 +46,37 @@ hook_result_fails_run(const struct hook_result *r)
 	}
 }
 
+/* "modified 1 file", "fixed 2 files". */
+static char *
+count_reason(const char *verb, size_t n)
+{
+	return xasprintf("%s %zu file%s", verb, n, n == 1 ? "" : "s");
+}
+
+void
+hook_result_settle_modified(struct hook_result *r, int stage_fixed)
+{
+	r->fixed = 0;
+	if (r->nmodified == 0)
+		return;
+	if (r->status == HOOK_PASSED) {
+		free(r->reason);
+		if (stage_fixed) {
+			r->fixed = 1;
+			r->reason = count_reason("fixed", r->nmodified);
+		} else {
+			r->status = HOOK_FAILED;
+			r->reason = count_reason("modified", r->nmodified);
+		}
+	} else if (r->status == HOOK_FAILED && r->reason == NULL) {
+		r->reason = count_reason("modified", r->nmodified);
+	}
+}
+
 void
 hook_results_free(struct hook_result *r, size_t n)
 {
-	size_t i;
+	size_t i, k;
 
 	if (r == NULL)
 		return;
@@ -56,6 +84,9 @@ hook_results_free(struct hook_result *r, size_t n)
 		free(r[i].reason);
 		free(r[i].output);
 		free(r[i].spans);
+		for (k = 0; k < r[i].nmodified; k++)
+			free(r[i].modified[k]);
+		free(r[i].modified);
 	}
 	free(r);
 }

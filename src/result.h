@@ -53,6 +53,23 @@ struct hook_result {
 	unsigned long long dropped; /* output bytes not kept */
 	struct span *spans;     /* one per batch started, batch order (owned) */
 	size_t nspans;
+	/*
+	 * The files it changed: run-relative paths (owned, each and the
+	 * array), in batch order then list order; NULL and 0 when none
+	 * (JSON `modified: []`). Found by comparing the notes taken
+	 * before and after each of its batches (fingerprint.h).
+	 */
+	char **modified;
+	size_t nmodified;
+	/*
+	 * Its changes are fixes to be staged: a `stage_fixed` fixer in a
+	 * staged run that passed and changed files; it stays passed with
+	 * the reason "fixed N files". Whoever stages them adds exactly
+	 * `modified` to the index (the files it was given are the
+	 * staged ones). 0 otherwise: then a hook that changed files is
+	 * failed, "modified N files".
+	 */
+	int fixed;
 };
 
 /* What one batch came to, filled in by exec. */
@@ -65,6 +82,9 @@ struct batch_result {
 	int signal;                     /* 0 if none */
 	double start, duration;         /* monotonic seconds; start < 0: never ran */
 	struct output out;              /* initialised with the run's limit */
+	char **modified;                /* malloc'd run-relative paths it
+					   changed, or NULL; the run takes them */
+	size_t nmodified;
 };
 
 /* "passed", "failed", "timeout", "error", "skipped". */
@@ -76,7 +96,18 @@ int hook_result_passes(const struct hook_result *r);
 /* Whether it makes the exit status 1. */
 int hook_result_fails_run(const struct hook_result *r);
 
-/* Free n results and what each owns (reason, output, spans); NULL is fine. */
+/*
+ * Apply the rule for a hook that changed files (hookwave(1), "modified
+ * N files"): with r->nmodified > 0, a passed hook becomes failed with
+ * that reason, unless `stage_fixed` (a stage_fixed fixer in a staged
+ * run): it stays passed, reason "fixed N files", and r->fixed is set.
+ * A failed hook without a reason gets "modified N files"; other
+ * statuses keep theirs. Replaces r->reason as needed.
+ */
+void hook_result_settle_modified(struct hook_result *r, int stage_fixed);
+
+/* Free n results and what each owns (reason, output, spans, modified);
+   NULL is fine. */
 void hook_results_free(struct hook_result *r, size_t n);
 
 #endif

@@ -91,8 +91,9 @@ any_files(const struct plan *p)
 	size_t i;
 
 	for (i = 0; i < p->nhooks; i++)
-		if (p->hooks[i].state == PLAN_RUN && p->hooks[i].conf->files.n > 0)
-			return 1;
+		if (p->hooks[i].state == PLAN_RUN &&
+		    (p->hooks[i].conf->files.n > 0 || p->hooks[i].conf->modifies))
+			return 1;       /* a fixer without patterns: its notes */
 	return 0;
 }
 
@@ -205,19 +206,36 @@ set_aside(struct session *s, struct err *e)
 }
 
 /*
- * Put the unstaged changes back (and stage a fixer's changes, once
- * fixers say which). Returns EXIT_PASS, EXIT_FAIL (a change made
- * during the run could not be kept beside the user's: saved in a
- * patch), or EXIT_USAGE (something could not be put back).
+ * Stage what stage_fixed fixers fixed (in `results`, NULL for a run
+ * that never started), then put the unstaged changes back. Returns
+ * EXIT_PASS, EXIT_FAIL (a change made during the run could not be kept
+ * beside the user's: saved in a patch), or EXIT_USAGE (something could
+ * not be put back, or memory ran out).
  */
 static int
-put_back(struct session *s)
+put_back(struct session *s, const struct hook_result *results, size_t n)
 {
-	char *patch = NULL;
+	char *patch = NULL, **fixed = NULL;
+	size_t i, k, nfixed = 0;
 	struct err e;
 	int status = EXIT_PASS;
 
-	if (aside_end(&s->aside, NULL, 0, &patch, &e) != 0) {
+	for (i = 0; results != NULL && i < n; i++)
+		if (results[i].fixed)
+			nfixed += results[i].nmodified;
+	if (nfixed > 0) {
+		fixed = tryreallocarray(NULL, nfixed, sizeof(*fixed));
+		if (fixed == NULL) {
+			say(s, "cannot stage the fixes: %s", strerror(errno));
+			status = EXIT_USAGE;
+			nfixed = 0;
+		}
+		for (i = 0, k = 0; fixed != NULL && i < n; i++)
+			if (results[i].fixed)
+				for (size_t j = 0; j < results[i].nmodified; j++)
+					fixed[k++] = results[i].modified[j];
+	}
+	if (aside_end(&s->aside, fixed, nfixed, &patch, &e) != 0) {
 		if (s->say != NULL)
 			s->say(&e);
 		status = EXIT_USAGE;
@@ -233,6 +251,7 @@ put_back(struct session *s)
 			status = EXIT_FAIL;
 		free(patch);
 	}
+	free(fixed);
 	return status;
 }
 
@@ -297,6 +316,9 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	} else {
 		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
 	}
+	batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
+			 &s->batches);
+	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);
 	return 0;
 }
 
@@ -305,7 +327,9 @@ session_release(struct session *s)
 {
 	size_t i;
 
-	(void)put_back(s);      /* a run that never started */
+	(void)put_back(s, NULL, 0);     /* a run that never started */
+	conflicts_free(s->conflicts);
+	run_files_release(&s->hook_files);
 	run_batches_release(&s->batches);
 	launch_release(&s->launches);
 	for (i = 0; s->keys != NULL && s->plan != NULL && i < s->plan->nhooks; i++)
@@ -507,7 +531,7 @@ session_run(struct session *s)
 	if (signals_start(&e) != 0) {
 		if (s->say != NULL)
 			s->say(&e);
-		(void)put_back(s);
+		(void)put_back(s, NULL, 0);
 		return EXIT_USAGE;
 	}
 
@@ -516,6 +540,7 @@ session_run(struct session *s)
 	w.exec.cancel_fd = signals_cancel_fd();
 	w.exec.kill_fd = signals_kill_fd();
 	w.exec.batches = s->batches.of;
+	w.exec.files = &s->hook_files;
 	memset(&ro, 0, sizeof(ro));
 	ro.fd = s->out_fd;
 	ro.format = o->format;
@@ -536,6 +561,8 @@ session_run(struct session *s)
 	rc.nbatches = s->batches.nbatches;
 	rc.nfiles = s->batches.nfiles;
 	rc.batch_seconds = s->batches.seconds;
+	rc.conflicts = s->conflicts;
+	rc.staged = o->files == FILES_SOURCE_STAGED;
 
 	log_run_start(p);
 	/* What hooks leave behind comes to us, to be ended after the run. */
@@ -558,7 +585,7 @@ session_run(struct session *s)
 	elapsed = now_monotonic() - t0;
 	guardian_stop(&guard);
 	/* After the last hook, before anything is reported. */
-	back = put_back(s);
+	back = put_back(s, results, results != NULL ? p->nhooks : 0);
 	if (results == NULL) {
 		say(s, "cannot start any worker thread: %s", strerror(run_errno));
 		report_free(w.report);

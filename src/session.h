@@ -18,6 +18,7 @@
 #define HOOKWAVE_SESSION_H
 
 #include "aside.h"
+#include "batch_plan.h"
 #include "cli.h"
 #include "conf.h"
 #include "files.h"
@@ -61,6 +62,8 @@ struct session {
 	struct run_batches batches;     /* every hook's batches */
 	struct aside aside;             /* a staged run's unstaged changes,
 					   set aside while hooks run */
+	struct run_files hook_files;    /* their files, as the run names them */
+	struct conflicts *conflicts;    /* hooks kept apart, or NULL */
 };
 
 /*

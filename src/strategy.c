@@ -4,8 +4,10 @@
  *
  * Locks: each strategy has one mutex, taken by workers only to hand a
  * finished job back (its `done` list) and by the strategy thread to
- * collect them. The run's mutex guards the fail-fast stopper's name
- * and the count of running strategy threads. No code holds two.
+ * collect them, and by a strategy thread whose hook let go of its
+ * files to poke another (`poked`). The run's mutex guards the
+ * fail-fast stopper's name and the count of running strategy threads;
+ * the conflict set (conflicts.h) has its own. No code holds two.
  * Everything else about a hook (its state, its result) is touched only
  * by its strategy's thread.
  */
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "conflicts.h"
 #include "heap.h"
 #include "log.h"
 #include "pool.h"
@@ -46,6 +49,7 @@ struct hook_state {
 	enum hstate state;
 	unsigned deps_left;
 	size_t nbatches, next_batch, batches_done;
+	int holds;                      /* it holds its files (conflicts.h) */
 	struct hook_job *jobs;
 };
 
@@ -61,6 +65,8 @@ struct run {
 	unsigned running;               /* run->mu: strategy threads alive */
 	struct hook_result *results;
 	struct hook_state *hs;
+	struct strat *sts;              /* every strategy, to wake them */
+	size_t nsts;
 	double t0;
 };
 
@@ -71,6 +77,9 @@ struct strat {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	struct hook_job *done;          /* st->mu */
+	int poked;                      /* st->mu: a conflicting hook of
+					   another strategy let go of its
+					   files: look at the ready set */
 	atomic_int no_new_starts;       /* read by workers */
 	int stopped;                    /* a critical hook did not pass */
 	const char *stop_by;
@@ -372,6 +381,32 @@ severity(enum hook_status s)
 	}
 }
 
+/*
+ * Hook h is over: it no longer holds its files, and a strategy with a
+ * hook that waited for them looks at its ready set again (this one
+ * does after every finished job anyway).
+ */
+static void
+let_go(struct strat *st, size_t h)
+{
+	struct run *run = st->run;
+	size_t i;
+
+	conflicts_leave(run->cfg->conflicts, h);
+	run->hs[h].holds = 0;
+	for (i = 0; i < run->nsts; i++) {
+		struct strat *o = &run->sts[i];
+
+		if (o == st)
+			continue;
+		if (pthread_mutex_lock(&o->mu) != 0)
+			abort();
+		o->poked = 1;
+		pthread_cond_signal(&o->cond);
+		pthread_mutex_unlock(&o->mu);
+	}
+}
+
 /* Every batch of h is back: merge them into its result. */
 static void
 finish_hook(struct strat *st, size_t h)
@@ -381,7 +416,7 @@ finish_hook(struct strat *st, size_t h)
 	struct hook_result *r = &run->results[h];
 	struct output merged;
 	double first = -1, last = -1;
-	size_t b, started = 0, interrupted = 0;
+	size_t b, started = 0, interrupted = 0, nmod = 0;
 	enum hook_status worst = HOOK_PASSED;
 	struct batch_result *wb = NULL;
 
@@ -419,6 +454,21 @@ finish_hook(struct strat *st, size_t h)
 			worst = br->status;
 			wb = br;
 		}
+		nmod += br->nmodified;
+	}
+	/* The files it changed, batch by batch: they move to the result. */
+	r->modified = nmod > 0 ? xmalloc(nmod * sizeof(*r->modified)) : NULL;
+	r->nmodified = 0;
+	for (b = 0; b < hs->nbatches; b++) {
+		struct batch_result *br = &hs->jobs[b].br;
+
+		if (br->nmodified > 0)
+			memcpy(r->modified + r->nmodified, br->modified,
+			       br->nmodified * sizeof(*br->modified));
+		r->nmodified += br->nmodified;
+		free(br->modified);
+		br->modified = NULL;
+		br->nmodified = 0;
 	}
 	r->batches = (unsigned)started;
 	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
@@ -441,6 +491,8 @@ finish_hook(struct strat *st, size_t h)
 		if (wb != NULL && wb->reason != NULL)
 			r->reason = xstrdup(wb->reason);
 	}
+	hook_result_settle_modified(r, run->cfg->staged &&
+				    run->plan->hooks[h].conf->stage_fixed);
 	for (b = 0; b < hs->nbatches; b++) {
 		free(hs->jobs[b].br.reason);
 		hs->jobs[b].br.reason = NULL;
@@ -448,6 +500,8 @@ finish_hook(struct strat *st, size_t h)
 	}
 	free(hs->jobs);
 	hs->jobs = NULL;
+	if (hs->holds)
+		let_go(st, h);
 	mark_final(st, h);
 	after_final(st, h);
 }
@@ -560,13 +614,14 @@ submit_ready(struct strat *st)
 {
 	const struct plan_strategy *ps = st->ps;
 	struct run *run = st->run;
+	size_t *held = NULL, nheld = 0, k;
 	int again;
 
 	do {
 		again = 0;
 		if (stopping(st)) {
 			skip_unstarted(st);
-			return;
+			goto out;
 		}
 		if (ps->schedule == SCHED_WAVES) {
 			/* The barrier: a wave opens when the one before has ended. */
@@ -579,10 +634,10 @@ submit_ready(struct strat *st)
 					log_wave(st, "wave end", 0);
 				if (st->cur_wave > 0 && st->stopped) {
 					skip_unstarted(st);
-					return;
+					goto out;
 				}
 				if (++st->cur_wave > ps->nwaves)
-					return;
+					goto out;
 				if (log_enabled(LOG_LEVEL_INFO))
 					log_wave(st, "wave start", 1);
 				for (i = 0; i < st->wave_n[st->cur_wave]; i++) {
@@ -613,13 +668,37 @@ submit_ready(struct strat *st)
 				again = 1;      /* it may end a wave, or stop */
 				continue;
 			}
+			/*
+			 * A hook that shares files with a running fixer (or,
+			 * a fixer, with any running hook) waits, here or in
+			 * another strategy, until that one is over; the
+			 * next best may go meanwhile. Sequential waits.
+			 */
+			if (hs->state == HS_WAITING && !hs->holds) {
+				if (!conflicts_enter(run->cfg->conflicts, h)) {
+					if (ps->schedule == SCHED_SEQUENTIAL)
+						break;
+					heap_pop(&st->ready, NULL);
+					held = xreallocarray(held, nheld + 1,
+							     sizeof(*held));
+					held[nheld++] = h;
+					continue;
+				}
+				hs->holds = conflicts_any(run->cfg->conflicts, h);
+			}
 			submit_batch(st, h);
 			heap_pop(&st->ready, NULL);
 			/* Its next batch may rank lower than this one did. */
 			if (hs->state != HS_SUBMITTED)
 				ready_push(st, h);
 		}
+		/* Those that waited stay ready for the next look. */
+		for (k = 0; k < nheld; k++)
+			ready_push(st, held[k]);
+		nheld = 0;
 	} while (again);
+out:
+	free(held);
 }
 
 static void
@@ -682,10 +761,11 @@ strat_run(struct strat *st)
 		struct hook_job *done;
 
 		pthread_mutex_lock(&st->mu);
-		while (st->done == NULL)
+		while (st->done == NULL && !st->poked)
 			pthread_cond_wait(&st->cond, &st->mu);
 		done = st->done;
 		st->done = NULL;
+		st->poked = 0;
 		pthread_mutex_unlock(&st->mu);
 
 		while (done != NULL) {
@@ -782,9 +862,10 @@ run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
 	limit = p->strategy_parallel ? p->max_concurrent_strategies : 1;
 	if (limit == 0)
 		limit = 1;
+	/* Every strategy's lock exists before any runs: a hook that lets
+	   go of its files wakes them all (let_go). */
 	for (i = 0; i < p->nstrategies; i++) {
 		struct strat *st = &sts[i];
-		sigset_t all, old;
 
 		st->run = &run;
 		st->index = i;
@@ -793,6 +874,12 @@ run_plan(const struct run_config *cfg, atomic_int *stop, double t0,
 		if (pthread_mutex_init(&st->mu, NULL) != 0 ||
 		    pthread_cond_init(&st->cond, NULL) != 0)
 			abort();
+	}
+	run.sts = sts;
+	run.nsts = p->nstrategies;
+	for (i = 0; i < p->nstrategies; i++) {
+		struct strat *st = &sts[i];
+		sigset_t all, old;
 
 		/* Strategies start in config order, at most `limit` at once. */
 		pthread_mutex_lock(&run.mu);

@@ -29,6 +29,7 @@
 #include "plan.h"
 #include "result.h"
 
+struct conflicts;
 struct run;
 
 /*
@@ -66,6 +67,14 @@ struct run_config {
 	   NULL. A batch's queue priority is then its own predicted time
 	   plus the chain after its hook, not the hook's whole time. */
 	double **batch_seconds;
+	/* Hooks that must not overlap (conflicts.h), or NULL: a hook
+	   enters before its first batch is submitted and leaves when its
+	   last is back; one that cannot enter waits, and the next ready
+	   hook that can goes first. */
+	struct conflicts *conflicts;
+	/* The run's files are the index's (a staged run): a stage_fixed
+	   fixer's changes are fixes (result.h, `fixed`). */
+	int staged;
 };
 
 /*

@@ -15,8 +15,8 @@ room() {
 	case $1 in
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd) echo base ;;
 	conf) echo config ;;
-	plan|result) echo model ;;
-	files|gitdir|aside) echo workspace ;;
+	plan|result|conflicts) echo model ;;
+	files|gitdir|aside|fingerprint) echo workspace ;;
 	history) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;

@@ -423,6 +423,38 @@ START_TEST(test_booleans)
 }
 END_TEST
 
+/* modifies and stage_fixed: booleans; stage_fixed needs modifies. */
+START_TEST(test_fixer_keys)
+{
+	struct conf c;
+
+	PARSE_OK(&c, "[hook a]\ncommand = x\n"
+		 "[hook f]\ncommand = fmt\nmodifies = yes\nstage_fixed = on\n"
+		 "[hook g]\ncommand = fmt\nmodifies = true\n"
+		 "[hook h]\ncommand = x\nstage_fixed = no\nmodifies = no\n");
+	ck_assert(!c.hooks[0].modifies);
+	ck_assert(!c.hooks[0].stage_fixed);
+	ck_assert(c.hooks[1].modifies);
+	ck_assert(c.hooks[1].stage_fixed);
+	ck_assert(c.hooks[2].modifies);
+	ck_assert(!c.hooks[2].stage_fixed);
+	ck_assert(!c.hooks[3].modifies);
+	conf_release(&c);
+	/* stage_fixed written before modifies is fine: the section decides. */
+	PARSE_OK(&c, "[hook f]\nstage_fixed = yes\ncommand = x\nmodifies = 1\n");
+	ck_assert(c.hooks[0].stage_fixed && c.hooks[0].modifies);
+	conf_release(&c);
+	PARSE_BAD("[hook f]\ncommand = x\n\nstage_fixed = yes\n[hook g]\n"
+		  "command = y\n", 4,
+		  "hook 'f' has 'stage_fixed = yes' but not 'modifies = yes'");
+	PARSE_BAD("[hook f]\ncommand = x\nmodifies = no\nstage_fixed = yes\n",
+		  4, "but not 'modifies = yes'");
+	PARSE_BAD("[hook f]\ncommand = x\nmodifies = maybe\n", 3, "bad value");
+	PARSE_BAD("[hook f]\ncommand = x\nmodifies = yes\nmodifies = yes\n",
+		  4, "modifies");
+}
+END_TEST
+
 START_TEST(test_not_booleans)
 {
 	static const char *const bad[] = {
@@ -1098,7 +1130,8 @@ START_TEST(test_empty_values)
 	};
 	static const char *const hook[] = {
 		"strategy", "depends", "timeout", "critical", "files", "exclude",
-		"batch_size", "serial", "env", "cwd", "enabled",
+		"batch_size", "serial", "env", "cwd", "enabled", "modifies",
+		"stage_fixed",
 	};
 	size_t i;
 
@@ -1734,6 +1767,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_valid_names);
 	tcase_add_loop_test(tc, test_booleans, 0, (int)ARRAY_SIZE(bool_cases));
 	tcase_add_test(tc, test_not_booleans);
+	tcase_add_test(tc, test_fixer_keys);
 	tcase_add_test(tc, test_continuation);
 	tcase_add_test(tc, test_continuation_long);
 	tcase_add_test(tc, test_env_order);

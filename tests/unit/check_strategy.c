@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "conflicts.h"
 #include "output.h"
 #include "plan.h"
 #include "result.h"
@@ -75,6 +76,7 @@ struct fake {
 	size_t ngates[MAXH];
 	unsigned delay_ms[MAXH];
 	int sets_stop[MAXH];
+	int modifies[MAXH];             /* each batch changes one file */
 
 	/* record (mu) */
 	unsigned long seq;
@@ -111,6 +113,8 @@ static struct {
 	double *batch_seconds[MAXH];    /* per hook, or NULL */
 	int use_batch_seconds;
 	int use_nbatches;
+	struct conflicts *conflicts;    /* for the run, or NULL */
+	int staged;
 	atomic_int stop;
 	unsigned workers;
 	double t0;
@@ -220,6 +224,7 @@ setup(const char *head, const char *spec, const struct plan_options *o)
 static void
 teardown(void)
 {
+	conflicts_free(T.conflicts);
 	hook_results_free(T.res, T.plan.nhooks);
 	T.res = NULL;
 	if (T.have_plan)
@@ -454,6 +459,11 @@ fake_exec(void *ctx, const struct plan *p, size_t h, size_t b, unsigned slot,
 	}
 	n = snprintf(line, sizeof(line), "b%zu\n", b);
 	output_append(&r->out, line, (size_t)n);
+	if (f->modifies[h]) {
+		r->modified = xmalloc(sizeof(*r->modified));
+		r->modified[0] = xasprintf("%s.%zu", p->hooks[h].conf->name, b);
+		r->nmodified = 1;
+	}
 	r->start = start;
 	r->duration = now_monotonic() - start;
 
@@ -603,7 +613,8 @@ check_invariants(void)
 				      hook_status_name(r->status));
 		}
 		if (r->status == HOOK_PASSED) {
-			ck_assert_ptr_null(r->reason);
+			/* a reason only for a fix: "fixed N files" */
+			ck_assert(r->reason == NULL || r->fixed);
 			ck_assert_int_eq(r->exit_code, -1);
 		}
 		if (r->status == HOOK_SKIPPED) {
@@ -680,6 +691,8 @@ run(void)
 	rc.nbatches = T.use_nbatches ? T.nbatches : NULL;
 	rc.nfiles = T.nfiles;
 	rc.batch_seconds = T.use_batch_seconds ? T.batch_seconds : NULL;
+	rc.conflicts = T.conflicts;
+	rc.staged = T.staged;
 	/* Workers are counted before any job can run: jobs read T.workers. */
 	T.workers = T.plan.jobs;
 	T.t0 = now_monotonic();
@@ -1586,6 +1599,186 @@ START_TEST(test_batches_critical)
 }
 END_TEST
 
+/* ---- hooks that change files ---------------------------------------- */
+
+/*
+ * The conflicts of the plan from "NAME:FILE,FILE NAME:..." (a hook
+ * not named has no files); fixers are the hooks with modifies = yes.
+ */
+static void
+files_of(const char *sets)
+{
+	struct conflict_hook ch[MAXH];
+	char *copy = strdup(sets), *tok, *save = NULL;
+	char *paths[MAXH][8];
+	size_t np[MAXH] = { 0 }, h;
+
+	memset(ch, 0, sizeof(ch));
+	for (tok = strtok_r(copy, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *colon = strchr(tok, ':'), *f, *fs = NULL;
+
+		*colon = '\0';
+		h = H(tok);
+		for (f = strtok_r(colon + 1, ",", &fs); f != NULL;
+		     f = strtok_r(NULL, ",", &fs))
+			paths[h][np[h]++] = f;
+	}
+	for (h = 0; h < T.plan.nhooks; h++) {
+		ch[h].fixer = T.plan.hooks[h].conf->modifies;
+		ch[h].files = (const char *const *)paths[h];
+		ch[h].nfiles = np[h];
+	}
+	T.conflicts = conflicts_new(ch, T.plan.nhooks);
+	ck_assert_ptr_nonnull(T.conflicts);
+	free(copy);     /* the graph keeps no path */
+}
+
+/* Hooks x and y never ran at the same time (first start to last end). */
+static void
+apart(const char *x, const char *y)
+{
+	size_t a = H(x), b = H(y);
+
+	ck_assert_msg(last_end(a) < first_start(b) || last_end(b) < first_start(a),
+		      "%s [%lu, %lu] and %s [%lu, %lu] overlapped", x,
+		      first_start(a), last_end(a), y, first_start(b), last_end(b));
+}
+
+/*
+ * A fixer and a hook sharing a file never overlap, in one strategy or
+ * two, eager or waves, with several batches (serial too: the fixer
+ * holds its files between them); a hook sharing nothing runs beside
+ * the fixer (its gate waits for the fixer to start).
+ */
+START_TEST(test_conflicts_apart)
+{
+	static const char *const heads[] = {
+		"[settings]\njobs = 4\nschedule = eager\n",
+		"[settings]\njobs = 4\nschedule = waves\n",
+		"[settings]\njobs = 2\nschedule = waves\n[strategy A]\nmax_workers = 1\n",
+	};
+
+	setup(heads[_i],
+	      "A fix | modifies = yes; serial = yes\n"
+	      "A chk\n"
+	      "B chk2\n"
+	      "B free\n"
+	      "B after : chk2\n", NULL);
+	files_of("fix:x.py,y.py chk:x.py chk2:y.py,z.py free:w.md after:y.py");
+	batches("fix", 3);
+	T.f.delay_ms[H("fix")] = 5;
+	T.f.delay_ms[H("chk")] = 5;
+	T.f.delay_ms[H("chk2")] = 5;
+	gate("free", G_STARTED, "fix");
+	run();
+	expect_passed("fix chk chk2 free after");
+	apart("fix", "chk");
+	apart("fix", "chk2");
+	apart("fix", "after");
+	ck_assert_uint_eq(T.f.hmax[H("fix")], 1);       /* serial */
+	teardown();
+}
+END_TEST
+
+/*
+ * Two checkers of one file run together; a waiting hook lets the next
+ * ready one go; priorities still decide among those that may run.
+ */
+START_TEST(test_conflicts_readers_together)
+{
+	setup("[settings]\njobs = 4\nschedule = eager\n",
+	      "A fix | modifies = yes\n"
+	      "A r1\n"
+	      "B r2\n", NULL);
+	files_of("fix:a.c,c.c r1:b.c,c.c r2:b.c,c.c");
+	gate("r1", G_STARTED, "r2");
+	gate("r2", G_STARTED, "r1");
+	run();
+	expect_passed("fix r1 r2");
+	apart("fix", "r1");
+	apart("fix", "r2");
+	teardown();
+}
+END_TEST
+
+/*
+ * A hook waiting for another strategy's fixer, with nothing of its own
+ * running, is woken when the fixer is over; an interrupt while hooks
+ * wait for files ends the run (no deadlock).
+ */
+START_TEST(test_conflicts_wakeup_and_stop)
+{
+	setup("[settings]\njobs = 4\n",
+	      "A fix | modifies = yes\n"
+	      "B chk\n"
+	      "B chk_next : chk\n", NULL);
+	files_of("fix:f chk:f chk_next:f");
+	T.f.delay_ms[H("fix")] = 30;
+	run();
+	expect_passed("fix chk chk_next");
+	apart("fix", "chk");
+	apart("fix", "chk_next");
+	teardown();
+
+	setup("[settings]\njobs = 4\n",
+	      "A pre\n"
+	      "A fix : pre | modifies = yes\n"
+	      "B chk\n"
+	      "B chk2\n", NULL);
+	files_of("fix:f chk:f chk2:f");
+	/* The fixer is ready only once chk holds f; chk stops the run
+	   while the fixer waits for f: it is woken and never starts. */
+	gate("pre", G_STARTED, "chk");
+	gate("chk", G_STARTED, "chk2");
+	gate("chk2", G_STARTED, "chk");
+	T.f.sets_stop[H("chk")] = 1;
+	run();
+	expect("fix", HOOK_SKIPPED, SKIP_INTERRUPTED, "interrupted");
+	ck_assert_uint_eq(ncalls(H("fix")), 0);
+	teardown();
+}
+END_TEST
+
+/* Changed files: failed "modified N files"; staged stage_fixed: fixed. */
+START_TEST(test_modified_files)
+{
+	setup("[settings]\njobs = 4\n",
+	      "A plain\n"
+	      "A fixer | modifies = yes; stage_fixed = yes\n"
+	      "A failing\n"
+	      "A quiet\n", NULL);
+	batches("plain", 2);
+	batches("fixer", 3);
+	T.f.modifies[H("plain")] = 1;
+	T.f.modifies[H("fixer")] = 1;
+	T.f.modifies[H("failing")] = 1;
+	outcome("failing", -1, HOOK_FAILED, 2);
+	T.staged = _i;
+	run();
+	expect("plain", HOOK_FAILED, SKIP_NONE, "modified 2 files");
+	ck_assert_uint_eq(RES("plain")->nmodified, 2);
+	ck_assert_str_eq(RES("plain")->modified[0], "plain.0");
+	ck_assert_str_eq(RES("plain")->modified[1], "plain.1");
+	ck_assert_int_eq(RES("plain")->fixed, 0);
+	if (_i) {
+		expect("fixer", HOOK_PASSED, SKIP_NONE, "fixed 3 files");
+		ck_assert_int_eq(RES("fixer")->fixed, 1);
+	} else {
+		expect("fixer", HOOK_FAILED, SKIP_NONE, "modified 3 files");
+		ck_assert_int_eq(RES("fixer")->fixed, 0);
+	}
+	ck_assert_uint_eq(RES("fixer")->nmodified, 3);
+	expect("failing", HOOK_FAILED, SKIP_NONE, "modified 1 file");
+	ck_assert_int_eq(RES("failing")->exit_code, 2);
+	expect("quiet", HOOK_PASSED, SKIP_NONE, NULL);
+	ck_assert_ptr_null(RES("quiet")->reason);
+	ck_assert_uint_eq(RES("quiet")->nmodified, 0);
+	ck_assert_ptr_null(RES("quiet")->modified);
+	teardown();
+}
+END_TEST
+
 Suite *
 strategy_suite(void)
 {
@@ -1634,6 +1827,14 @@ strategy_suite(void)
 	tcase_add_test(tc, test_batches);
 	tcase_add_test(tc, test_serial_batches);
 	tcase_add_test(tc, test_batches_critical);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fixers");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_conflicts_apart, 0, 3);
+	tcase_add_test(tc, test_conflicts_readers_together);
+	tcase_add_test(tc, test_conflicts_wakeup_and_stop);
+	tcase_add_loop_test(tc, test_modified_files, 0, 2);
 	suite_add_tcase(s, tc);
 
 	return s;
