@@ -13,12 +13,15 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
+#include "githook.h"
+#include "install.h"
 #include "lock.h"
 #include "log.h"
 #include "plan.h"
@@ -120,6 +123,47 @@ enter_directory(const struct cli_options *o, int *lock_fd)
 	return EXIT_PASS;
 }
 
+/*
+ * --git-hook: the strategies that run for it, in plan options of its
+ * own (*po, whose names point into *sel). 0, or 1 when none does.
+ */
+static int
+git_hook_selection(const struct cli_options *o, const struct conf *conf,
+		   struct strlist *sel, struct plan_options *po)
+{
+	*po = o->plan;
+	if (o->git_hook == NULL)
+		return 0;
+	if (githook_strategies(conf, o->git_hook, &o->strategies, sel) == 0)
+		return 1;
+	po->strategies = (const char *const *)sel->v;
+	po->nstrategies = sel->n;
+	return 0;
+}
+
+/* install / uninstall: the fallback path is found before -C applies. */
+static int
+install_command(const struct cli_options *o, const char *argv0)
+{
+	struct buf out = { 0 };
+	char cwd[4096];
+	char *self = install_self_path(argv0, getcwd(cwd, sizeof(cwd)));
+	int status;
+
+	if (o->directory != NULL && chdir(o->directory) != 0) {
+		say("cannot change to directory '%s': %s", o->directory,
+		    strerror(errno));
+		status = EXIT_USAGE;
+	} else {
+		status = githook_install(o, self, SYSCONF_PATH, &out, say_err);
+		if (put_stdout(&out) != EXIT_PASS)
+			status = EXIT_USAGE;
+	}
+	buf_release(&out);
+	free(self);
+	return status;
+}
+
 /* Everything after the command line: config, plan, then the action. */
 static int
 act(const struct cli_options *o)
@@ -127,6 +171,8 @@ act(const struct cli_options *o)
 	struct conf conf;
 	struct plan plan;
 	struct session sess;
+	struct strlist sel = { 0 };
+	struct plan_options po;
 	struct buf out = { 0 };
 	struct err e;
 	const char *path;
@@ -143,8 +189,19 @@ act(const struct cli_options *o)
 		    SYSCONF_PATH);
 		goto out;
 	}
-	if (conf_load(&conf, path, &e) != 0 ||
-	    plan_build(&plan, &conf, &o->plan, &e) != 0) {
+	if (conf_load(&conf, path, &e) != 0) {
+		say_err(&e);
+		goto out;
+	}
+	if (git_hook_selection(o, &conf, &sel, &po) != 0) {
+		/* No strategy runs for this git hook: nothing to do. */
+		if (log_enabled(LOG_LEVEL_INFO))
+			log_event(LOG_LEVEL_INFO, "no strategy runs for this git hook",
+				  "git_hook", o->git_hook, NULL);
+		status = EXIT_PASS;
+		goto out;
+	}
+	if (plan_build(&plan, &conf, &po, &e) != 0) {
 		say_err(&e);
 		goto out;
 	}
@@ -171,6 +228,7 @@ act(const struct cli_options *o)
 		break;
 	}
 out:
+	strlist_release(&sel);
 	buf_release(&out);
 	session_release(&sess);
 	if (lock_fd >= 0)
@@ -216,6 +274,18 @@ main(int argc, char **argv)
 								 EXIT_USAGE;
 	}
 	log_init(o.log_level);
+	if (o.skip_all && (o.action == CLI_RUN || o.action == CLI_DRY_RUN)) {
+		/* HOOKWAVE=0: skip everything, before even the config. */
+		if (log_enabled(LOG_LEVEL_INFO))
+			log_event(LOG_LEVEL_INFO, "skipped: HOOKWAVE=0", NULL);
+		cli_release(&o);
+		return EXIT_PASS;
+	}
+	if (o.action == CLI_INSTALL || o.action == CLI_UNINSTALL) {
+		status = install_command(&o, argv[0]);
+		cli_release(&o);
+		return status;
+	}
 	status = act(&o);
 	cli_release(&o);
 	/* A run's signal that came after the run wrote its last word. */

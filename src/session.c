@@ -17,6 +17,7 @@
 #include "atomic_file.h"
 #include "batch_plan.h"
 #include "exec.h"
+#include "githook.h"
 #include "guardian.h"
 #include "log.h"
 #include "orphans.h"
@@ -132,7 +133,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->git = (struct gitdir)GITDIR_INIT;
 	run_batches_init(&s->batches, p->nhooks);
 	history = c->settings.history && !o->no_history;
-	listing = any_files(p);
+	/* commit-msg's message file goes to every hook, patterns or not. */
+	listing = any_files(p) || o->files == FILES_SOURCE_MESSAGE;
 	/*
 	 * One git rev-parse for both, only if either needs the answer. A
 	 * failure is kept in s->git: the listing reports it if it needs
@@ -143,7 +145,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (listing)
 		files_prefetch_start(&pf, o->files);
 	if (history || (listing && (o->files == FILES_SOURCE_DEFAULT ||
-				    o->files == FILES_SOURCE_STAGED))) {
+				    o->files == FILES_SOURCE_STAGED ||
+				    githook_lists(o->files)))) {
 		struct err ge;
 
 		if (gitdir_discover(&s->git, NULL, &ge) != 0 && history &&
@@ -153,10 +156,16 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	}
 	if (history)
 		load_history(s);
-	if (listing && files_list_prefetched(&s->files, &s->git, o->files,
-					     o->files_path, o->null_sep, &pf,
-					     e) != 0)
+	if (listing && githook_lists(o->files)) {
+		files_prefetch_drop(&pf);
+		if (githook_list_files(&s->files, &s->git, o, STDIN_FILENO,
+				       e) != 0)
+			return -1;
+	} else if (listing && files_list_prefetched(&s->files, &s->git,
+						    o->files, o->files_path,
+						    o->null_sep, &pf, e) != 0) {
 		return -1;
+	}
 	launch_build(&s->launches, p, environ);
 	if (s->hist != NULL) {
 		struct batch_costs costs = { hist_factor, hist_seconds, s };
@@ -165,6 +174,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	} else {
 		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
 	}
+	if (o->files == FILES_SOURCE_MESSAGE)
+		githook_message_batches(&s->batches, p, &s->launches, &s->files);
 	return 0;
 }
 
