@@ -150,14 +150,13 @@ githook_list_files(struct file_list *fl, const struct gitdir *g,
 
 void
 githook_message_batches(struct run_batches *rb, const struct plan *p,
-			const struct launches *l, const struct file_list *fl)
+			struct launches *l, const struct file_list *fl)
 {
 	size_t i;
 
 	for (i = 0; i < p->nhooks; i++) {
-		const struct launch *x = &l->v[i];
-		/* Index 0 as given, 1 absolute (githook_list_files). */
-		size_t idx = x->subdir != NULL && x->subdir[0] == '\0' ? 0 : 1;
+		struct launch *x = &l->v[i];
+		size_t idx;
 
 		batches_release(&rb->of[i]);
 		memset(&rb->of[i], 0, sizeof(rb->of[i]));
@@ -165,6 +164,9 @@ githook_message_batches(struct run_batches *rb, const struct plan *p,
 		rb->nfiles[i] = 0;
 		if (p->hooks[i].state != PLAN_RUN || fl->n < 2)
 			continue;
+		launch_take_files(x);
+		/* Index 0 as given, 1 absolute (githook_list_files). */
+		idx = x->subdir != NULL && x->subdir[0] == '\0' ? 0 : 1;
 		files_batch(&rb->of[i], fl, &idx, 1, NULL, 0, 1,
 			    launch_budget(x));
 		rb->nbatches[i] = rb->of[i].n;

@@ -56,11 +56,10 @@ int githook_list_files(struct file_list *fl, const struct gitdir *g,
  * (`fl` from githook_list_files) as its one argument, whatever its
  * `files` patterns, in one batch: as given in the run directory, as
  * the absolute path for a hook with `cwd`. Replaces what `rb` held for
- * each hook.
+ * each hook, and makes each launch take files (launch_take_files).
  */
 void githook_message_batches(struct run_batches *rb, const struct plan *p,
-			     const struct launches *l,
-			     const struct file_list *fl);
+			     struct launches *l, const struct file_list *fl);
 
 /* A message for the user; the caller prints it. */
 typedef void (*githook_say_fn)(const struct err *e);

@@ -62,6 +62,10 @@ files = *
 strategy = cm
 command = $tmp/rec
 files = *.nothing-matches-this
+
+[hook rec-cm-shell]
+strategy = cm
+command = test -n "\$HOOKWAVE_HOOK" && $tmp/rec
 EOI
 }
 
@@ -127,7 +131,7 @@ git add a.txt b.txt
 run git commit -q -m "second"
 expect_exit "commit: exit status 0" 0
 expect_logged "pre-commit: the staged files only" pc "a.txt b.txt"
-expect_logged "commit-msg: the message file, whatever the patterns" cm ".git/COMMIT_EDITMSG"
+expect_logged "commit-msg: the message file to every hook, whatever the patterns" cm ".git/COMMIT_EDITMSG .git/COMMIT_EDITMSG"
 check "commit: committed" test "$(git log -1 --format=%s)" = second
 
 # A failing hook refuses the commit.
@@ -285,8 +289,8 @@ printf 'w\n' >w.txt; git add w.txt
 run git commit -q -m linked
 expect_exit "linked worktree: commit exit status 0" 0
 expect_logged "linked worktree: pre-commit saw its staged file" pc "w.txt"
-expect_logged "linked worktree: commit-msg got the message file" cm \
-	"$(cd "$repo" && git rev-parse --absolute-git-dir)/worktrees/linked/COMMIT_EDITMSG"
+m="$(cd "$repo" && git rev-parse --absolute-git-dir)/worktrees/linked/COMMIT_EDITMSG"
+expect_logged "linked worktree: commit-msg got the message file" cm "$m $m"
 clear_logs
 run git push -q origin wt
 expect_exit "linked worktree: push exit status 0" 0
