@@ -100,7 +100,8 @@ joined(const struct file_list *fl)
 	char **v = xcalloc(fl->n + 1, sizeof(*v));
 	size_t i, j;
 
-	memcpy(v, fl->v, fl->n * sizeof(*v));
+	if (fl->n > 0)
+		memcpy(v, fl->v, fl->n * sizeof(*v));
 	for (i = 1; i < fl->n; i++)     /* insertion sort: a few names */
 		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
 			char *t = v[j];
