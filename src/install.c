@@ -47,19 +47,21 @@ install_script(const char *name, const char *fallback)
 		   name, name, name, INSTALL_OLD_SUFFIX);
 	buf_adds(&b, "fb=");
 	add_quoted(&b, fallback != NULL ? fallback : "");
+	/* No command substitution, no dirname: not one fork before the
+	   exec of hookwave. */
 	buf_adds(&b, "\n"
-		 "hw=$(command -v hookwave 2>/dev/null) || hw=\n"
-		 "if test -z \"$hw\" && test -n \"$fb\" && test -x \"$fb\"; then\n"
+		 "if command -v hookwave >/dev/null 2>&1; then\n"
+		 "\thw=hookwave\n"
+		 "elif test -n \"$fb\" && test -x \"$fb\"; then\n"
 		 "\thw=$fb\n"
-		 "fi\n"
-		 "if test -z \"$hw\"; then\n"
+		 "else\n"
 		 "\ttest \"${HOOKWAVE-}\" = 0 && exit 0\n");
 	buf_printf(&b,
 		   "\techo \"hookwave: not found in PATH${fb:+ nor at $fb}: the %s hook fails (--no-verify skips it)\" >&2\n"
 		   "\texit 1\n"
 		   "fi\n", name);
-	buf_printf(&b, "old=\"$(dirname \"$0\")/%s%s\"\n", name,
-		   INSTALL_OLD_SUFFIX);
+	buf_printf(&b, "case $0 in */*) old=${0%%/*} ;; *) old=. ;; esac\n"
+		   "old=$old/%s%s\n", name, INSTALL_OLD_SUFFIX);
 	if (git_hook_reads_stdin(name)) {
 		/* Both read git's standard input: keep it (text: ref lines),
 		   trailing newlines and all, and give each a copy. */
