@@ -11,16 +11,21 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gitnames.h"
 #include "log.h"
 
 const char cli_synopsis[] =
 	"usage: hookwave [-0hlnqVvx] [-C dir] [-c file] [-f format] [-j jobs]\n"
 	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
-	"                --files=file] [--check-config] [--color=when] [--lock]\n"
+	"                --files=file | --changed | --from-ref=ref [--to-ref=ref]]\n"
+	"                [--check-config] [--color=when] [--lock]\n"
 	"                [--log-level=level] [--no-history] [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [hook ...]\n"
-	"       hookwave restore [-C dir]\n";
+	"       hookwave restore [-C dir]\n"
+	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
+	"       hookwave install [-C dir] [-c file] [--force] [githook ...]\n"
+	"       hookwave uninstall [-C dir] [githook ...]\n";
 
 const char cli_help_text[] =
 	"\n"
@@ -39,6 +44,10 @@ const char cli_help_text[] =
 	"      --all-files          every file under the run directory\n"
 	"      --staged             files staged in git\n"
 	"      --files=FILE         file list from FILE (- = stdin)\n"
+	"      --changed            files changed against HEAD, and untracked ones\n"
+	"      --from-ref=REF       files changed since REF's merge base with...\n"
+	"      --to-ref=REF         ...this ref (default HEAD)\n"
+	"      --git-hook=NAME      run as git's NAME hook (see install)\n"
 	"  -0, --null               the --files list is NUL-separated\n"
 	"  -f, --format=F           text, json, tap or junit on stdout\n"
 	"  -o, --report=FILE        also write a report to FILE\n"
@@ -55,6 +64,9 @@ const char cli_help_text[] =
 	"      --log-level=L        error, warn, info or debug logs on stderr\n"
 	"  -h, --help               this help\n"
 	"  -V, --version            print the version\n"
+	"\n"
+	"  install [--force] [GITHOOK]...  install hookwave as the git hooks\n"
+	"  uninstall [GITHOOK]...          remove them\n"
 	"\n"
 	"See hookwave(1) and hookwave.ini(5).\n";
 
@@ -103,7 +115,8 @@ split_names(const char *s, struct strlist *out)
 enum {
 	OPT_SKIP = 256, OPT_SCHEDULE, OPT_NO_STRATEGY_PARALLEL, OPT_ALL_FILES,
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
-	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY
+	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY,
+	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE
 };
 
 static const struct option long_options[] = {
@@ -120,6 +133,10 @@ static const struct option long_options[] = {
 	{ "staged", no_argument, NULL, OPT_STAGED },
 	{ "files", required_argument, NULL, OPT_FILES },
 	{ "null", no_argument, NULL, '0' },
+	{ "changed", no_argument, NULL, OPT_CHANGED },
+	{ "from-ref", required_argument, NULL, OPT_FROM_REF },
+	{ "to-ref", required_argument, NULL, OPT_TO_REF },
+	{ "git-hook", required_argument, NULL, OPT_GIT_HOOK },
 	{ "format", required_argument, NULL, 'f' },
 	{ "report", required_argument, NULL, 'o' },
 	{ "report-format", required_argument, NULL, OPT_REPORT_FORMAT },
@@ -165,14 +182,94 @@ bad_option(char **argv, const char *prefix, const char *suffix,
 		err_set(e, NULL, 0, "%s '-%c'%s", prefix, optopt, suffix);
 }
 
+/* The files a git hook's run sees (hookwave(1), GIT HOOKS). */
+static int
+git_hook_files(struct cli_options *o, struct err *e)
+{
+	const char *h = o->git_hook;
+
+	if (strcmp(h, "pre-commit") == 0) {
+		o->files = FILES_SOURCE_STAGED;
+	} else if (strcmp(h, "pre-push") == 0) {
+		o->files = FILES_SOURCE_PUSH;
+	} else if (git_hook_takes_message(h)) {
+		if (o->git_args.n == 0 || *o->git_args.v[0] == '\0')
+			return err_set(e, NULL, 0, "--git-hook=%s: no message file (git gives it as the first argument)",
+				       h);
+		o->files = FILES_SOURCE_MESSAGE;
+		o->message_file = o->git_args.v[0];
+	}
+	return 0;
+}
+
+/* install [--force] [GITHOOK]..., uninstall [GITHOOK]... */
+static enum cli_status
+parse_command(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	static const struct option cmd_options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "directory", required_argument, NULL, 'C' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, install = strcmp(argv[1], "install") == 0;
+
+	o->action = install ? CLI_INSTALL : CLI_UNINSTALL;
+	optind = 0;
+	opterr = 0;
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "+:c:C:h", cmd_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->directory = optarg;
+			break;
+		case OPT_FORCE:
+			if (!install) {
+				bad_option(argv, "unknown option", " for uninstall", e);
+				return CLI_USAGE;
+			}
+			o->force = true;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return CLI_OK;
+		case ':':
+			bad_option(argv, "option", " needs a value", e);
+			return CLI_USAGE;
+		default:
+			bad_option(argv, "unknown option", "", e);
+			return CLI_USAGE;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (!git_hook_known(argv[optind]))
+			return err_set(e, NULL, 0, "unknown git hook '%s' (see githooks(5))",
+				       argv[optind]), CLI_ERROR;
+		if (!strlist_has(&o->names, argv[optind]))
+			strlist_push(&o->names, argv[optind]);
+	}
+	return CLI_OK;
+}
+
 enum cli_status
 cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 {
-	int c, v, file_opts = 0;
+	int c, v, file_opts = 0, new_opts = 0;
 	unsigned long n;
 	const char *env;
 
 	options_init(o);
+	if ((env = getenv("HOOKWAVE")) != NULL && strcmp(env, "0") == 0)
+		o->skip_all = true;
+	if (argc > 1 && (strcmp(argv[1], "install") == 0 ||
+			 strcmp(argv[1], "uninstall") == 0))
+		return parse_command(argc, argv, o, e);
 	/* A command word first; its options are parsed as a run's. */
 	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
 		o->action = CLI_RESTORE;
@@ -242,6 +339,25 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 			o->files = FILES_SOURCE_LIST;
 			o->files_path = optarg;
 			file_opts++;
+			break;
+		case OPT_CHANGED:
+			o->files = FILES_SOURCE_CHANGED;
+			new_opts++;
+			break;
+		case OPT_FROM_REF:
+			o->files = FILES_SOURCE_RANGE;
+			o->from_ref = optarg;
+			new_opts++;
+			break;
+		case OPT_TO_REF:
+			o->to_ref = optarg;
+			break;
+		case OPT_GIT_HOOK:
+			if (!git_hook_known(optarg))
+				return err_set(e, NULL, 0, "unknown git hook '%s' for --git-hook (see githooks(5))",
+					       optarg), CLI_ERROR;
+			o->git_hook = optarg;
+			new_opts++;
 			break;
 		case '0':
 			o->null_sep = true;
@@ -321,12 +437,21 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	if (file_opts > 1)
 		return err_set(e, NULL, 0, "--all-files, --staged and --files exclude each other"),
 		       CLI_ERROR;
+	if (file_opts + new_opts > 1)
+		return err_set(e, NULL, 0, "--all-files, --staged, --files, --changed, --from-ref and --git-hook exclude each other"),
+		       CLI_ERROR;
+	if (o->to_ref != NULL && o->from_ref == NULL)
+		return err_set(e, NULL, 0, "--to-ref goes with --from-ref"),
+		       CLI_ERROR;
 	if (o->null_sep && o->files != FILES_SOURCE_LIST)
 		return err_set(e, NULL, 0, "-0 goes with --files"), CLI_ERROR;
 	if (o->quiet && o->verbose)
 		return err_set(e, NULL, 0, "-q and -v exclude each other"), CLI_ERROR;
 	for (; optind < argc; optind++)
-		strlist_push(&o->names, argv[optind]);
+		strlist_push(o->git_hook != NULL ? &o->git_args : &o->names,
+			     argv[optind]);
+	if (o->git_hook != NULL && git_hook_files(o, e) != 0)
+		return CLI_ERROR;
 	if (o->log_level == LOG_LEVEL_OFF &&
 	    (env = getenv("HOOKWAVE_LOG")) != NULL && *env != '\0') {
 		for (v = 0; v < (int)ARRAY_SIZE(log_names); v++)
@@ -357,6 +482,7 @@ cli_release(struct cli_options *o)
 	strlist_release(&o->skip);
 	strlist_release(&o->env_skip);
 	strlist_release(&o->names);
+	strlist_release(&o->git_args);
 }
 
 const char *

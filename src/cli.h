@@ -29,8 +29,10 @@ enum cli_action {
 	CLI_CHECK,              /* --check-config */
 	CLI_HELP,               /* -h: print cli_help_text, exit 0 */
 	CLI_VERSION,            /* -V: print the version, exit 0 */
-	CLI_RESTORE             /* `hookwave restore`: put back what a dead
+	CLI_RESTORE,            /* `hookwave restore`: put back what a dead
 				   run set aside, nothing else */
+	CLI_INSTALL,            /* hookwave install [--force] [GITHOOK]... */
+	CLI_UNINSTALL           /* hookwave uninstall [GITHOOK]... */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
@@ -52,7 +54,16 @@ struct cli_options {
 	bool lock;
 	bool no_history;
 	int log_level;                  /* LOG_LEVEL_* (log.h); OFF by default */
-	/* Owned lists: -s, --skip, HOOKWAVE_SKIP, named hooks. */
+	bool skip_all;                  /* HOOKWAVE=0: a run runs nothing */
+	bool force;                     /* install --force */
+	const char *git_hook;           /* --git-hook: run as this git hook */
+	const char *message_file;       /* FILES_SOURCE_MESSAGE: git's $1 */
+	const char *from_ref, *to_ref;  /* FILES_SOURCE_RANGE; to_ref NULL:
+					   HEAD */
+	/* With --git-hook: git's own arguments (never hook names). */
+	struct strlist git_args;
+	/* Owned lists: -s, --skip, HOOKWAVE_SKIP, named hooks (the git
+	   hooks of install and uninstall). */
 	struct strlist strategies, skip, env_skip, names;
 	/* What the plan takes from the command line; its name arrays point
 	   into the lists above, valid until cli_release. */
@@ -68,8 +79,10 @@ enum cli_status {
 };
 
 /*
- * Parse argv (and HOOKWAVE_LOG, HOOKWAVE_SKIP) into *o, which it
- * initialises. On CLI_ERROR and CLI_USAGE `e` says why. *o must be
+ * Parse argv (and HOOKWAVE_LOG, HOOKWAVE_SKIP, HOOKWAVE) into *o, which
+ * it initialises. A first argument `install` or `uninstall` is a
+ * command (hookwave(1)), whose own options and git hook names follow;
+ * `hookwave -- install` runs a hook of that name. On CLI_ERROR and CLI_USAGE `e` says why. *o must be
  * released with cli_release whatever the result.
  */
 enum cli_status cli_parse(int argc, char **argv, struct cli_options *o,

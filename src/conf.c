@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "gitnames.h"
 #include "shellcmd.h"
 
 #define MAX_CONFIG_SIZE (16UL << 20)
@@ -51,7 +52,7 @@ struct key {
 /* Key ids, one enum per section so the seen-bitmasks stay small. */
 enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
        S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY };
-enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE };
+enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
        H_MODIFIES, H_STAGE_FIXED };
@@ -73,6 +74,7 @@ static const struct key strategy_keys[] = {
 	{ "max_workers", K_COUNT, T_MAX_WORKERS },
 	{ "timeout", K_SECONDS, T_TIMEOUT },
 	{ "schedule", K_SCHEDULE, T_SCHEDULE },
+	{ "git_hooks", K_STRING, T_GIT_HOOKS },
 };
 
 static const struct key hook_keys[] = {
@@ -480,6 +482,21 @@ apply_settings(struct parser *p, const struct key *k, const char *v)
 	abort();
 }
 
+/* git_hooks = pre-commit pre-push ...: names of git's own hooks. */
+static int
+set_git_hooks(struct parser *p, const char *v, struct conf_strategy *s)
+{
+	size_t i;
+
+	split_list(v, 1, 0, &s->git_hooks);
+	for (i = 0; i < s->git_hooks.n; i++)
+		if (!git_hook_known(s->git_hooks.v[i]))
+			return fail(p, p->pend_line,
+				    "unknown git hook '%s' in 'git_hooks' (see githooks(5))",
+				    s->git_hooks.v[i]);
+	return 0;
+}
+
 static int
 apply_strategy(struct parser *p, const struct key *k, const char *v)
 {
@@ -498,6 +515,8 @@ apply_strategy(struct parser *p, const struct key *k, const char *v)
 		return set_number(p, k->name, v, 0, CONF_MAX_TIMEOUT, &s->timeout);
 	case T_SCHEDULE:
 		return set_schedule(p, k->name, v, &s->schedule);
+	case T_GIT_HOOKS:
+		return set_git_hooks(p, v, s);
 	}
 	abort();
 }
@@ -1278,8 +1297,10 @@ conf_release(struct conf *c)
 		free(h->cwd);
 	}
 	free(c->hooks);
-	for (i = 0; i < c->nstrategies; i++)
+	for (i = 0; i < c->nstrategies; i++) {
 		free(c->strategies[i].name);
+		strlist_release(&c->strategies[i].git_hooks);
+	}
 	free(c->strategies);
 	hashmap_release(&c->hook_index);
 	hashmap_release(&c->strategy_index);

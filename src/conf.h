@@ -70,6 +70,8 @@ struct conf_strategy {
 	long max_workers;       /* CONF_UNSET or >= 1 */
 	long timeout;           /* CONF_UNSET or seconds */
 	enum schedule schedule; /* SCHED_UNSET or a schedule */
+	struct strlist git_hooks; /* git hooks it runs for (gitnames.h);
+				     empty: pre-commit only */
 };
 
 struct conf_hook {

@@ -281,11 +281,43 @@ dir_of(struct dir_cache *dc, const char *path, const char **base)
 }
 
 /*
- * Run a git command printing NUL-separated paths relative to the
- * current directory (or take what a prefetch of it got) and add those
- * that pass the keep rule. Each entry is lstat'ed relative to its
+ * Add the NUL-separated paths of p[0..len) (the last one may lack its
+ * NUL) that pass the keep rule. Each entry is lstat'ed relative to its
  * directory, opened once for the run of entries in it (git lists them
  * together): the kernel walks one name, not the whole path, per file.
+ */
+static void
+add_existing(struct builder *b, const char *p, size_t len)
+{
+	const char *end = p + len;
+	struct dir_cache dc = { -1, NULL, 0 };
+
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t n = nul != NULL ? (size_t)(nul - p) : (size_t)(end - p);
+		/* Only an unterminated last entry needs a copy. */
+		char *own = nul == NULL ? xstrndup(p, n) : NULL;
+		const char *name = own != NULL ? own : p, *base;
+		struct stat st;
+		int dfd;
+
+		if (n > 0 && (dfd = dir_of(&dc, name, &base)) != -2 &&
+		    fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    keep_entry(dfd, base, st.st_mode))
+			builder_add(b, name, n, S_ISREG(st.st_mode) ?
+			    (long long)st.st_size : -1);
+		free(own);
+		p += n + 1;
+	}
+	if (dc.fd >= 0)
+		close(dc.fd);
+	free(dc.dir);
+}
+
+/*
+ * Run a git command printing NUL-separated paths relative to the
+ * current directory (or take what a prefetch of it got) and add those
+ * that pass the keep rule (add_existing).
  */
 static int
 list_git(struct builder *b, const char *const *argv,
@@ -296,8 +328,7 @@ list_git(struct builder *b, const char *const *argv,
 				 NULL;
 	struct buf out = { 0 };
 	struct proc_result r;
-	char *p, *end, how[64];
-	struct dir_cache dc = { -1, NULL, 0 };
+	char how[64];
 	int err;
 
 	if (j != NULL) {
@@ -318,24 +349,23 @@ list_git(struct builder *b, const char *const *argv,
 		describe_status(&r, how, sizeof(how));
 		return err_set(e, NULL, 0, "git %s failed (%s)", argv[1], how);
 	}
-	end = out.p + out.len;
-	for (p = out.p; p < end; ) {
-		size_t n = strlen(p);   /* out is NUL-terminated past end */
-		const char *base;
-		struct stat st;
-		int dfd;
-
-		if (n > 0 && (dfd = dir_of(&dc, p, &base)) != -2 &&
-		    fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    keep_entry(dfd, base, st.st_mode))
-			builder_add(b, p, n, S_ISREG(st.st_mode) ?
-			    (long long)st.st_size : -1);
-		p += n + 1;
-	}
-	if (dc.fd >= 0)
-		close(dc.fd);
-	free(dc.dir);
+	add_existing(b, out.p, out.len);
 	buf_release(&out);
+	return 0;
+}
+
+int
+files_from_nul(struct file_list *fl, const char *paths, size_t len)
+{
+	struct builder b;
+
+	fl->v = NULL;
+	fl->size = NULL;
+	fl->n = 0;
+	memset(&b, 0, sizeof(b));
+	b.fl = fl;
+	add_existing(&b, paths, len);
+	builder_release(&b);
 	return 0;
 }
 
@@ -756,6 +786,13 @@ files_list_prefetched(struct file_list *fl, const struct gitdir *g,
 			    "--staged: not in a git work tree");
 		else
 			rc = list_git(&b, staged_argv, pf, e);
+		break;
+	case FILES_SOURCE_RANGE:
+	case FILES_SOURCE_CHANGED:
+	case FILES_SOURCE_PUSH:
+	case FILES_SOURCE_MESSAGE:
+		/* The git workflow's sources: githook_list_files(). */
+		rc = err_set(e, NULL, 0, "this file source is not listed here");
 		break;
 	case FILES_SOURCE_DEFAULT:
 	default:

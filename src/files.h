@@ -28,7 +28,12 @@ enum files_source {
 	FILES_SOURCE_DEFAULT,   /* git ls-files in a work tree, else a walk */
 	FILES_SOURCE_ALL,       /* walk */
 	FILES_SOURCE_STAGED,    /* git diff --cached; error outside git */
-	FILES_SOURCE_LIST       /* read from a file ("-" = stdin) */
+	FILES_SOURCE_LIST,      /* read from a file ("-" = stdin) */
+	/* Listed by the git workflow (githook.h, gitrange.h), not here: */
+	FILES_SOURCE_RANGE,     /* --from-ref/--to-ref */
+	FILES_SOURCE_CHANGED,   /* --changed */
+	FILES_SOURCE_PUSH,      /* pre-push: the ref lines on stdin */
+	FILES_SOURCE_MESSAGE    /* commit-msg: the message file, to every hook */
 };
 
 struct file_list {
@@ -80,6 +85,16 @@ int files_list_prefetched(struct file_list *fl, const struct gitdir *g,
 
 /* Join and forget a prefetch that was not used. Safe to call twice. */
 void files_prefetch_drop(struct files_prefetch *pf);
+
+/*
+ * Fill `fl` from the NUL-separated paths in paths[0..len) (relative to
+ * the current directory; the last may lack its NUL), keeping the first
+ * of each and only those a listing keeps (files.c: regular files and
+ * symlinks to them; nothing that does not exist, so a deleted file is
+ * never passed). For the other git listings (gitrange.h). Returns 0;
+ * `fl` must be released.
+ */
+int files_from_nul(struct file_list *fl, const char *paths, size_t len);
 
 /* files_list_in() with `g` NULL. */
 int files_list(struct file_list *fl, enum files_source src,

@@ -325,6 +325,16 @@ launch_release(struct launches *l)
 	l->n = 0;
 }
 
+void
+launch_take_files(struct launch *l)
+{
+	if (l->script != NULL || l->command == NULL)
+		return;
+	l->script = xasprintf("%s \"$@\"", l->command);
+	free(l->subdir);
+	l->subdir = hook_subdir(l->cwd);
+}
+
 int
 launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
 	    struct launch_argv *out)

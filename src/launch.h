@@ -84,6 +84,14 @@ int launch_argv(const struct launch *l, char *const *files, size_t n,
 		 int shell, struct launch_argv *out);
 
 /*
+ * Make a hook that has no `files` patterns take files all the same, as
+ * one with patterns does (its script "COMMAND \"$@\"", its directory):
+ * commit-msg hands every hook the message file. Does nothing for a
+ * hook that already takes them.
+ */
+void launch_take_files(struct launch *l);
+
+/*
  * Bytes that the files of one process of `l` may take: what execve
  * allows less its environment and the longer of its two prefixes
  * (direct and through the shell), as files_arg_budget() counts them.

@@ -13,12 +13,15 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
+#include "githook.h"
+#include "install.h"
 #include "lock.h"
 #include "log.h"
 #include "plan.h"
@@ -120,6 +123,67 @@ enter_directory(const struct cli_options *o, int *lock_fd)
 	return EXIT_PASS;
 }
 
+/*
+ * --git-hook: the strategies that run for it, in plan options of its
+ * own (*po, whose names point into *sel). 0, or 1 when none does.
+ */
+static int
+git_hook_selection(const struct cli_options *o, const struct conf *conf,
+		   struct strlist *sel, struct plan_options *po)
+{
+	*po = o->plan;
+	if (o->git_hook == NULL)
+		return 0;
+	if (githook_strategies(conf, o->git_hook, &o->strategies, sel) == 0)
+		return 1;
+	po->strategies = (const char *const *)sel->v;
+	po->nstrategies = sel->n;
+	return 0;
+}
+
+/* install / uninstall: the fallback path is found before -C applies. */
+static int
+install_command(const struct cli_options *o, const char *argv0)
+{
+	struct buf out = { 0 };
+	char cwd[4096];
+	char *self = install_self_path(argv0, getcwd(cwd, sizeof(cwd)));
+	int status;
+
+	if (o->directory != NULL && chdir(o->directory) != 0) {
+		say("cannot change to directory '%s': %s", o->directory,
+		    strerror(errno));
+		status = EXIT_USAGE;
+	} else {
+		status = githook_install(o, self, SYSCONF_PATH, &out, say_err);
+		if (put_stdout(&out) != EXIT_PASS)
+			status = EXIT_USAGE;
+	}
+	buf_release(&out);
+	free(self);
+	return status;
+}
+
+/*
+ * HOOKWAVE=0: run nothing and exit 0, before even the config; but what
+ * a dead run set aside still comes back first (nothing the user has is
+ * left in a stash because hooks were skipped).
+ */
+static int
+skip_all(const struct cli_options *o)
+{
+	if (o->directory != NULL && chdir(o->directory) != 0) {
+		say("cannot change to directory '%s': %s", o->directory,
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (session_recover_here(say_err) != 0)
+		return EXIT_USAGE;
+	if (log_enabled(LOG_LEVEL_INFO))
+		log_event(LOG_LEVEL_INFO, "skipped: HOOKWAVE=0", NULL);
+	return EXIT_PASS;
+}
+
 /* Everything after the command line: config, plan, then the action. */
 static int
 act(const struct cli_options *o)
@@ -127,6 +191,8 @@ act(const struct cli_options *o)
 	struct conf conf;
 	struct plan plan;
 	struct session sess;
+	struct strlist sel = { 0 };
+	struct plan_options po;
 	struct buf out = { 0 };
 	struct err e;
 	const char *path;
@@ -135,6 +201,8 @@ act(const struct cli_options *o)
 	conf_init(&conf);
 	memset(&plan, 0, sizeof(plan));
 	memset(&sess, 0, sizeof(sess));
+	if (o->skip_all && (o->action == CLI_RUN || o->action == CLI_DRY_RUN))
+		return skip_all(o);
 	if ((status = enter_directory(o, &lock_fd)) != EXIT_PASS)
 		goto out;
 	/* What a dead run set aside comes back before anything else (a
@@ -152,8 +220,19 @@ act(const struct cli_options *o)
 		    SYSCONF_PATH);
 		goto recover;
 	}
-	if (conf_load(&conf, path, &e) != 0 ||
-	    plan_build(&plan, &conf, &o->plan, &e) != 0) {
+	if (conf_load(&conf, path, &e) != 0) {
+		say_err(&e);
+		goto recover;
+	}
+	if (git_hook_selection(o, &conf, &sel, &po) != 0) {
+		/* No strategy runs for this git hook: nothing to do. */
+		if (log_enabled(LOG_LEVEL_INFO))
+			log_event(LOG_LEVEL_INFO, "no strategy runs for this git hook",
+				  "git_hook", o->git_hook, NULL);
+		status = EXIT_PASS;
+		goto out;
+	}
+	if (plan_build(&plan, &conf, &po, &e) != 0) {
 		say_err(&e);
 		goto recover;
 	}
@@ -185,6 +264,7 @@ recover:
 	if (o->action == CLI_RUN || o->action == CLI_DRY_RUN)
 		(void)session_recover_here(say_err);
 out:
+	strlist_release(&sel);
 	buf_release(&out);
 	session_release(&sess);
 	if (lock_fd >= 0)
@@ -230,6 +310,11 @@ main(int argc, char **argv)
 								 EXIT_USAGE;
 	}
 	log_init(o.log_level);
+	if (o.action == CLI_INSTALL || o.action == CLI_UNINSTALL) {
+		status = install_command(&o, argv[0]);
+		cli_release(&o);
+		return status;
+	}
 	status = act(&o);
 	cli_release(&o);
 	/* A run's signal that came after the run wrote its last word. */

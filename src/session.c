@@ -18,6 +18,7 @@
 #include "atomic_file.h"
 #include "batch_plan.h"
 #include "exec.h"
+#include "githook.h"
 #include "guardian.h"
 #include "log.h"
 #include "orphans.h"
@@ -275,7 +276,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->aside = (struct aside)ASIDE_INIT;
 	run_batches_init(&s->batches, p->nhooks);
 	history = c->settings.history && !o->no_history;
-	listing = any_files(p);
+	/* commit-msg's message file goes to every hook, patterns or not. */
+	listing = any_files(p) || o->files == FILES_SOURCE_MESSAGE;
 	staged_run = o->action == CLI_RUN && o->files == FILES_SOURCE_STAGED;
 	/* Until session_run takes them, a Ctrl-C must not end us while the
 	   work tree holds the index's content. Threads inherit the mask. */
@@ -304,10 +306,16 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	}
 	if (history)
 		load_history(s);
-	if (listing && files_list_prefetched(&s->files, &s->git, o->files,
-					     o->files_path, o->null_sep, &pf,
-					     e) != 0)
+	if (listing && githook_lists(o->files)) {
+		files_prefetch_drop(&pf);
+		if (githook_list_files(&s->files, &s->git, o, STDIN_FILENO,
+				       e) != 0)
+			return -1;
+	} else if (listing && files_list_prefetched(&s->files, &s->git,
+						    o->files, o->files_path,
+						    o->null_sep, &pf, e) != 0) {
 		return -1;
+	}
 	launch_build(&s->launches, p, environ);
 	if (s->hist != NULL) {
 		struct batch_costs costs = { hist_factor, hist_seconds, s };
@@ -316,6 +324,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	} else {
 		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
 	}
+	if (o->files == FILES_SOURCE_MESSAGE)
+		githook_message_batches(&s->batches, p, &s->launches, &s->files);
 	batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
 			 &s->batches);
 	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);

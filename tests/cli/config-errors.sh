@@ -51,6 +51,7 @@ max-workers-zero|2|bad value '\''0'\'' for '\''max_workers'\''
 max-concurrent-zero|2|bad value '\''0'\'' for '\''max_concurrent_strategies'\''
 bad-boolean|3|bad value '\''maybe'\'' for '\''critical'\''
 bad-schedule|2|bad value '\''parallel'\'' for '\''schedule'\''
+git-hooks-unknown|3|unknown git hook '\''pre-comit'\'' in '\''git_hooks'\''
 name-slash|4|bad hook name '\''lint/ruff'\'': it contains '\''/'\''
 name-comma|1|bad hook name '\''a,b'\'': it contains '\'','\''
 name-too-long|4|is longer than 64 bytes

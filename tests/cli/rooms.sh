@@ -13,16 +13,16 @@ test -d "$src" || skip_all "no sources at $src"
 # room MODULE: the room a module (file name without .c/.h) belongs to.
 room() {
 	case $1 in
-	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd) echo base ;;
+	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames) echo base ;;
 	conf) echo config ;;
 	plan|result|conflicts) echo model ;;
-	files|gitdir|aside|fingerprint) echo workspace ;;
+	files|gitdir|gitrange|aside|fingerprint) echo workspace ;;
 	history) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
-	cli|plan_print|session|signals) echo app ;;
+	cli|plan_print|session|signals|githook|install) echo app ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac

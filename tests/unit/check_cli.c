@@ -203,6 +203,86 @@ START_TEST(test_errors)
 }
 END_TEST
 
+START_TEST(test_git_workflow)
+{
+	struct cli_options o;
+
+	/* install / uninstall: command words, first argument only. */
+	OK(&o, "install", "--force", "-C", "d", "pre-push", "pre-commit", "pre-push");
+	ck_assert_int_eq(o.action, CLI_INSTALL);
+	ck_assert(o.force);
+	ck_assert_str_eq(o.directory, "d");
+	ck_assert_uint_eq(o.names.n, 2);
+	ck_assert_str_eq(o.names.v[0], "pre-push");
+	ck_assert_str_eq(o.names.v[1], "pre-commit");
+	cli_release(&o);
+	OK(&o, "uninstall");
+	ck_assert_int_eq(o.action, CLI_UNINSTALL);
+	ck_assert_uint_eq(o.names.n, 0);
+	cli_release(&o);
+	OK(&o, "--", "install");
+	ck_assert_int_eq(o.action, CLI_RUN);
+	ck_assert_uint_eq(o.plan.nnames, 1);
+	ck_assert_str_eq(o.plan.names[0], "install");
+	cli_release(&o);
+	OK(&o, "-q", "uninstall");
+	ck_assert_int_eq(o.action, CLI_RUN);
+	ck_assert_str_eq(o.plan.names[0], "uninstall");
+	cli_release(&o);
+	BAD(CLI_USAGE, "unknown option '--force' for uninstall", "uninstall", "--force");
+	BAD(CLI_ERROR, "unknown git hook 'pre-comit' (see githooks(5))",
+	    "install", "pre-comit");
+
+	/* --git-hook: git's arguments are not hook names. */
+	OK(&o, "--git-hook=pre-push", "origin", "/srv/r.git");
+	ck_assert_int_eq(o.files, FILES_SOURCE_PUSH);
+	ck_assert_uint_eq(o.plan.nnames, 0);
+	ck_assert_uint_eq(o.git_args.n, 2);
+	ck_assert_str_eq(o.git_args.v[0], "origin");
+	cli_release(&o);
+	OK(&o, "--git-hook=pre-commit");
+	ck_assert_int_eq(o.files, FILES_SOURCE_STAGED);
+	cli_release(&o);
+	OK(&o, "--git-hook=commit-msg", ".git/COMMIT_EDITMSG");
+	ck_assert_int_eq(o.files, FILES_SOURCE_MESSAGE);
+	ck_assert_str_eq(o.message_file, ".git/COMMIT_EDITMSG");
+	cli_release(&o);
+	OK(&o, "--git-hook=post-checkout", "a", "b", "1");
+	ck_assert_int_eq(o.files, FILES_SOURCE_DEFAULT);
+	cli_release(&o);
+	BAD(CLI_ERROR, "unknown git hook 'pre-comit' for --git-hook (see githooks(5))",
+	    "--git-hook=pre-comit");
+	BAD(CLI_ERROR, "--git-hook=commit-msg: no message file (git gives it as the first argument)",
+	    "--git-hook=commit-msg");
+
+	/* The new file sources, and what excludes what. */
+	OK(&o, "--from-ref=main", "--to-ref=topic");
+	ck_assert_int_eq(o.files, FILES_SOURCE_RANGE);
+	ck_assert_str_eq(o.from_ref, "main");
+	ck_assert_str_eq(o.to_ref, "topic");
+	cli_release(&o);
+	OK(&o, "--changed");
+	ck_assert_int_eq(o.files, FILES_SOURCE_CHANGED);
+	cli_release(&o);
+	BAD(CLI_ERROR, "--to-ref goes with --from-ref", "--to-ref=x");
+	BAD(CLI_ERROR, "--all-files, --staged, --files, --changed, --from-ref and --git-hook exclude each other",
+	    "--changed", "--staged");
+	BAD(CLI_ERROR, "--all-files, --staged, --files, --changed, --from-ref and --git-hook exclude each other",
+	    "--git-hook=pre-commit", "--from-ref=x");
+
+	/* HOOKWAVE=0 only: the tests' HOOKWAVE=/path is no skip. */
+	setenv("HOOKWAVE", "0", 1);
+	OK(&o, NULL);
+	ck_assert(o.skip_all);
+	cli_release(&o);
+	setenv("HOOKWAVE", "/usr/bin/hookwave", 1);
+	OK(&o, NULL);
+	ck_assert(!o.skip_all);
+	cli_release(&o);
+	unsetenv("HOOKWAVE");
+}
+END_TEST
+
 START_TEST(test_environment)
 {
 	struct cli_options o;
@@ -327,6 +407,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_names_end_options);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_environment);
+	tcase_add_test(tc, test_git_workflow);
 	tcase_add_test(tc, test_find_config);
 	tcase_add_test(tc, test_color_and_status_line);
 	tcase_add_test(tc, test_help_text);

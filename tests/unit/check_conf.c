@@ -256,6 +256,19 @@ START_TEST(test_strategy_keys)
 	PARSE_OK(&c, "[strategy s]\nparallel = yes\n");
 	ck_assert_int_eq(c.strategies[0].parallel, 1);
 	conf_release(&c);
+
+	/* git_hooks: names of git's hooks, commas and/or blanks, once each. */
+	PARSE_OK(&c, "[strategy s]\ngit_hooks = pre-push, commit-msg pre-push\n"
+		     "[strategy t]\n");
+	ck_assert_uint_eq(c.strategies[0].git_hooks.n, 2);
+	ck_assert_str_eq(c.strategies[0].git_hooks.v[0], "pre-push");
+	ck_assert_str_eq(c.strategies[0].git_hooks.v[1], "commit-msg");
+	ck_assert_uint_eq(c.strategies[1].git_hooks.n, 0);
+	conf_release(&c);
+	PARSE_BAD("[strategy s]\n\ngit_hooks = pre-commit precommit\n", 3,
+		  "unknown git hook 'precommit'");
+	PARSE_BAD("[strategy s]\ngit_hooks = pre-commit\ngit_hooks = pre-push\n",
+		  3, "git_hooks");
 }
 END_TEST
 
@@ -886,6 +899,7 @@ static const struct bad_case bad_cases[] = {
 	  "bad value '0' for 'max_concurrent_strategies'", 0, NULL },
 	{ "bad-boolean.ini", 3, "bad value 'maybe' for 'critical'", 0, NULL },
 	{ "bad-schedule.ini", 2, "bad value 'parallel' for 'schedule'", 0, NULL },
+	{ "git-hooks-unknown.ini", 3, "unknown git hook 'pre-comit' in 'git_hooks'", 0, NULL },
 	{ "name-slash.ini", 4, "bad hook name 'lint/ruff': it contains '/'", 0, NULL },
 	{ "name-comma.ini", 1, "bad hook name 'a,b': it contains ','", 0, NULL },
 	{ "name-too-long.ini", 4, "is longer than 64 bytes", 0, NULL },
