@@ -1453,8 +1453,8 @@ finish_bg
 expect_exit "D39 (interrupt): exit status 130" 130
 check "D39 (interrupt): the sleep is gone" gone 392
 d39_clean interrupt
-check "D39: the history cache holds no temporary file" \
-	test -z "$(find "$XDG_CACHE_HOME" -type f ! -name 'history-*' -print 2>/dev/null)"
+check "D39: the cache holds no temporary file (the state store alone)" \
+	test -z "$(find "$XDG_CACHE_HOME" -type f ! -name 'state-*.sqlite' -print 2>/dev/null)"
 
 # =========================================================================
 # E. Time
