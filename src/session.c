@@ -617,8 +617,6 @@ write_results(const struct session *s, const struct hook_result *res,
 		r = store_result_add(s->store, s->store_dir, &x, e);
 	}
 	buf_release(&files);
-	if (r == 0)
-		r = store_results_trim(s->store, s->store_dir, e);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -18,6 +19,10 @@
 #include "store.h"
 
 #define STORE_NAME "state.sqlite"
+#define WAL_LIMIT 1048576               /* bytes the log keeps on disk */
+#define QUICK_CHECK_ALWAYS (1 << 20)    /* stores this small: every open */
+#define QUICK_CHECK_EVERY 8             /* larger: one open in this many */
+#define WAL_LIMIT_TEXT "1048576"
 
 /*
  * The schema of STORE_VERSION. A later version adds a step from this
@@ -36,11 +41,11 @@ static const char schema_v1[] =
 	"CREATE TABLE results("
 	" id INTEGER PRIMARY KEY, dir TEXT NOT NULL, strategy TEXT NOT NULL,"
 	" hook TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,"
-	" reason TEXT, start REAL NOT NULL, duration REAL, files BLOB);"
-	"CREATE INDEX results_hook ON results(dir, strategy, hook, id);"
+	" reason TEXT, start REAL NOT NULL, duration REAL, files BLOB,"
+	" seq INTEGER NOT NULL);"
+	"CREATE INDEX results_hook ON results(dir, strategy, hook, seq);"
 	"CREATE INDEX durations_seen ON durations(seen);"
-	"CREATE INDEX factors_seen ON factors(seen);"
-	"CREATE INDEX results_start ON results(start);";
+	"CREATE INDEX factors_seen ON factors(seen);";
 
 /* Every statement, prepared on first use and kept for the store's life. */
 enum stmt {
@@ -69,16 +74,19 @@ static const char *const stmt_sql[S_COUNT] = {
 		" seconds, rate, startup, seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_FAC_PUT] = "INSERT OR REPLACE INTO factors(dir, strategy, hook,"
 		" path, factor, seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	/* seq counts a hook's results, so that its oldest are found
+	   through the index alone. */
 	[S_RES_ADD] = "INSERT INTO results(dir, strategy, hook, name, status,"
-		" reason, start, duration, files)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_RES_TRIM] = "DELETE FROM results WHERE id IN (SELECT id FROM"
-		" (SELECT id, row_number() OVER (PARTITION BY strategy, hook"
-		" ORDER BY id DESC) AS k FROM results WHERE dir = ?1)"
-		" WHERE k > ?2)",
+		" reason, start, duration, files, seq)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce((SELECT"
+		" max(seq) FROM results WHERE dir = ?1 AND strategy = ?2 AND"
+		" hook = ?3), 0) + 1)",
+	[S_RES_TRIM] = "DELETE FROM results WHERE dir = ?1 AND strategy = ?2"
+		" AND hook = ?3 AND seq <= (SELECT max(seq) FROM results"
+		" WHERE dir = ?1 AND strategy = ?2 AND hook = ?3) - ?4",
 	[S_RES_READ] = "SELECT strategy, hook, name, status, reason, start,"
 		" duration, files FROM results WHERE dir = ?1"
-		" ORDER BY strategy, hook, id",
+		" ORDER BY strategy, hook, seq",
 	[S_RES_LAST] = "SELECT strategy, hook, name, status, reason, start,"
 		" duration, files FROM results WHERE id IN (SELECT max(id)"
 		" FROM results WHERE dir = ?1 GROUP BY strategy, hook)"
@@ -246,24 +254,29 @@ close_db(struct store *st)
 }
 
 /*
- * Close the store and set it and its journal aside (the journal of a
- * damaged database must not be played into the new one), and say so.
+ * Close the store and set it aside with its journal or write-ahead log
+ * (those of a damaged database must not be played into the new one),
+ * and say so.
  * Returns 0, 1 (another run set it aside first), or -1 with errno.
  */
 static int
 set_aside(struct store *st, const char *why)
 {
-	char *aside = NULL, *journal;
+	static const char *const side[] = { "-journal", "-wal", "-shm" };
+	char *aside = NULL;
 	struct err w;
+	size_t i;
 	int r, saved;
 
 	close_db(st);
 	r = atomic_file_set_aside(st->path, &st->ident, &aside);
 	saved = errno;
-	journal = xasprintf("%s-journal", st->path);
-	if (r == 0)
-		(void)atomic_file_set_aside(journal, NULL, NULL);
-	free(journal);
+	for (i = 0; r == 0 && i < ARRAY_SIZE(side); i++) {
+		char *f = xasprintf("%s%s", st->path, side[i]);
+
+		(void)atomic_file_set_aside(f, NULL, NULL);
+		free(f);
+	}
 	memset(&w, 0, sizeof(w));
 	w.file = st->path;
 	if (r == 0)
@@ -441,6 +454,52 @@ create_schema(struct store *st, int *rcp, char *why, size_t size)
 }
 
 /*
+ * Whether to run PRAGMA quick_check on this open: it reads every page,
+ * so always for a store of at most QUICK_CHECK_ALWAYS bytes, and for a
+ * larger one on one open in QUICK_CHECK_EVERY (a page a run reads is
+ * checked by SQLite as it reads it, and SQLITE_CORRUPT sets the store
+ * aside then).
+ */
+static int
+want_quick_check(const struct store *st)
+{
+	static unsigned seed;
+
+	if (st->ident.st_size <= QUICK_CHECK_ALWAYS)
+		return 1;
+	if (seed == 0)
+		seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	return rand_r(&seed) % QUICK_CHECK_EVERY == 0;
+}
+
+/*
+ * How the store is written: a write-ahead log, so a run's commit is one
+ * append (no fsync but at checkpoints: a power cut may lose the last
+ * runs' rows, never the database) and readers never wait for a writer;
+ * the log is cut back to WAL_LIMIT after each checkpoint. Where the file
+ * system cannot share the log's index (a network file system) the
+ * rollback journal stays.
+ */
+static int
+tune(struct store *st, int *rcp)
+{
+	char mode[32];
+	int rc;
+
+	if (pragma_text(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+			&rc) != 0) {
+		*rcp = rc;
+		return -1;
+	}
+	rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
+			  "PRAGMA journal_size_limit = " WAL_LIMIT_TEXT ";"
+			  "PRAGMA cache_size = -16384",
+			  NULL, NULL, NULL);
+	*rcp = rc;
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
  * Open st->path and check it: a database of our schema whose pages
  * are sound. Damage sets it aside and starts again (once). 0, or -1
  * with `e` when it cannot be opened at all.
@@ -485,7 +544,7 @@ open_checked(struct store *st, struct err *e)
 			snprintf(why, sizeof(why), "schema version %s, not %d", v,
 				 STORE_VERSION);
 		}
-		if (why[0] == '\0') {
+		if (why[0] == '\0' && want_quick_check(st)) {
 			if (pragma_text(st, "PRAGMA quick_check(1)", v, sizeof(v),
 					&rc) != 0) {
 				if (!is_damage(rc))
@@ -494,6 +553,11 @@ open_checked(struct store *st, struct err *e)
 			} else if (strcmp(v, "ok") != 0) {
 				snprintf(why, sizeof(why), "quick_check: %s", v);
 			}
+		}
+		if (why[0] == '\0' && tune(st, &rc) != 0) {
+			if (!is_damage(rc))
+				goto error;
+			snprintf(why, sizeof(why), "%s", sqlite3_errstr(rc));
 		}
 		if (why[0] == '\0')
 			return 0;
@@ -525,6 +589,9 @@ store_open(const char *path, long long size, store_warn_fn warn,
 
 	st->path = xstrdup(path);
 	st->size = size > 0 ? size : STORE_SIZE_DEFAULT;
+	/* The log beside the database counts too, when there is room. */
+	if (st->size > 4LL * WAL_LIMIT)
+		st->size -= WAL_LIMIT + 65536;
 	st->warn = warn;
 	st->warn_ctx = warn_ctx;
 	if (open_checked(st, e) != 0) {
@@ -817,17 +884,14 @@ store_result_add(struct store *st, const char *dir,
 	if (r->files != NULL && r->files_len > 0 && r->files_len < INT_MAX)
 		sqlite3_bind_blob(q, 9, r->files, (int)r->files_len,
 				  SQLITE_STATIC);
-	return run(st, q, "write results", e);
-}
-
-int
-store_results_trim(struct store *st, const char *dir, struct err *e)
-{
-	sqlite3_stmt *q = stmt_dir(st, S_RES_TRIM, dir, e);
-
-	if (q == NULL)
+	if (run(st, q, "write results", e) != 0)
 		return -1;
-	sqlite3_bind_int(q, 2, STORE_KEEP_RUNS);
+	/* The hook's last STORE_KEEP_RUNS stay, through the index. */
+	if ((q = stmt_dir(st, S_RES_TRIM, dir, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 2, r->strategy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, r->hook, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, STORE_KEEP_RUNS);
 	return run(st, q, "trim results", e);
 }
 

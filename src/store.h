@@ -14,20 +14,27 @@
  * later one adds its tables by a step from the one before. Every read
  * is one transaction (no torn read); every write one IMMEDIATE
  * transaction (no lost update); a store another run is writing is
- * waited for (a busy timeout of STORE_WAIT_MS), never failed on.
+ * waited for (a busy timeout of STORE_WAIT_MS), never failed on. It is
+ * written through a write-ahead log (synchronous = NORMAL: a commit is
+ * one append; a power cut may lose the last runs' rows, not the
+ * database), cut back to 1 MiB after checkpoints; where the file system
+ * cannot share the log's index the rollback journal stays.
  *
  * A damaged store (not a database, another schema version, pages that
  * PRAGMA quick_check finds corrupt, or SQLITE_CORRUPT / SQLITE_NOTADB
  * from any statement) is set aside (atomic_file_set_aside: renamed to
- * state.sqlite.damaged-TIMESTAMP, its journal with it), the `warn`
- * callback says so, and a new empty store takes its place: the run
- * goes on as if it had been empty.
+ * state.sqlite.damaged-TIMESTAMP, its journal or log with it), the
+ * `warn` callback says so, and a new empty store takes its place: the
+ * run goes on as if it had been empty. quick_check reads every page:
+ * it runs on every open of a store of at most 1 MiB, and on one open in
+ * 8 of a larger one (the pages a run reads SQLite checks as it reads).
  *
- * Bounded: after a write, while the file's pages in use exceed the
- * store's size (cache_size bytes), the oldest rows go first (by the
- * time a run last saw them), and freed pages go back to the file
- * system (auto_vacuum = incremental). A store never ends a write larger
- * than its size, unless its empty schema alone is.
+ * Bounded: after a write, while the database's pages in use exceed the
+ * store's size (cache_size bytes, less room for the log when it is over
+ * 4 MiB), the oldest rows go first (by the time a run last saw them),
+ * and freed pages go back to the file system (auto_vacuum =
+ * incremental). A store never ends a write larger than its size, unless
+ * its empty schema alone is.
  *
  * Every statement is prepared once per store (on first use) and kept;
  * values are always bound, never written into SQL. Not thread-safe:
@@ -155,12 +162,11 @@ struct store_result {
 typedef int (*store_result_fn)(void *ctx, const struct store_result *r);
 
 /*
- * Record one result of run directory `dir` (in a write). Then, once per
- * write, store_results_trim keeps the last STORE_KEEP_RUNS per hook.
+ * Record one result of run directory `dir` (in a write); the hook's
+ * older results beyond its last STORE_KEEP_RUNS go.
  */
 int store_result_add(struct store *st, const char *dir,
 		     const struct store_result *r, struct err *e);
-int store_results_trim(struct store *st, const char *dir, struct err *e);
 
 /*
  * Every result of `dir`, by hook (strategy, then key) and, for each,

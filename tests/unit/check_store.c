@@ -383,7 +383,6 @@ START_TEST(test_results_trim)
 	for (i = 0; i < STORE_KEEP_RUNS + 30; i++)
 		add_result(st, "d", "a", i, NULL, 0);
 	add_result(st, "d", "b", 5, NULL, 0);
-	ck_assert_int_eq(store_results_trim(st, "d", &e), 0);
 	ck_assert_int_eq(store_commit(st, &e), 0);
 	s = read_results(st, "d", 0);
 	ck_assert_uint_eq(s.n, STORE_KEEP_RUNS + 1);
