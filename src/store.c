@@ -505,7 +505,7 @@ tune(struct store *st, int *rcp)
  * with `e` when it cannot be opened at all.
  */
 static int
-open_checked(struct store *st, struct err *e)
+open_once(struct store *st, int *busy, struct err *e)
 {
 	char v[64], why[256];
 	int rc, attempt;
@@ -576,8 +576,32 @@ error:
 		int r = err_set(e, st->path, 0, "cannot read the state store: %s",
 				sqlite3_errstr(rc));
 
+		*busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
 		close_db(st);
 		return r;
+	}
+}
+
+/*
+ * open_once, again while another run holds a lock that SQLite does not
+ * wait for itself (the switch to the log, its recovery), for at most
+ * STORE_WAIT_MS.
+ */
+static int
+open_checked(struct store *st, struct err *e)
+{
+	double end = now_monotonic() + STORE_WAIT_MS / 1000.0;
+	unsigned seed = (unsigned)getpid();
+	int busy;
+
+	for (;;) {
+		busy = 0;
+		if (open_once(st, &busy, e) == 0)
+			return 0;
+		if (!busy || now_monotonic() >= end)
+			return -1;
+		/* 5 to 25 ms, apart from the other runs that wait. */
+		sqlite3_sleep(5 + (int)(rand_r(&seed) % 20));
 	}
 }
 

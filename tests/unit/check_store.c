@@ -420,8 +420,10 @@ START_TEST(test_concurrent_writers)
 				_exit(3);
 			st = store_open(path_in("state.sqlite"), 0, warn, NULL,
 					&e);
-			if (st == NULL)
+			if (st == NULL) {
+				fprintf(stderr, "writer %d: %s\n", i, e.msg);
 				_exit(4);
+			}
 			snprintf(hook, sizeof(hook), "w%d", i);
 			for (k = 0; ok && k < WRITES; k++) {
 				struct store_result r = { "s", hook, hook,
@@ -432,6 +434,8 @@ START_TEST(test_concurrent_writers)
 				     store_result_add(st, "d", &r, &e) == 0 &&
 				     store_commit(st, &e) == 0;
 			}
+			if (!ok)
+				fprintf(stderr, "writer %d: %s\n", i, e.msg);
 			store_close(st);
 			_exit(ok && warnings == 0 ? 0 : 5);
 		}
