@@ -227,7 +227,7 @@ check "merge in progress: nothing under GIT_DIR/hookwave/aside" \
 
 n=0
 for point in recorded checkout restoring restored; do
-	for next in restore run list check; do
+	for next in restore run list check skip; do
 		n=$((n + 1))
 		make_repo "$tmp/k$n"
 		cd "$tmp/k$n" || exit 1
@@ -239,6 +239,7 @@ for point in recorded checkout restoring restored; do
 		run) run timeout -k 5 60 "$HOOKWAVE" -q ;;
 		list) run timeout -k 5 60 "$HOOKWAVE" -l ;;
 		check) run timeout -k 5 60 "$HOOKWAVE" --check-config ;;
+		skip) run env HOOKWAVE=0 timeout -k 5 60 "$HOOKWAVE" -q ;;
 		esac
 		expect_exit "killed at '$point', then $next: exit 0" 0
 		expect_stderr_has "killed at '$point', then $next: says restored" restored
