@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,6 +574,39 @@ struct version {
 	struct buf bytes;
 };
 
+/*
+ * Read a regular file of `size` bytes (as fstat said) from fd into out:
+ * when as many bytes come as fstat said, that is the end, and no read
+ * is spent to hear it (a file that grows meanwhile is read as it was).
+ */
+static int
+read_sized(int fd, struct buf *out, off_t size)
+{
+	size_t want = (size_t)size + 1, total = 0;
+
+	if (size < 0 || (unsigned long long)size >= SIZE_MAX / 2)
+		return read_fd(fd, out, (unsigned long long)-1);
+	if (out->alloc < out->len + want + 1) {
+		out->p = xrealloc(out->p, out->len + want + 1);
+		out->alloc = out->len + want + 1;
+	}
+	for (;;) {
+		ssize_t got = read(fd, out->p + out->len, want - total);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		out->len += (size_t)got;
+		out->p[out->len] = '\0';
+		total += (size_t)got;
+		if (got == 0 || total == (size_t)size)
+			return 0;
+		if (total == want)
+			return read_fd(fd, out, (unsigned long long)-1);
+	}
+}
+
 /* Read `path` (under work tree `wt`) into v. -1 with errno. */
 static int
 read_version(const char *wt, const char *path, struct version *v,
@@ -583,6 +617,20 @@ read_version(const char *wt, const char *path, struct version *v,
 
 	memset(v, 0, sizeof(*v));
 	buf_add(&v->bytes, "", 0);
+	/* The usual case, a regular file, in one open and one fstat;
+	   anything else (a link: ELOOP) is looked at with lstat. */
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
+		v->kind = ASIDE_FILE;
+		v->perm = st->st_mode & 07777;
+		if (read_sized(fd, &v->bytes, st->st_size) != 0)
+			rc = -1;
+		close(fd);
+		free(full);
+		return rc;
+	}
+	if (fd >= 0)
+		close(fd);
 	if (lstat(full, st) != 0) {
 		rc = errno == ENOENT ? 0 : -1;
 		v->kind = ASIDE_GONE;
@@ -596,9 +644,10 @@ read_version(const char *wt, const char *path, struct version *v,
 		else
 			buf_add(&v->bytes, target, (size_t)n);
 	} else if (S_ISREG(st->st_mode)) {
+		/* Replaced between the open and the lstat: read again. */
+		fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		v->kind = ASIDE_FILE;
 		v->perm = st->st_mode & 07777;
-		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || read_fd(fd, &v->bytes, (unsigned long long)-1) != 0)
 			rc = -1;
 		if (fd >= 0)
@@ -1282,10 +1331,12 @@ write_in_place(const char *full, const char *bytes, size_t n, unsigned perm,
 		errno = EEXIST;
 		return -1;
 	}
-	/* Written first, cut to size after: no truncation to zero, which
-	   costs the file system far more than the write. */
-	if (write_all(fd, bytes, n) == 0 && ftruncate(fd, (off_t)n) == 0 &&
-	    fchmod(fd, perm) == 0) {
+	/* Written first, cut to size after (only when it was longer): no
+	   truncation to zero, which costs the file system far more than
+	   the write. Modes are changed only when they differ. */
+	if (write_all(fd, bytes, n) == 0 &&
+	    (st.st_size <= (off_t)n || ftruncate(fd, (off_t)n) == 0) &&
+	    ((st.st_mode & 07777) == perm || fchmod(fd, perm) == 0)) {
 		if (mtime != NULL) {
 			struct timespec t[2];
 
