@@ -111,15 +111,17 @@ for f in src/*.txt; do echo "staged change" >> "$f"; done
 git add src
 for f in src/*.txt; do echo "unstaged change" >> "$f"; done
 # The hook alone sees the staged content, as the tools' hooks should.
+# Commands that cd run in a subshell: measure evals them in this shell, and
+# the tools must run at the top of the repository, as git runs hooks.
 mkdir -p "$W/alone" && git checkout-index -a --prefix="$W/alone/" &&
-bench h "hook alone (partial)" "cksum of the $N staged files, one process each, no tool" "cd '$W/alone' && sh -c 'for f; do cksum \"\$f\" >/dev/null; done' sh src/*.txt"
+bench h "hook alone (partial)" "cksum of the $N staged files, one process each, no tool" "(cd '$W/alone' && sh -c 'for f; do cksum \"\$f\" >/dev/null; done' sh src/*.txt)"
 ALONE[partial]=$MED
 tools partial
 # What setting aside and putting back cost hookwave: the same run over
 # the same staged content with nothing to set aside (a copy of the index).
 HW_PLAIN=
 if [ -n "$HOOKWAVE" ]; then
-    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "cd '$W/alone' && $HOOKWAVE -q --no-history --all-files partial" "${HW_MED[partial]}"
+    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "(cd '$W/alone' && $HOOKWAVE -q --no-history --all-files partial)" "${HW_MED[partial]}"
     HW_PLAIN=$MED
 fi
 
