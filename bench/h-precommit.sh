@@ -62,8 +62,10 @@ done
 git add -A && git commit -qm files || { echo "bench h: cannot commit" >&2; exit 2; }
 
 # state: the work tree (content and mode of every file) and the index
+# (mode, blob and stage of every entry; not its stat data, which a tool
+# that rewrites the index may change without changing anything the user has)
 state() {
-    { git ls-files -s --debug -- src; git status --porcelain=v1 -z --untracked-files=all -- src | tr '\0' '\n'
+    { git ls-files -s -- src; git status --porcelain=v1 -z --untracked-files=all -- src | tr '\0' '\n'
       find src -type f -printf '%m %p\n' | sort; cat src/*.txt | sha256sum; } | sha256sum
 }
 # check_state BEFORE TOOL: print a row when the tool left the tree changed
