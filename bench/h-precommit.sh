@@ -9,8 +9,9 @@
 #            The hook is `cat` of the staged files.
 #   partial  every file staged with a change and changed again after: the
 #            unstaged changes of all H_FILES files are set aside before the
-#            hook and put back after it. The hook is `gzip -9` of the
-#            staged files (real work, about what a linter costs). What the
+#            hook and put back after it. The hook works file by file, as
+#            linters run per file do: a shell loop running one small
+#            process (`cksum`) per staged file. What the
 #            set-aside costs hookwave is its row minus hookwave's own run of
 #            the same hook over a copy of the index (nothing to set aside).
 # The "hook alone" row runs the hook's command on the same files with no
@@ -35,13 +36,13 @@ files = *.txt
 command = cat >/dev/null
 [hook partial]
 files = *.txt
-command = gzip -9 -c >/dev/null
+command = sh -c 'for f; do cksum "$f" >/dev/null; done' sh
 EOF
 mk_prek() {
     printf 'repos:\n- repo: local\n  hooks:\n  - id: %s\n    name: %s\n    entry: %s\n    language: system\n    files: '"'"'\\.txt$'"'"'\n' "$1" "$1" "$2" > "prek-$1.yaml"
 }
 mk_prek clean "sh -c 'cat \"\$@\" >/dev/null' sh"
-mk_prek partial "sh -c 'gzip -9 -c \"\$@\" >/dev/null' sh"
+mk_prek partial "sh -c 'for f; do cksum \"\$f\" >/dev/null; done' sh"
 cat > lefthook.yml <<'EOF'
 clean:
   jobs:
@@ -52,7 +53,7 @@ partial:
   jobs:
     - name: partial
       glob: "*.txt"
-      run: gzip -9 -c {staged_files} >/dev/null
+      run: for f in {staged_files}; do cksum "$f" >/dev/null; done
 EOF
 mkdir -p src
 for i in $(seq -w 1 "$N"); do
@@ -61,8 +62,10 @@ done
 git add -A && git commit -qm files || { echo "bench h: cannot commit" >&2; exit 2; }
 
 # state: the work tree (content and mode of every file) and the index
+# (mode, blob and stage of every entry; not its stat data, which a tool
+# that rewrites the index may change without changing anything the user has)
 state() {
-    { git ls-files -s --debug -- src; git status --porcelain=v1 -z --untracked-files=all -- src | tr '\0' '\n'
+    { git ls-files -s -- src; git status --porcelain=v1 -z --untracked-files=all -- src | tr '\0' '\n'
       find src -type f -printf '%m %p\n' | sort; cat src/*.txt | sha256sum; } | sha256sum
 }
 # check_state BEFORE TOOL: print a row when the tool left the tree changed
@@ -110,15 +113,17 @@ for f in src/*.txt; do echo "staged change" >> "$f"; done
 git add src
 for f in src/*.txt; do echo "unstaged change" >> "$f"; done
 # The hook alone sees the staged content, as the tools' hooks should.
+# Commands that cd run in a subshell: measure evals them in this shell, and
+# the tools must run at the top of the repository, as git runs hooks.
 mkdir -p "$W/alone" && git checkout-index -a --prefix="$W/alone/" &&
-bench h "hook alone (partial)" "gzip -9 of the $N staged files, no tool" "cd '$W/alone' && gzip -9 -c src/*.txt >/dev/null"
+bench h "hook alone (partial)" "cksum of the $N staged files, one process each, no tool" "(cd '$W/alone' && sh -c 'for f; do cksum \"\$f\" >/dev/null; done' sh src/*.txt)"
 ALONE[partial]=$MED
 tools partial
 # What setting aside and putting back cost hookwave: the same run over
 # the same staged content with nothing to set aside (a copy of the index).
 HW_PLAIN=
 if [ -n "$HOOKWAVE" ]; then
-    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "cd '$W/alone' && $HOOKWAVE -q --no-history --all-files partial" "${HW_MED[partial]}"
+    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "(cd '$W/alone' && $HOOKWAVE -q --no-history --all-files partial)" "${HW_MED[partial]}"
     HW_PLAIN=$MED
 fi
 

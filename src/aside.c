@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 
 #include "aside.h"
 #include "atomic_file.h"
+#include "fingerprint.h"
 #include "lock.h"
 #include "proc.h"
 
@@ -196,42 +199,66 @@ aside_changes_free(struct aside_change *v, size_t n)
 	free(v);
 }
 
+/* The next space-separated field of a status line; advances *p. */
+static const char *
+status_field(const char **p, const char *end, size_t *len)
+{
+	const char *f = *p, *sp = memchr(f, ' ', (size_t)(end - f));
+
+	if (sp == NULL)
+		return NULL;
+	*len = (size_t)(sp - f);
+	*p = sp + 1;
+	return f;
+}
+
 int
-aside_parse_raw(const char *p, size_t n, struct aside_change **v,
-		size_t *nv)
+aside_parse_status(const char *p, size_t n, struct aside_change **v,
+		   size_t *nv)
 {
 	const char *end = p + n;
 
 	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		const char *q = p, *f[7];
+		size_t len[7], olen, k;
 		unsigned long src, dst;
-		const char *path, *nul, *oid, *oid2;
 		struct aside_change *c;
 		char *stop;
-		size_t olen;
 
-		/* ":SRC DST OLDOID NEWOID STATUS\0PATH\0" */
-		nul = memchr(p, '\0', (size_t)(end - p));
-		if (nul == NULL || *p != ':')
-			return -1;
-		src = strtoul(p + 1, &stop, 8);
-		if (*stop != ' ')
-			return -1;
-		dst = strtoul(stop + 1, &stop, 8);
-		if (*stop != ' ')
-			return -1;
-		oid = stop + 1;
-		olen = strspn(oid, "0123456789abcdef");
-		oid2 = oid + olen + 1;
-		if (olen == 0 || olen > 64 || oid[olen] != ' ' ||
-		    strspn(oid2, "0123456789abcdef") != olen ||
-		    oid2[olen] != ' ' || oid2 + olen + 2 != nul)
-			return -1;
-		path = nul + 1;
-		if (path >= end || (nul = memchr(path, '\0',
-					(size_t)(end - path))) == NULL)
+		if (nul == NULL)
 			return -1;
 		p = nul + 1;
-		switch (path[-2]) {
+		if (*q == '2') {
+			/* A rename (none with --no-renames): its source
+			   path is one more field. */
+			if (p >= end || memchr(p, '\0', (size_t)(end - p)) == NULL)
+				return -1;
+			p += strlen(p) + 1;
+			continue;
+		}
+		if (*q != '1')
+			continue;       /* u: unmerged; #, ?, !: not ours */
+		/* "1 XY SUB MH MI MW HH HI PATH" */
+		q += 2;
+		for (k = 0; k < 7; k++)
+			if ((f[k] = status_field(&q, nul, &len[k])) == NULL)
+				return -1;
+		if (len[0] != 2 || len[1] != 4 || q >= nul)
+			return -1;
+		src = strtoul(f[3], &stop, 8);
+		if (stop != f[3] + len[3])
+			return -1;
+		dst = strtoul(f[4], &stop, 8);
+		if (stop != f[4] + len[4])
+			return -1;
+		olen = len[6];
+		if (olen == 0 || olen > 64 ||
+		    strspn(f[6], "0123456789abcdef") != olen)
+			return -1;
+		if (f[1][0] != 'N')
+			continue;       /* a submodule */
+		switch (f[0][1]) {
 		case 'M':
 		case 'T':
 			if (!plain_mode(src) || !plain_mode(dst))
@@ -241,17 +268,15 @@ aside_parse_raw(const char *p, size_t n, struct aside_change **v,
 			if (!plain_mode(src))
 				continue;
 			break;
-		default:        /* A: intent-to-add; U: unmerged */
+		default:        /* .: unchanged; A: intent-to-add */
 			continue;
 		}
 		*v = xreallocarray(*v, *nv + 1, sizeof(**v));
 		c = &(*v)[(*nv)++];
-		c->path = xstrdup(path);
+		c->path = xstrndup(q, (size_t)(nul - q));
 		c->index_mode = (unsigned)src;
-		memcpy(c->index_oid, oid, olen);
+		memcpy(c->index_oid, f[6], olen);
 		c->index_oid[olen] = '\0';
-		c->verify = path[-2] == 'M' && src == dst && src != 0120000 &&
-			    strspn(oid2, "0") == olen;
 	}
 	return 0;
 }
@@ -424,6 +449,45 @@ git_run(const char *cwd, char *const *argv, struct buf *out, int *code,
 }
 
 /*
+ * Run git (or git_stdin's shell) that only reads, with argv in `cwd`,
+ * its output appended to `out`: in hookwave's own process group, read
+ * as fast as it writes (a Ctrl-C that kills it leaves nothing half
+ * done, and fails the set-aside before the work tree changes). With
+ * `code` its exit status is given back; without, anything but 0 is an
+ * error.
+ */
+static int
+git_read(const char *cwd, char *const *argv, struct buf *out, int *code,
+	 struct err *e)
+{
+	struct proc_result r;
+	struct buf none = { 0 };
+	char **env = git_env();
+	const char *what = argv[1];
+	int rc;
+
+	if (strcmp(argv[0], "/bin/sh") == 0)
+		what = argv[7];         /* git_stdin's */
+	else if (strcmp(what, "-c") == 0)
+		what = argv[3];
+	rc = proc_capture(argv, env, cwd, out != NULL ? out : &none, &r);
+	free(env);
+	buf_release(&none);
+	if (rc != 0)
+		return err_set(e, NULL, 0, "cannot run git %s: %s", what,
+			       strerror(r.error));
+	if (r.outcome != PROC_EXITED)
+		return err_set(e, NULL, 0, "git %s was killed (signal %d)",
+			       what, r.signal);
+	if (code != NULL)
+		*code = r.exit_code;
+	else if (r.exit_code != 0)
+		return err_set(e, NULL, 0, "git %s failed (exit %d)", what,
+			       r.exit_code);
+	return 0;
+}
+
+/*
  * Run git with `pre` (NULL-terminated), "--", and paths[0..n), as many
  * times as it takes to keep each command line short.
  */
@@ -510,6 +574,39 @@ struct version {
 	struct buf bytes;
 };
 
+/*
+ * Read a regular file of `size` bytes (as fstat said) from fd into out:
+ * when as many bytes come as fstat said, that is the end, and no read
+ * is spent to hear it (a file that grows meanwhile is read as it was).
+ */
+static int
+read_sized(int fd, struct buf *out, off_t size)
+{
+	size_t want = (size_t)size + 1, total = 0;
+
+	if (size < 0 || (unsigned long long)size >= SIZE_MAX / 2)
+		return read_fd(fd, out, (unsigned long long)-1);
+	if (out->alloc < out->len + want + 1) {
+		out->p = xrealloc(out->p, out->len + want + 1);
+		out->alloc = out->len + want + 1;
+	}
+	for (;;) {
+		ssize_t got = read(fd, out->p + out->len, want - total);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		out->len += (size_t)got;
+		out->p[out->len] = '\0';
+		total += (size_t)got;
+		if (got == 0 || total == (size_t)size)
+			return 0;
+		if (total == want)
+			return read_fd(fd, out, (unsigned long long)-1);
+	}
+}
+
 /* Read `path` (under work tree `wt`) into v. -1 with errno. */
 static int
 read_version(const char *wt, const char *path, struct version *v,
@@ -520,6 +617,20 @@ read_version(const char *wt, const char *path, struct version *v,
 
 	memset(v, 0, sizeof(*v));
 	buf_add(&v->bytes, "", 0);
+	/* The usual case, a regular file, in one open and one fstat;
+	   anything else (a link: ELOOP) is looked at with lstat. */
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
+		v->kind = ASIDE_FILE;
+		v->perm = st->st_mode & 07777;
+		if (read_sized(fd, &v->bytes, st->st_size) != 0)
+			rc = -1;
+		close(fd);
+		free(full);
+		return rc;
+	}
+	if (fd >= 0)
+		close(fd);
 	if (lstat(full, st) != 0) {
 		rc = errno == ENOENT ? 0 : -1;
 		v->kind = ASIDE_GONE;
@@ -533,9 +644,10 @@ read_version(const char *wt, const char *path, struct version *v,
 		else
 			buf_add(&v->bytes, target, (size_t)n);
 	} else if (S_ISREG(st->st_mode)) {
+		/* Replaced between the open and the lstat: read again. */
+		fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		v->kind = ASIDE_FILE;
 		v->perm = st->st_mode & 07777;
-		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || read_fd(fd, &v->bytes, (unsigned long long)-1) != 0)
 			rc = -1;
 		if (fd >= 0)
@@ -577,12 +689,23 @@ plain_parents(const char *wt, const char *path, unsigned *existing)
 	return rc;
 }
 
-/* mkdir -p of path's directory (under wt). */
+/* mkdir -p of path's directory (under wt), when it is missing. */
 static void
 make_parents(const char *wt, const char *path)
 {
-	const char *slash;
+	const char *slash = strrchr(path, '/');
+	struct stat st;
 
+	if (slash == NULL)
+		return;
+	{
+		char *dir = xasprintf("%s/%.*s", wt, (int)(slash - path), path);
+		int there = lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+		free(dir);
+		if (there)
+			return;
+	}
 	for (slash = strchr(path, '/'); slash != NULL;
 	     slash = strchr(slash + 1, '/')) {
 		char *dir = xasprintf("%s/%.*s", wt, (int)(slash - path), path);
@@ -729,10 +852,26 @@ unlock(struct aside *a)
 	a->lock_fd = -1;
 }
 
-/* Copy the work-tree versions into data; fill in the record. */
+/* A path of the set-aside as the checkout treats it. */
+struct checkout_file {
+	int want;               /* hookwave writes it in place */
+	int done;               /* and has */
+	unsigned perm;          /* the permission bits written */
+	const char *bytes;      /* the index's version (filters applied) */
+	size_t len;
+};
+
+static int in_place(const struct aside_entry *x, const struct stat *st);
+
+/*
+ * Copy the work-tree versions into data; fill in the record. Per
+ * record entry: whether it is checked out in place (fast), and its
+ * change (byentry: a shallow copy, for the index's object id).
+ */
 static int
 save_versions(struct aside *a, const struct aside_change *c, size_t n,
-	      struct buf *data, struct err *e)
+	      struct buf *data, struct checkout_file *fast,
+	      struct aside_change *byentry, struct err *e)
 {
 	size_t i;
 
@@ -766,6 +905,8 @@ save_versions(struct aside *a, const struct aside_change *c, size_t n,
 		}
 		if (v.kind == ASIDE_GONE)
 			x->keep_dirs = existing;
+		fast[a->rec.n - 1].want = in_place(x, &st);
+		byentry[a->rec.n - 1] = c[i];
 		buf_add(data, v.bytes.p, v.bytes.len);
 		buf_release(&v.bytes);
 	}
@@ -773,52 +914,13 @@ save_versions(struct aside *a, const struct aside_change *c, size_t n,
 }
 
 /*
- * Drop the changes that are only a stat change (a touched file): their
- * cleaned content hashes to the index's object id. Their paths become
- * NULL.
+ * Note what the checkout wrote at each path, durably ("checked"): what
+ * hookwave wrote itself (`fast`, NULL for none) from its bytes, the
+ * rest (written by git) read back.
  */
 static int
-drop_unchanged(struct aside *a, struct aside_change *c, size_t n,
-	       struct err *e)
-{
-	static const char *const pre[] = { "git", "hash-object", NULL };
-	char **paths = xcalloc(n + 1, sizeof(*paths));
-	size_t *which = xcalloc(n + 1, sizeof(*which));
-	size_t i, k = 0;
-	struct buf out = { 0 };
-	const char *p;
-	int rc;
-
-	for (i = 0; i < n; i++)
-		if (c[i].verify) {
-			which[k] = i;
-			paths[k++] = c[i].path;
-		}
-	rc = git_paths(a->work_tree, pre, paths, k, &out, e);
-	for (i = 0, p = out.p; rc == 0 && i < k; i++) {
-		const char *eol = p != NULL ? strchr(p, '\n') : NULL;
-		struct aside_change *x = &c[which[i]];
-
-		if (eol == NULL) {
-			rc = err_set(e, NULL, 0, "git hash-object printed too little");
-			break;
-		}
-		if ((size_t)(eol - p) == strlen(x->index_oid) &&
-		    memcmp(p, x->index_oid, (size_t)(eol - p)) == 0) {
-			free(x->path);
-			x->path = NULL;
-		}
-		p = eol + 1;
-	}
-	buf_release(&out);
-	free(paths);
-	free(which);
-	return rc;
-}
-
-/* Note what the checkout wrote at each path, durably ("checked"). */
-static int
-note_checkout(struct aside *a, struct err *e)
+note_checkout(struct aside *a, const struct checkout_file *fast,
+	      struct err *e)
 {
 	struct aside_print *v = xcalloc(a->rec.n + 1, sizeof(*v));
 	struct buf b = { 0 };
@@ -830,6 +932,13 @@ note_checkout(struct aside *a, struct err *e)
 		struct version cur;
 		struct stat st;
 
+		if (fast != NULL && fast[i].done) {
+			v[i].kind = ASIDE_FILE;
+			v[i].perm = fast[i].perm;
+			v[i].size = fast[i].len;
+			v[i].hash = aside_hash(fast[i].bytes, fast[i].len);
+			continue;
+		}
 		if (read_version(a->work_tree, a->rec.v[i].path, &cur, &st) != 0)
 			cur.kind = ASIDE_GONE;
 		v[i].kind = cur.kind;
@@ -840,6 +949,8 @@ note_checkout(struct aside *a, struct err *e)
 	}
 	aside_prints_format(v, a->rec.n, &b);
 	p = xasprintf("%s/checked", a->dir);
+	/* Synced: after a crash it is what tells a hook's change (saved in
+	   a patch) from the checkout's own writing (simply replaced). */
 	rc = atomic_file_replace(p, b.p, b.len, NULL, e);
 	free(p);
 	buf_release(&b);
@@ -851,37 +962,33 @@ note_checkout(struct aside *a, struct err *e)
 static int
 write_aside(struct aside *a, const struct buf *data, struct err *e)
 {
-	static const char *const pre[] = {
-		"git", "-c", "diff.autoRefreshIndex=false", "diff", "--binary",
-		"--no-ext-diff", "--no-textconv", "--no-color", "--no-renames",
-		"--ignore-submodules=all", NULL
-	};
 	struct buf b = { 0 };
-	char *p, **paths;
+	struct stat st;
+	char *p;
 	int rc, made_hw;
 
 	made_hw = mkdir(a->hw_dir, 0777) == 0;
 	if (!made_hw && errno != EEXIST)
 		return err_set(e, a->hw_dir, 0, "cannot make directory: %s",
 			       strerror(errno));
+	/* A record here is a dead run's set-aside that could not be put
+	   back: never overwritten. */
+	p = xasprintf("%s/record", a->dir);
+	rc = lstat(p, &st);
+	free(p);
+	if (rc == 0)
+		return err_set(e, a->dir, 0,
+			       "unstaged changes of an earlier run are still set aside here (see hookwave restore)");
 	remove_flat(a->dir);    /* a set-aside that died before its record */
 	if (mkdir(a->dir, 0700) != 0)
 		return err_set(e, a->dir, 0, "cannot make directory: %s",
 			       strerror(errno));
+	/* data, then the record, each synced (the record renamed into
+	   place after its fsync): once the record exists, all it names is
+	   on disk. */
 	p = xasprintf("%s/data", a->dir);
 	rc = write_synced(p, data->p, data->len, e);
 	free(p);
-	aside_paths(a, &paths);
-	if (rc == 0)
-		rc = git_paths(a->work_tree, (const char *const *)pre, paths,
-			       a->rec.n, &b, e);
-	free(paths);
-	if (rc == 0) {
-		p = xasprintf("%s/unstaged.patch", a->dir);
-		rc = write_synced(p, b.p, b.len, e);
-		free(p);
-	}
-	buf_reset(&b);
 	if (rc == 0) {
 		aside_record_format(&a->rec, &b);
 		p = xasprintf("%s/record", a->dir);
@@ -889,11 +996,363 @@ write_aside(struct aside *a, const struct buf *data, struct err *e)
 		free(p);
 	}
 	buf_release(&b);
+	/* The new directories' entries, so that a power cut does not lose
+	   the set-aside directory itself. */
 	if (rc == 0 && (fsync_dir(a->hw_dir) != 0 ||
 			(made_hw && fsync_dir(a->git_dir) != 0)))
 		rc = err_set(e, a->hw_dir, 0, "cannot sync: %s", strerror(errno));
 	if (rc != 0)
 		remove_flat(a->dir);
+	return rc;
+}
+
+/* --- the scan: which tracked files have unstaged changes ---------------- */
+
+/*
+ * One git process: `git status` refreshes its view of the index in
+ * memory (a file only touched is no change; a size that differs is one
+ * without reading it) and never writes the index (GIT_OPTIONAL_LOCKS=0).
+ * Paths relative to the top, whatever the current directory.
+ */
+static const char *const scan_argv[] = {
+	"git", "-c", "status.relativePaths=false", "status",
+	"--porcelain=v2", "-z", "--untracked-files=no", "--no-renames",
+	"--ignore-submodules=all", NULL
+};
+
+struct scan_job {
+	pthread_t tid;
+	struct timespec at;     /* before git looked at anything */
+	struct buf out;
+	struct err e;
+	int rc;
+};
+
+static void
+scan_run(struct scan_job *j, const char *cwd)
+{
+	fingerprint_now(&j->at);
+	buf_reset(&j->out);
+	j->rc = git_read(cwd, (char *const *)scan_argv, &j->out, NULL, &j->e);
+}
+
+static void *
+scan_main(void *arg)
+{
+	scan_run(arg, NULL);
+	return NULL;
+}
+
+void
+aside_scan_start(struct aside *a)
+{
+	struct scan_job *j = xcalloc(1, sizeof(*j));
+
+	aside_scan_drop(a);
+	/* No thread: aside_begin runs git itself. */
+	if (pthread_create(&j->tid, NULL, scan_main, j) != 0) {
+		free(j);
+		return;
+	}
+	a->scan = j;
+}
+
+/* Join the scan; its job (to free) or NULL. */
+static struct scan_job *
+scan_join(struct aside *a)
+{
+	struct scan_job *j = a->scan;
+
+	if (j != NULL)
+		pthread_join(j->tid, NULL);
+	a->scan = NULL;
+	return j;
+}
+
+void
+aside_scan_drop(struct aside *a)
+{
+	struct scan_job *j = scan_join(a);
+
+	if (j != NULL) {
+		buf_release(&j->out);
+		free(j);
+	}
+}
+
+/*
+ * Whether a scan that began at `at` may have missed a set-aside or a
+ * putting back (another run's, or a recovery's), as told by the mtime
+ * of GIT_DIR/hookwave, which both change. Files are stamped with the
+ * coarse clock `at` was read from, so a change since has an mtime not
+ * older than `at`; on a file system without sub-second times, the
+ * second before counts too.
+ */
+static int
+scan_stale(const struct aside *a, const struct timespec *at)
+{
+	struct stat st;
+
+	if (lstat(a->hw_dir, &st) != 0)
+		return errno != ENOENT;
+	if (st.st_mtim.tv_nsec == 0)
+		return (long long)st.st_mtim.tv_sec >= (long long)at->tv_sec - 1;
+	return st.st_mtim.tv_sec > at->tv_sec ||
+	       (st.st_mtim.tv_sec == at->tv_sec &&
+		st.st_mtim.tv_nsec >= at->tv_nsec);
+}
+
+/* The scan's output in *out (taken over), the scan run here when there
+   was none or it may be stale. */
+static int
+scan_result(struct aside *a, struct buf *out, struct err *e)
+{
+	struct scan_job *j = scan_join(a);
+	int rc;
+
+	if (j == NULL)
+		j = xcalloc(1, sizeof(*j));
+	else if (j->rc == 0 && !scan_stale(a, &j->at))
+		goto done;
+	scan_run(j, a->work_tree);
+done:
+	rc = j->rc;
+	if (rc != 0)
+		*e = j->e;
+	*out = j->out;
+	free(j);
+	return rc;
+}
+
+/* --- the checkout ------------------------------------------------------------ */
+
+/*
+ * Whether entry x (with the work tree's stat st at save time) is
+ * checked out by hookwave itself, in place: a regular file on both
+ * sides, not shared with another name (a hard link would show the
+ * index content there too), and a path that `git cat-file --batch`
+ * reads back whole from a line (no leading blank, no CR, no LF).
+ * Others go to git checkout-index.
+ */
+static int
+in_place(const struct aside_entry *x, const struct stat *st)
+{
+	return x->kind == ASIDE_FILE && x->index_mode != 0120000 &&
+	       st->st_nlink == 1 && x->path[0] != ' ' &&
+	       x->path[0] != '\t' && strpbrk(x->path, "\r\n") == NULL;
+}
+
+/* The index's mode on a work-tree file's permission bits. */
+static unsigned
+index_perm(unsigned perm, unsigned index_mode)
+{
+	if (index_mode != 0100755)
+		return perm & ~0111U;
+	perm |= (perm & 0444) >> 2;
+	return perm | 0100;
+}
+
+/* Write b to a new file `path` (no sync: a scratch file). */
+static int
+write_scratch(const char *path, const struct buf *b)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write_all(fd, b->p, b->len);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Run git with argv (from "git") in the work tree, its standard input
+ * the bytes `in`, its output appended to `out`. Both go through scratch
+ * files under GIT_DIR/hookwave and a shell's redirections: git is given
+ * /dev/null for stdin otherwise, and a git that writes object by object
+ * into a pipe would wake hookwave a few thousand times.
+ */
+static int
+git_stdin(struct aside *a, const char *const *argv, const struct buf *in,
+	  struct buf *out, struct err *e)
+{
+	char *sh[24];
+	char *scratch, *result;
+	size_t k = 0;
+	int rc, fd;
+
+	if (mkdir(a->hw_dir, 0777) != 0 && errno != EEXIST)
+		return err_set(e, a->hw_dir, 0, "cannot make directory: %s",
+			       strerror(errno));
+	scratch = xasprintf("%s/stdin.%ld", a->hw_dir, (long)getpid());
+	result = xasprintf("%s/stdout.%ld", a->hw_dir, (long)getpid());
+	sh[k++] = (char *)"/bin/sh";
+	sh[k++] = (char *)"-c";
+	sh[k++] = (char *)"i=$1; o=$2; shift 2; exec \"$@\" <\"$i\" >\"$o\"";
+	sh[k++] = (char *)"sh";
+	sh[k++] = scratch;
+	sh[k++] = result;
+	while (*argv != NULL)
+		sh[k++] = (char *)*argv++;      /* fits: argvs here are short */
+	sh[k] = NULL;
+	if (write_scratch(scratch, in) != 0)
+		rc = err_set(e, scratch, 0, "cannot write: %s", strerror(errno));
+	else
+		rc = git_read(a->work_tree, sh, NULL, NULL, e);
+	if (rc == 0) {
+		fd = open(result, O_RDONLY | O_CLOEXEC);
+		buf_add(out, "", 0);
+		if (fd < 0 || read_fd(fd, out, (unsigned long long)-1) != 0)
+			rc = err_set(e, result, 0, "cannot read: %s",
+				     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	(void)unlink(scratch);
+	(void)unlink(result);
+	free(scratch);
+	free(result);
+	return rc;
+}
+
+/* Whether out[at..) starts with "OID blob " for `oid`. */
+static int
+blob_header_at(const struct buf *out, size_t at, const char *oid)
+{
+	size_t n = strlen(oid);
+
+	return at + n + 6 <= out->len && memcmp(out->p + at, oid, n) == 0 &&
+	       memcmp(out->p + at + n, " blob ", 6) == 0;
+}
+
+/*
+ * The index's versions of the in-place entries (fast[i].want), with the
+ * filters a checkout applies (line endings, smudge, ident, encoding),
+ * from `git cat-file --batch --filters`: pointers into out[0..2).
+ *
+ * Its header gives the size before the filters, so an entry counts only
+ * when the next header (or the end) follows right after that many
+ * bytes: a file whose filters change its size (CRLF line endings, say)
+ * is left to git checkout-index, and those after it in the same run go
+ * through cat-file once more.
+ */
+static int
+index_versions(struct aside *a, struct checkout_file *fast,
+	       const struct aside_change *oid, struct buf *out, struct err *e)
+{
+	static const char *const argv[] = {
+		"git", "cat-file", "--batch", "--buffer", "--filters", NULL
+	};
+	size_t i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct buf in = { 0 };
+		size_t at = 0;
+		int rc, stop = 0;
+
+		for (i = 0; i < a->rec.n; i++)
+			if (fast[i].want && fast[i].bytes == NULL)
+				buf_printf(&in, "%s %s\n", oid[i].index_oid,
+					   a->rec.v[i].path);
+		if (in.len == 0)
+			break;
+		rc = git_stdin(a, argv, &in, &out[pass], e);
+		buf_release(&in);
+		if (rc != 0)
+			return rc;
+		/* "OID blob SIZE\n" SIZE bytes "\n", in the order asked. */
+		for (i = 0; i < a->rec.n; i++) {
+			const struct buf *o = &out[pass];
+			const char *eol;
+			unsigned long long size;
+			size_t start, end, k;
+			char *num;
+
+			if (!fast[i].want || fast[i].bytes != NULL)
+				continue;
+			if (stop)
+				break;
+			eol = blob_header_at(o, at, oid[i].index_oid) ?
+			      memchr(o->p + at, '\n', o->len - at) : NULL;
+			num = eol != NULL ? o->p + at +
+			      strlen(oid[i].index_oid) + 6 : NULL;
+			errno = 0;
+			size = num != NULL ? strtoull(num, &num, 10) : 0;
+			start = eol != NULL ? (size_t)(eol + 1 - o->p) : 0;
+			if (eol == NULL || errno != 0 || num != eol ||
+			    size >= o->len - start) {
+				fast[i].want = 0;       /* git writes it */
+				break;
+			}
+			end = start + (size_t)size;
+			for (k = i + 1; k < a->rec.n; k++)
+				if (fast[k].want && fast[k].bytes == NULL)
+					break;
+			if (o->p[end] != '\n' ||
+			    (k < a->rec.n ?
+			     !blob_header_at(o, end + 1, oid[k].index_oid) :
+			     end + 1 != o->len)) {
+				fast[i].want = 0;       /* git writes it */
+				stop = 1;
+				continue;
+			}
+			fast[i].bytes = o->p + start;
+			fast[i].len = (size_t)size;
+			at = end + 1;
+		}
+	}
+	/* What is still without its bytes goes to git checkout-index. */
+	for (i = 0; i < a->rec.n; i++)
+		if (fast[i].bytes == NULL)
+			fast[i].want = 0;
+	return 0;
+}
+
+/*
+ * Write bytes[0..n) over the regular file `full` in place, with
+ * permission bits perm and, when mtime is not NULL, that mtime: no new
+ * inode, no rename, no directory entry touched. Where it cannot (no
+ * longer a lone regular file), -1 with errno and nothing written.
+ */
+static int
+write_in_place(const char *full, const char *bytes, size_t n, unsigned perm,
+	       const struct timespec *mtime)
+{
+	int fd = open(full, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int rc = -1, saved;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
+	/* Written first, cut to size after (only when it was longer): no
+	   truncation to zero, which costs the file system far more than
+	   the write. Modes are changed only when they differ. */
+	if (write_all(fd, bytes, n) == 0 &&
+	    (st.st_size <= (off_t)n || ftruncate(fd, (off_t)n) == 0) &&
+	    ((st.st_mode & 07777) == perm || fchmod(fd, perm) == 0)) {
+		if (mtime != NULL) {
+			struct timespec t[2];
+
+			t[0].tv_sec = 0;
+			t[0].tv_nsec = UTIME_OMIT;
+			t[1] = *mtime;
+			(void)futimens(fd, t);
+		}
+		rc = 0;
+	}
+	saved = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	errno = saved;
 	return rc;
 }
 
@@ -904,49 +1363,53 @@ int
 aside_begin(struct aside *a, const struct gitdir *g, const char **skipped,
 	    pid_t *holder, struct err *e)
 {
-	/* The index is never refreshed (written): a touched file is
-	   checked by its content below instead. */
-	static const char *const pre[] = {
-		"git", "-c", "diff.autoRefreshIndex=false", "diff", "--raw",
-		"-z", "--no-abbrev", "--no-renames", "--no-ext-diff",
-		"--no-textconv", "--no-color", "--ignore-submodules=all", NULL
-	};
 	static const char *const co[] = { "git", "checkout-index", "-f", NULL };
-	struct aside_change *c = NULL;
-	struct buf out = { 0 }, data = { 0 };
-	size_t i, mid, nc = 0;
-	char **paths;
+	struct aside_change *c = NULL, *byentry = NULL;
+	struct checkout_file *fast = NULL;
+	struct buf out = { 0 }, data = { 0 }, index[2] = { { 0 }, { 0 } };
+	size_t i, k, nc = 0, nfast = 0, nslow = 0, done = 0;
+	char **slow = NULL;
 	int rc = -1;
 
 	*skipped = NULL;
 	*holder = 0;
-	if (g->state != GITDIR_REPO || g->work_tree == NULL)
+	if (g->state != GITDIR_REPO || g->work_tree == NULL) {
+		aside_scan_drop(a);
 		return 0;
+	}
 	names(a, g);
-	if ((*skipped = aside_in_progress(a->git_dir)) != NULL)
+	if ((*skipped = aside_in_progress(a->git_dir)) != NULL) {
+		aside_scan_drop(a);
 		return 0;
+	}
 	a->lock_fd = lock_dir(a->git_dir, holder);
 	a->locked = a->lock_fd >= 0;
 	if (a->lock_fd < 0) {
 		int saved = errno;
 
+		aside_scan_drop(a);
 		err_set(e, NULL, 0, saved == EWOULDBLOCK ?
 			"another run has unstaged changes set aside in this repository" :
 			"cannot lock the git directory: %s", strerror(saved));
 		errno = saved;
 		return -1;
 	}
-	if (git_run(a->work_tree, (char *const *)pre, &out, NULL, e) != 0)
+	if (scan_result(a, &out, e) != 0)
 		goto out;
-	if (aside_parse_raw(out.p, out.len, &c, &nc) != 0) {
-		err_set(e, NULL, 0, "git diff --raw printed what cannot be parsed");
+	if (aside_parse_status(out.p, out.len, &c, &nc) != 0) {
+		err_set(e, NULL, 0, "git status printed what cannot be parsed");
 		goto out;
 	}
-	if (drop_unchanged(a, c, nc, e) != 0 ||
-	    save_versions(a, c, nc, &data, e) != 0)
+	fast = xcalloc(nc + 1, sizeof(*fast));
+	byentry = xcalloc(nc + 1, sizeof(*byentry));
+	if (save_versions(a, c, nc, &data, fast, byentry, e) != 0)
 		goto out;
 	rc = 0;
 	if (a->rec.n == 0)
+		goto out;
+	/* Everything the checkout writes is read before anything is
+	   written: a git that fails costs nothing. */
+	if ((rc = index_versions(a, fast, byentry, index, e)) != 0)
 		goto out;
 	a->rec.pid = (long)getpid();
 	a->rec.start = (long long)time(NULL);
@@ -954,27 +1417,55 @@ aside_begin(struct aside *a, const struct gitdir *g, const char **skipped,
 		goto out;
 	die_at("recorded");
 
-	/* The record is safe: now the work tree may change. Each path is
-	   removed first, so the checkout writes every one afresh. */
+	/* The record is safe: now the work tree may change. */
 	a->active = 1;
+	slow = xcalloc(a->rec.n + 1, sizeof(*slow));
 	for (i = 0; i < a->rec.n; i++) {
-		char *full = xasprintf("%s/%s", a->work_tree, a->rec.v[i].path);
+		if (fast[i].want) {
+			nfast++;
+			continue;
+		}
+		/* Removed first, so that git writes each one afresh
+		   (checkout-index skips a file whose stat looks clean). */
+		if (a->rec.v[i].kind != ASIDE_GONE) {
+			char *full = xasprintf("%s/%s", a->work_tree,
+					       a->rec.v[i].path);
 
-		if (a->rec.v[i].kind != ASIDE_GONE)
 			(void)unlink(full);
+			free(full);
+		}
+		slow[nslow++] = a->rec.v[i].path;
+	}
+	rc = git_paths(a->work_tree, co, slow, nslow, NULL, e);
+	if (rc == 0 && nfast == 0)
+		die_at("checkout");
+	for (i = 0, k = 0; rc == 0 && i < a->rec.n; i++) {
+		char *full;
+
+		if (!fast[i].want)
+			continue;
+		if (k++ == nfast / 2)
+			die_at("checkout");
+		full = xasprintf("%s/%s", a->work_tree, a->rec.v[i].path);
+		fast[i].perm = index_perm(a->rec.v[i].perm,
+					  a->rec.v[i].index_mode);
+		if (write_in_place(full, fast[i].bytes, fast[i].len,
+				   fast[i].perm, NULL) == 0) {
+			fast[i].done = 1;
+			done++;
+		} else if (errno == ENOENT) {
+			/* Gone meanwhile: git writes it. */
+			char *one[] = { a->rec.v[i].path, NULL };
+
+			rc = git_paths(a->work_tree, co, one, 1, NULL, e);
+		} else {
+			rc = err_set(e, NULL, 0, "cannot check out '%s': %s",
+				     a->rec.v[i].path, strerror(errno));
+		}
 		free(full);
 	}
-	aside_paths(a, &paths);
-	mid = getenv("HOOKWAVE_TEST_DIE_AT") != NULL ? a->rec.n / 2 : 0;
-	rc = git_paths(a->work_tree, co, paths, mid, NULL, e);
-	if (rc == 0 && mid > 0)
-		die_at("checkout");
 	if (rc == 0)
-		rc = git_paths(a->work_tree, co, paths + mid, a->rec.n - mid,
-			       NULL, e);
-	free(paths);
-	if (rc == 0)
-		rc = note_checkout(a, e);
+		rc = note_checkout(a, fast, e);
 	if (rc != 0) {
 		struct err e2;
 
@@ -985,8 +1476,13 @@ out:
 	if (rc != 0 || !a->active)
 		unlock(a);
 	aside_changes_free(c, nc);
+	free(byentry);
+	free(fast);
+	free(slow);
 	buf_release(&out);
 	buf_release(&data);
+	buf_release(&index[0]);
+	buf_release(&index[1]);
 	return rc;
 }
 
@@ -1006,21 +1502,6 @@ index_version(struct aside *a, const char *path, struct buf *out)
 	return rc;
 }
 
-
-/* Write b to a new file `path` (no sync: a scratch file). */
-static int
-write_scratch(const char *path, const struct buf *b)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = write_all(fd, b->p, b->len);
-	if (close(fd) != 0)
-		rc = -1;
-	return rc;
-}
 
 /*
  * Merge mine (the user's) with theirs (changed during the run) on the
@@ -1133,6 +1614,34 @@ names_entry(const char *prefix, const char *path, const struct aside_entry *x)
 	return strncmp(x->path, prefix, n) == 0 && strcmp(x->path + n, path) == 0;
 }
 
+/*
+ * Put entry x's version (bytes[0..n), permission bits perm) back. Over
+ * a lone regular file (`lone`: what the checkout left, or a change made
+ * since) it is written in place, which costs the file system far less
+ * than a new file renamed over it: a write cut short (a crash) is
+ * harmless, as the record and data stay until the work tree is synced
+ * and the next run puts it back whole. Anything else goes through
+ * put_version().
+ */
+static int
+put_back(const char *wt, const struct aside_entry *x, int lone,
+	 unsigned perm, const char *bytes, size_t n)
+{
+	if (lone && x->kind == ASIDE_FILE) {
+		char *full = xasprintf("%s/%s", wt, x->path);
+		struct timespec t;
+		int rc;
+
+		t.tv_sec = (time_t)x->mtime_sec;
+		t.tv_nsec = x->mtime_nsec;
+		rc = write_in_place(full, bytes, n, perm, &t);
+		free(full);
+		if (rc == 0)
+			return 0;
+	}
+	return put_version(wt, x, perm, bytes, n);
+}
+
 /* What becomes of each set-aside path. */
 enum fate { PUT_MINE, LEAVE, PUT_MERGED, NOT_KEPT };
 
@@ -1149,6 +1658,7 @@ restore(struct aside *a, int merge, char *const *fixed, size_t nfixed,
 	enum fate *fate = xcalloc(n + 1, sizeof(*fate));
 	struct buf *merged = xcalloc(n + 1, sizeof(*merged));
 	unsigned *perm = xcalloc(n + 1, sizeof(*perm));
+	char *lone = xcalloc(n + 1, 1);        /* now a lone regular file */
 	struct aside_print *prints = xcalloc(n + 1, sizeof(*prints));
 	char **paths, **lost = xcalloc(n + 1, sizeof(*lost));
 	char **tostage = xcalloc(nfixed + 1, sizeof(*tostage));
@@ -1186,6 +1696,7 @@ restore(struct aside *a, int merge, char *const *fixed, size_t nfixed,
 		perm[i] = x->perm;
 		if (read_version(a->work_tree, x->path, &v, &st) != 0)
 			v.kind = (enum aside_kind)0;    /* a directory now... */
+		lone[i] = v.kind == ASIDE_FILE && st.st_nlink == 1;
 		if (same_version(x, &v, data.p)) {
 			fate[i] = LEAVE;
 		} else if (!checked || (v.kind == prints[i].kind &&
@@ -1241,11 +1752,11 @@ restore(struct aside *a, int merge, char *const *fixed, size_t nfixed,
 		if (i == n / 2)
 			die_at("restoring");
 		if (fate[i] == PUT_MERGED)
-			r = put_version(a->work_tree, x, perm[i], merged[i].p,
-					merged[i].len);
+			r = put_back(a->work_tree, x, lone[i], perm[i],
+				     merged[i].p, merged[i].len);
 		else if (fate[i] != LEAVE)
-			r = put_version(a->work_tree, x, x->perm,
-					data.p + x->offset, (size_t)x->size);
+			r = put_back(a->work_tree, x, lone[i], x->perm,
+				     data.p + x->offset, (size_t)x->size);
 		if (r != 0 && failed++ == 0) {
 			saved = errno;
 			err_set(&pe, NULL, 0, "cannot put back '%s': %s",
@@ -1285,6 +1796,7 @@ out:
 	free(merged);
 	free(fate);
 	free(perm);
+	free(lone);
 	free(lost);
 	free(tostage);
 	free(paths);
@@ -1296,6 +1808,7 @@ out:
 static void
 forget(struct aside *a)
 {
+	aside_scan_drop(a);
 	unlock(a);
 	aside_record_release(&a->rec);
 	free(a->git_dir);

@@ -15,11 +15,9 @@
  *
  *   data            the work-tree versions, whole: file bytes or link
  *                   targets, one after the other
- *   unstaged.patch  the same changes as `git diff --binary`, for a
- *                   person (hookwave never needs it to restore)
  *   checked         once the checkout is done: a fingerprint of what
  *                   it wrote at each path (a later change is someone
- *                   else's: a hook's, a fixer's, an editor's)
+ *                   else's: a hook's, a fixer's, an editor's); synced
  *   record          the run (pid, start) and, per path, its kind
  *                   (file, symbolic link, deleted), permission bits,
  *                   index mode, mtime and place in data; written last,
@@ -27,7 +25,21 @@
  *
  * The record is removed only after the work tree is back and synced.
  * A set-aside dir without a record is a set-aside that died before the
- * work tree was touched: it is simply removed.
+ * work tree was touched: it is simply removed. A record is never
+ * overwritten: while a dead run's set-aside cannot be put back, no new
+ * one is made.
+ *
+ * Which changes: one `git status` (aside_scan_start() runs it early, in
+ * a thread). The checkout: the index's versions, filters applied, from
+ * one `git cat-file --batch --filters`, read whole before anything is
+ * written, then written over each file in place (no new inode, no
+ * rename: creating and renaming files costs the file system far more);
+ * a file with other hard links, a link, a deleted file, a path cat-file
+ * cannot take on a line, or one whose filters change its size goes to
+ * `git checkout-index` instead. Putting back writes in place too (or
+ * renames a new file over the path, when it is no longer a lone regular
+ * file): a write cut short by a crash is harmless, as the record and
+ * data stay until the work tree is synced.
  *
  * Who may touch it: the run that set it aside holds an flock on the git
  * dir itself (nothing written) until its record is gone; any other run
@@ -47,9 +59,11 @@
  * killed hook's half-written file): the user's version wins, the other
  * one goes to the patch.
  *
- * Every git command runs through proc_run() in a process group of its
- * own, so a Ctrl-C at the terminal never kills a git half-way through
- * putting things back, with GIT_OPTIONAL_LOCKS=0 (the index is never
+ * Every git command that writes runs through proc_run() in a process
+ * group of its own, so a Ctrl-C at the terminal never kills a git
+ * half-way through putting things back; those that only read (status,
+ * cat-file) run in hookwave's group, read as fast as they write. All
+ * with GIT_OPTIONAL_LOCKS=0 (the index is never
  * refreshed behind the user's back) and GIT_LITERAL_PATHSPECS=1.
  *
  * Test hook: HOOKWAVE_TEST_DIE_AT=POINT makes hookwave SIGKILL itself
@@ -117,27 +131,24 @@ int aside_record_parse(struct aside_record *r, const char *p, size_t n,
 
 void aside_record_release(struct aside_record *r);
 
-/* An unstaged change, as `git diff --raw` tells it. */
+/* An unstaged change, as `git status --porcelain=v2` tells it. */
 struct aside_change {
 	char *path;
 	unsigned index_mode;            /* 0100644, 0100755 or 0120000 */
 	char index_oid[65];             /* the index's object id (hex) */
-	int verify;                     /* only the stat may differ: the
-					   content is to be compared */
 };
 
 /*
- * From `git -c diff.autoRefreshIndex=false diff --raw -z --no-abbrev`
- * (index against the work tree) output, the changes that are set
- * aside: modified, type-changed or deleted files and symbolic links.
- * Left out: intent-to-add entries (status A), unmerged paths,
- * submodules (mode 160000). A regular file whose mode did not change
- * is marked `verify`: git did not look at its content (it may only
- * have been touched). Appends to *v (realloc'd), *n entries. Returns
- * 0, or -1 if the text is not such output.
+ * From `git status --porcelain=v2 -z --no-renames` output (paths
+ * relative to the top), the changes that are set aside: tracked files
+ * and symbolic links modified, type-changed or deleted in the work tree
+ * (git has compared contents: a file only touched is not one). Left
+ * out: intent-to-add entries, unmerged paths, submodules, untracked
+ * and ignored files. Appends to *v (realloc'd), *n entries. Returns 0,
+ * or -1 if the text is not such output.
  */
-int aside_parse_raw(const char *p, size_t n, struct aside_change **v,
-		    size_t *nv);
+int aside_parse_status(const char *p, size_t n, struct aside_change **v,
+		       size_t *nv);
 
 void aside_changes_free(struct aside_change *v, size_t n);
 
@@ -182,10 +193,24 @@ struct aside {
 	char *hw_dir;                   /* GIT_DIR/hookwave */
 	char *dir;                      /* GIT_DIR/hookwave/aside */
 	struct aside_record rec;
+	void *scan;                     /* private: aside_scan_start's */
 };
 
 #define ASIDE_INIT { 0, 0, -1, NULL, NULL, NULL, NULL, NULL, \
-		     { 0, 0, NULL, 0, 0 } }
+		     { 0, 0, NULL, 0, 0 }, NULL }
+
+/*
+ * Start looking for unstaged changes (one `git status` in the current
+ * directory) in a thread, so that it runs beside the caller's other
+ * git processes; aside_begin() takes its answer. When a set-aside or a
+ * putting back may have happened since it began (GIT_DIR/hookwave
+ * changed: a recovery, another run), aside_begin() looks again itself.
+ * Main thread only.
+ */
+void aside_scan_start(struct aside *a);
+
+/* Join and forget a scan (aside_begin and aside_end do). Safe twice. */
+void aside_scan_drop(struct aside *a);
 
 /*
  * Set aside the unstaged changes of repository `g` (GITDIR_REPO with a

@@ -325,8 +325,10 @@ set_aside(struct session *s, struct err *e)
 	const char *skipped;
 	pid_t holder;
 
-	if (s->git.state != GITDIR_REPO || s->git.work_tree == NULL)
+	if (s->git.state != GITDIR_REPO || s->git.work_tree == NULL) {
+		aside_scan_drop(&s->aside);
 		return 0;       /* the listing says why git is no use */
+	}
 	if (aside_begin(&s->aside, &s->git, &skipped, &holder, e) != 0) {
 		if (errno == EWOULDBLOCK && holder > 0)
 			snprintf(e->msg + strlen(e->msg),
@@ -435,6 +437,9 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	 */
 	if (listing)
 		files_prefetch_start(&pf, o->files);
+	/* The set-aside's git status, beside them too. */
+	if (staged_run)
+		aside_scan_start(&s->aside);
 	if (gitdir_discover(&s->git, NULL, &ge) != 0 && history &&
 	    log_enabled(LOG_LEVEL_WARN))
 		log_event(LOG_LEVEL_WARN, "no history this run", "reason",

@@ -401,4 +401,45 @@ clear_logs
 run "$HOOKWAVE" -C sub -c ../hookwave.ini -s default --changed
 expect_logged "--changed in a subdirectory: its files, relative to it" default "new.txt"
 
+# --- git commit with unstaged changes and a stage_fixed fixer ---------------
+# Through the installed hook: the checker sees exactly the staged content,
+# the fixer's fix goes into the commit, and the user's unstaged line is
+# still in the work tree afterwards, on top of the fix.
+mkdir -p "$tmp/e2e" && git init -q -b main "$tmp/e2e" && cd "$tmp/e2e" || exit 1
+git config user.email t@example.com && git config user.name t &&
+	git config commit.gpgsign false
+cat >hookwave.ini <<EOI
+[settings]
+history = no
+[hook saw]
+files = *.txt
+command = sh -c 'for f; do cp "\$f" "$LOGDIR/saw.\$f"; done' sh
+[hook fix]
+depends = saw
+files = *.txt
+modifies = yes
+stage_fixed = yes
+command = sed -i 's/^tab	/tab /'
+EOI
+printf 'one\ntwo\nthree\nfour\nfive\n' >a.txt
+git add . && git commit -q --no-verify -m base
+run "$HOOKWAVE" install
+expect_exit "e2e: install" 0
+printf 'tab	one\ntwo\nthree\nfour\nfive\n' >a.txt
+git add a.txt
+printf 'tab	one\ntwo\nthree\nfour\nfive\nunstaged\n' >a.txt
+rm -f "$LOGDIR"/saw.*
+run git commit -q -m fixed
+expect_exit "e2e: git commit through the hook: exit 0" 0
+check "e2e: the checker saw the staged content, not the unstaged line" \
+	cmp -s "$LOGDIR/saw.a.txt" <(printf 'tab	one\ntwo\nthree\nfour\nfive\n')
+check "e2e: the commit holds the fixer's fix" \
+	cmp -s <(git show HEAD:a.txt) <(printf 'tab one\ntwo\nthree\nfour\nfive\n')
+check "e2e: the work tree holds the fix and the unstaged line" \
+	cmp -s a.txt <(printf 'tab one\ntwo\nthree\nfour\nfive\nunstaged\n')
+check "e2e: the unstaged line is still unstaged" \
+	test "$(git diff --name-only)" = a.txt
+check "e2e: nothing left set aside" test ! -e .git/hookwave/aside
+cd "$tmp" || exit 1
+
 finish

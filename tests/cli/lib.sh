@@ -53,7 +53,14 @@ unset HOOKWAVE_CONFIG HOOKWAVE_SKIP HOOKWAVE_LOG
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookwave-test.XXXXXX") || exit 1
 # Durations a run remembers (history.h) stay in this test's own directory.
 export XDG_CACHE_HOME="$tmp/cache"
-trap 'rm -rf "$tmp"' EXIT
+_lib_hdir=
+# lib_cleanup: remove what lib.sh made; a script with its own EXIT trap calls it.
+lib_cleanup() {
+	rm -rf "$tmp"
+	test -n "$_lib_hdir" && rm -rf "$_lib_hdir"
+	return 0
+}
+trap lib_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -104,6 +111,13 @@ need_helper() {
 		skip_all "no test helper at '$HELPER' (set HOOKWAVE_TEST_HELPER)"
 	fi
 	HELPER=$(_abspath "$HELPER")
+	# Hooks name the helper in config lines, which have a length limit
+	# (199 bytes): a build deep in the file system (make distcheck under
+	# a long path) must not make them too long, so hooks get a short link.
+	_lib_hdir=$(mktemp -d "${TMPDIR:-/tmp}/hwh.XXXXXX") || exit 1
+	chmod 755 "$_lib_hdir"
+	ln -s "$HELPER" "$_lib_hdir/helper" || exit 1
+	HELPER=$_lib_hdir/helper
 	HOOKWAVE_TEST_HELPER=$HELPER
 	export HOOKWAVE_TEST_HELPER
 }

@@ -108,7 +108,7 @@ cleanup() {
 	# shellcheck disable=SC2086
 	test -n "$_p" && kill -KILL $_p 2>/dev/null
 	test -n "${nobody_dir:-}" && rm -rf "$nobody_dir"
-	rm -rf "$tmp"
+	lib_cleanup
 }
 trap cleanup EXIT
 

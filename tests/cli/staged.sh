@@ -227,7 +227,7 @@ check "merge in progress: nothing under GIT_DIR/hookwave/aside" \
 
 n=0
 for point in recorded checkout restoring restored; do
-	for next in restore run list check; do
+	for next in restore run list check skip; do
 		n=$((n + 1))
 		make_repo "$tmp/k$n"
 		cd "$tmp/k$n" || exit 1
@@ -239,6 +239,7 @@ for point in recorded checkout restoring restored; do
 		run) run timeout -k 5 60 "$HOOKWAVE" -q ;;
 		list) run timeout -k 5 60 "$HOOKWAVE" -l ;;
 		check) run timeout -k 5 60 "$HOOKWAVE" --check-config ;;
+		skip) run env HOOKWAVE=0 timeout -k 5 60 "$HOOKWAVE" -q ;;
 		esac
 		expect_exit "killed at '$point', then $next: exit 0" 0
 		expect_stderr_has "killed at '$point', then $next: says restored" restored
@@ -252,6 +253,70 @@ for point in recorded checkout restoring restored; do
 		cd "$tmp" && rm -rf "$tmp/k$n"
 	done
 done
+
+# Killed half-way through the checkout, then a staged run: it restores
+# first, and only then looks for unstaged changes (what it saw before the
+# restore is stale), so its hook still sees the index content.
+make_repo "$tmp/kst"
+cd "$tmp/kst" || exit 1
+snap . >"$tmp/before"
+want_index . >"$tmp/want"
+run env HOOKWAVE_TEST_DIE_AT=checkout timeout -k 5 60 "$HOOKWAVE" --staged -q
+expect_exit "killed at 'checkout', then --staged: the first died" 137
+rm -f "$tmp/saw"
+run timeout -k 5 60 "$HOOKWAVE" --staged
+expect_exit "killed at 'checkout', then --staged: exit 0" 0
+expect_stderr_has "killed at 'checkout', then --staged: says restored" restored
+if cmp -s "$tmp/want" "$tmp/saw"; then
+	check "killed at 'checkout', then --staged: its hook saw the index content" true
+else
+	fail "killed at 'checkout', then --staged: its hook saw the index content" \
+		"$(diff "$tmp/want" "$tmp/saw" | head -n 20)"
+fi
+same "killed at 'checkout', then --staged: work tree and index back" \
+	"$tmp/before" <(snap .)
+cd "$tmp" && rm -rf "$tmp/kst"
+
+# A dead run's set-aside that cannot be put back (d/f's directory is now
+# a file) is kept, and a staged run never sets anything aside over it.
+make_repo "$tmp/kept"
+cd "$tmp/kept" || exit 1
+snap . >"$tmp/before"
+run env HOOKWAVE_TEST_DIE_AT=recorded timeout -k 5 60 "$HOOKWAVE" --staged -q
+expect_exit "unrestorable set-aside: the first run died" 137
+rmdir d && printf 'in the way\n' >d
+run timeout -k 5 60 "$HOOKWAVE" --staged -q
+expect_exit "unrestorable set-aside: a staged run exits 2" 2
+expect_stderr_has "unrestorable set-aside: says what is still set aside" \
+	"still set aside"
+check "unrestorable set-aside: the record is kept" \
+	test -e .git/hookwave/aside/record
+rm d && mkdir d
+run timeout -k 5 60 "$HOOKWAVE" restore
+expect_exit "unrestorable set-aside, the way cleared: restore exits 0" 0
+expect_stderr_has "unrestorable set-aside, the way cleared: says restored" restored
+same "unrestorable set-aside, the way cleared: work tree and index back" \
+	"$tmp/before" <(snap .)
+cd "$tmp" && rm -rf "$tmp/kept"
+
+# A file with a second (hard) link is not written in place: the other
+# name, untracked, keeps the user's bytes while the hooks run.
+mkdir "$tmp/hl" && cd "$tmp/hl" || exit 1
+git init -q . && git config user.email t@t && git config user.name t
+printf 'one\n' >f && printf 'two\n' >g && git add f g && git commit -qm i
+printf 'mine\n' >>f && ln f f.link && printf 'mine\n' >>g
+printf 'f.link\nhookwave.ini\n' >>.git/info/exclude
+cat >hookwave.ini <<EOF
+[hook look]
+command = cat f.link f g >"$tmp/hl.saw"
+EOF
+snap . >"$tmp/before"
+run timeout -k 5 60 "$HOOKWAVE" --staged -q
+expect_exit "hard link: the run passes" 0
+check "hard link: the hook saw the index content, the other name its own" \
+	test "$(cat "$tmp/hl.saw")" = "$(printf 'one\nmine\none\ntwo\n')"
+same "hard link: work tree and index back" "$tmp/before" <(snap .)
+cd "$tmp" || exit 1
 
 # --- killed or interrupted while hooks run -------------------------------------
 

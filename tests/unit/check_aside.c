@@ -194,48 +194,63 @@ START_TEST(test_prints)
 }
 END_TEST
 
-/* --- git's raw diff --------------------------------------------------------- */
+/* --- git status ------------------------------------------------------------- */
 
 #define Z40 "0000000000000000000000000000000000000000"
 #define A40 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define B40 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
-START_TEST(test_parse_raw)
+START_TEST(test_parse_status)
 {
-	static const char raw[] =
-		":100644 100644 " A40 " " Z40 " M\0mod\0"
-		":100644 100755 " A40 " " Z40 " M\0chmod\0"
-		":100644 120000 " A40 " " Z40 " T\0typechange\0"
-		":120000 120000 " A40 " " Z40 " M\0link\0"
-		":100755 000000 " A40 " " Z40 " D\0gone\0"
-		":000000 100644 " Z40 " " Z40 " A\0ita\0"
-		":000000 000000 " Z40 " " Z40 " U\0unmerged\0"
-		":160000 160000 " A40 " " Z40 " M\0submodule\0"
-		":100644 100644 " A40 " " B40 " M\0known\0";
+	static const char out[] =
+		"# branch.oid " A40 "\0"
+		"1 .M N... 100644 100644 100644 " A40 " " A40 " mod\0"
+		"1 MM N... 100644 100644 100644 " A40 " " B40 " staged and mod\0"
+		"1 .M N... 100644 100644 100755 " A40 " " A40 " chmod\0"
+		"1 .T N... 100644 100644 120000 " A40 " " A40 " typechange\0"
+		"1 .M N... 120000 120000 120000 " A40 " " A40 " link\0"
+		"1 .D N... 100755 100755 000000 " A40 " " A40 " gone\0"
+		"1 .A N... 000000 000000 100644 " Z40 " " Z40 " ita\0"
+		"1 M. N... 100644 100644 100644 " A40 " " B40 " staged only\0"
+		"u UU N... 100644 100644 100644 100644 " A40 " " A40 " " A40 " unmerged\0"
+		"1 .M SC.. 160000 160000 160000 " A40 " " A40 " submodule\0"
+		"2 R. N... 100644 100644 100644 " A40 " " A40 " R100 new\0old\0"
+		"1 .M N... 100644 100644 100644 " A40 " " B40 " sp  ace \0";
 	struct aside_change *v = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(aside_parse_raw(raw, sizeof(raw) - 1, &v, &n), 0);
-	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(aside_parse_status(out, sizeof(out) - 1, &v, &n), 0);
+	ck_assert_uint_eq(n, 7);
 	ck_assert_str_eq(v[0].path, "mod");
-	ck_assert_int_eq(v[0].verify, 1);
 	ck_assert_str_eq(v[0].index_oid, A40);
-	ck_assert_str_eq(v[1].path, "chmod");
-	ck_assert_int_eq(v[1].verify, 0);
-	ck_assert_str_eq(v[2].path, "typechange");
-	ck_assert_str_eq(v[3].path, "link");
-	ck_assert_int_eq(v[3].verify, 0);
-	ck_assert_str_eq(v[4].path, "gone");
-	ck_assert_uint_eq(v[4].index_mode, 0100755);
-	ck_assert_str_eq(v[5].path, "known");
-	ck_assert_int_eq(v[5].verify, 0);
+	ck_assert_uint_eq(v[0].index_mode, 0100644);
+	ck_assert_str_eq(v[1].path, "staged and mod");
+	ck_assert_str_eq(v[1].index_oid, B40);
+	ck_assert_str_eq(v[2].path, "chmod");
+	ck_assert_str_eq(v[3].path, "typechange");
+	ck_assert_str_eq(v[4].path, "link");
+	ck_assert_uint_eq(v[4].index_mode, 0120000);
+	ck_assert_str_eq(v[5].path, "gone");
+	ck_assert_uint_eq(v[5].index_mode, 0100755);
+	ck_assert_str_eq(v[6].path, "sp  ace ");
 	aside_changes_free(v, n);
 
 	v = NULL;
 	n = 0;
-	ck_assert_int_eq(aside_parse_raw("garbage", 7, &v, &n), -1);
-	ck_assert_int_eq(aside_parse_raw(":100644 100644 " A40 " " Z40 " M\0",
-					 15 + 81 + 3, &v, &n), -1);
+	ck_assert_int_eq(aside_parse_status("? untracked\0", 12, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(aside_parse_status("garbage", 7, &v, &n), -1);
+	ck_assert_int_eq(aside_parse_status("1 .M N... 100644", 16, &v, &n), -1);
+	ck_assert_int_eq(aside_parse_status("1 .M N... 100644 100644 100644 "
+					    A40 " " A40 " x", 31 + 82 + 1,
+					    &v, &n), -1);
+	ck_assert_int_eq(aside_parse_status("1 .M N... 100644 1x0644 100644 "
+					    A40 " " A40 " x\0", 31 + 82 + 2,
+					    &v, &n), -1);
+	ck_assert_int_eq(aside_parse_status("2 R. N... 100644 100644 100644 "
+					    A40 " " A40 " R100 new\0", 31 + 81 + 10,
+					    &v, &n), -1);
+	ck_assert_uint_eq(n, 0);
 	aside_changes_free(v, n);
 }
 END_TEST
@@ -400,7 +415,7 @@ aside_suite(void)
 	tcase_add_test(tc, test_record_round_trip);
 	tcase_add_test(tc, test_record_bad);
 	tcase_add_test(tc, test_prints);
-	tcase_add_test(tc, test_parse_raw);
+	tcase_add_test(tc, test_parse_status);
 	tcase_add_test(tc, test_in_progress);
 	suite_add_tcase(s, tc);
 
