@@ -800,8 +800,8 @@ order_is "waves: with history, the longest hook of the wave first (solo, lead, a
 
 # `varies` takes 0.1 s, or 0.6 s when $FLAG exists; `steady` always
 # 1 s, so that a loaded machine's start-up delays (a sanitizer's helper
-# can take a fifth of a second to start) never make it twice its median. The fast runs take 0.1 s, not milliseconds: report_text.c
-# only names a hook whose median is at least 0.01 s, a condition the
+# can take a fifth of a second to start) never make it twice its median.
+# The fast runs take 0.1 s, not milliseconds: report_text.c only names a hook whose median is at least 0.01 s, a condition the
 # man page does not state (a 0.001 s median with a 0.5 s run gets no
 # note), so a millisecond baseline would test that undocumented floor.
 FLAG=$tmp/slowflag
