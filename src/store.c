@@ -45,7 +45,17 @@ static const char schema_v1[] =
 	" seq INTEGER NOT NULL);"
 	"CREATE INDEX results_hook ON results(dir, strategy, hook, seq);"
 	"CREATE INDEX durations_seen ON durations(seen);"
-	"CREATE INDEX factors_seen ON factors(seen);";
+	"CREATE INDEX factors_seen ON factors(seen);"
+	/* The result cache: a key a run used (a hook's key in cache =
+	   files, a whole set's in cache = whole) and when; under a hook's
+	   key, each file that passed with the content it had. */
+	"CREATE TABLE cache_keys("
+	" key BLOB PRIMARY KEY, whole INTEGER NOT NULL, seen INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX cache_keys_seen ON cache_keys(seen);"
+	"CREATE TABLE cache_files("
+	" key BLOB NOT NULL, path BLOB NOT NULL, id TEXT NOT NULL,"
+	" PRIMARY KEY(key, path)) WITHOUT ROWID;";
 
 /* Every statement, prepared on first use and kept for the store's life. */
 enum stmt {
@@ -54,7 +64,9 @@ enum stmt {
 	S_DUR_PUT, S_FAC_PUT,
 	S_RES_ADD, S_RES_TRIM, S_RES_READ, S_RES_LAST,
 	S_PAGE_COUNT, S_FREELIST, S_PAGE_SIZE, S_ROWS, S_CUTOFF,
-	S_DROP_RES, S_DROP_FAC, S_DROP_DUR, S_VACUUM,
+	S_DROP_RES, S_DROP_FAC, S_DROP_DUR, S_DROP_CFILES, S_DROP_CKEYS,
+	S_VACUUM,
+	S_CACHE_HAS, S_CACHE_FILES, S_CACHE_KEY_PUT, S_CACHE_FILE_PUT,
 	S_COUNT
 };
 
@@ -96,16 +108,29 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PAGE_SIZE] = "PRAGMA page_size",
 	[S_ROWS] = "SELECT (SELECT count(*) FROM results) +"
 		" (SELECT count(*) FROM factors) +"
-		" (SELECT count(*) FROM durations)",
+		" (SELECT count(*) FROM durations) +"
+		" (SELECT count(*) FROM cache_keys)",
 	[S_CUTOFF] = "SELECT s FROM (SELECT CAST(start * 1000 AS INTEGER)"
 		" AS s FROM results UNION ALL SELECT seen FROM factors"
-		" UNION ALL SELECT seen FROM durations) ORDER BY s"
+		" UNION ALL SELECT seen FROM durations"
+		" UNION ALL SELECT seen FROM cache_keys) ORDER BY s"
 		" LIMIT 1 OFFSET ?1",
 	[S_DROP_RES] = "DELETE FROM results"
 		" WHERE CAST(start * 1000 AS INTEGER) <= ?1",
 	[S_DROP_FAC] = "DELETE FROM factors WHERE seen <= ?1",
 	[S_DROP_DUR] = "DELETE FROM durations WHERE seen <= ?1",
+	/* A key's files first: they go with it. */
+	[S_DROP_CFILES] = "DELETE FROM cache_files WHERE key IN"
+		" (SELECT key FROM cache_keys WHERE seen <= ?1)",
+	[S_DROP_CKEYS] = "DELETE FROM cache_keys WHERE seen <= ?1",
 	[S_VACUUM] = "PRAGMA incremental_vacuum",
+	[S_CACHE_HAS] = "SELECT 1 FROM cache_keys WHERE key = ?1 AND whole = 1",
+	[S_CACHE_FILES] = "SELECT path, id FROM cache_files WHERE key = ?1",
+	[S_CACHE_KEY_PUT] = "INSERT INTO cache_keys(key, whole, seen)"
+		" VALUES(?1, ?2, ?3) ON CONFLICT(key) DO UPDATE"
+		" SET seen = max(seen, excluded.seen), whole = excluded.whole",
+	[S_CACHE_FILE_PUT] = "INSERT OR REPLACE INTO cache_files(key, path, id)"
+		" VALUES(?1, ?2, ?3)",
 };
 
 struct store {
@@ -697,7 +722,8 @@ static int
 bound(struct store *st, struct err *e)
 {
 	long long pages, freel, psize, rows, cutoff;
-	static const enum stmt drop[] = { S_DROP_RES, S_DROP_FAC, S_DROP_DUR };
+	static const enum stmt drop[] = { S_DROP_RES, S_DROP_FAC, S_DROP_DUR,
+					  S_DROP_CFILES, S_DROP_CKEYS };
 	sqlite3_stmt *q;
 	size_t i;
 	int rounds, rc;
@@ -952,4 +978,90 @@ store_results_read(struct store *st, const char *dir, int last_only,
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read results", e);
+}
+
+/* --- the result cache -------------------------------------------------- */
+
+/* Bind key `key` as ?1 of statement s. */
+static sqlite3_stmt *
+stmt_key(struct store *st, enum stmt s, const unsigned char *key,
+	 struct err *e)
+{
+	sqlite3_stmt *q = stmt(st, s, e);
+
+	if (q != NULL)
+		sqlite3_bind_blob(q, 1, key, STORE_KEY_LEN, SQLITE_STATIC);
+	return q;
+}
+
+int
+store_cache_whole_has(struct store *st, const unsigned char *key,
+		      struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_CACHE_HAS, key, e);
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_files_read(struct store *st, const unsigned char *key,
+		       store_cache_file_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_CACHE_FILES, key, e);
+	int rc, r;
+
+	if (q == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(q, 0);
+		int len = sqlite3_column_bytes(q, 0);
+		const char *id = (const char *)sqlite3_column_text(q, 1);
+
+		/* A path is a C string: one with a NUL is not ours. */
+		if (p == NULL || len <= 0 || id == NULL ||
+		    memchr(p, '\0', (size_t)len) != NULL)
+			continue;
+		if ((r = fn(ctx, p, (size_t)len, id)) != 0) {
+			sqlite3_reset(q);
+			return r;
+		}
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_key_put(struct store *st, const unsigned char *key, int whole,
+		    long long seen, struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_CACHE_KEY_PUT, key, e);
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int(q, 2, whole != 0);
+	sqlite3_bind_int64(q, 3, seen);
+	return run(st, q, "write the cache", e);
+}
+
+int
+store_cache_file_put(struct store *st, const unsigned char *key,
+		     const char *path, const char *id, struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_CACHE_FILE_PUT, key, e);
+	size_t len = strlen(path);
+
+	if (q == NULL)
+		return -1;
+	if (len == 0 || len > INT_MAX)
+		return 0;
+	sqlite3_bind_blob(q, 2, path, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	return run(st, q, "write the cache", e);
 }

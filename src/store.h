@@ -1,7 +1,8 @@
 /*
  * store.h - hookwave's state store: one SQLite database per repository
  * that outlives a run. It holds the duration history (history.h) and
- * the last results of each hook (for --failed and `hookwave history`).
+ * the last results of each hook (for --failed and `hookwave history`),
+ * and the result cache: which hooks passed on which content.
  *
  * Where: GITDIR/hookwave/state.sqlite (GITDIR as gitdir.h says: this
  * work tree's own git directory, a bare repository's, GIT_DIR from a
@@ -176,5 +177,45 @@ int store_result_add(struct store *st, const char *dir,
  */
 int store_results_read(struct store *st, const char *dir, int last_only,
 		       store_result_fn fn, void *ctx, struct err *e);
+
+/* --- the result cache (hookwave(1), CACHE) ------------------------------ */
+
+#define STORE_KEY_LEN 32        /* bytes of a cache key (a SHA-256) */
+
+/*
+ * Whether whole-set key `key` (STORE_KEY_LEN bytes) is remembered as
+ * passed: 1, 0, or -1 with `e`. In any transaction.
+ */
+int store_cache_whole_has(struct store *st, const unsigned char *key,
+			  struct err *e);
+
+/* A file remembered as passed: its path (len bytes, no NUL; not
+   NUL-terminated) and content id (content_id.h). */
+typedef int (*store_cache_file_fn)(void *ctx, const char *path, size_t len,
+				   const char *id);
+
+/*
+ * Every file remembered as passed under hook key `key`, one call each,
+ * in no particular order. Returns 0, -1 with `e`, or what `fn` returned.
+ */
+int store_cache_files_read(struct store *st, const unsigned char *key,
+			   store_cache_file_fn fn, void *ctx, struct err *e);
+
+/*
+ * In a write: key `key` was used at `seen` (ms since the epoch), as a
+ * whole set's key that passed (whole = 1) or a hook's key under which
+ * files are remembered (whole = 0). The least recently seen keys, with
+ * their files, are the first to go when the store is over its size.
+ */
+int store_cache_key_put(struct store *st, const unsigned char *key, int whole,
+			long long seen, struct err *e);
+
+/*
+ * In a write, after store_cache_key_put(key, 0): `path` passed with
+ * content `id`, replacing what the key had for it. An empty path is
+ * ignored.
+ */
+int store_cache_file_put(struct store *st, const unsigned char *key,
+			 const char *path, const char *id, struct err *e);
 
 #endif

@@ -456,6 +456,135 @@ START_TEST(test_concurrent_writers)
 }
 END_TEST
 
+/* --- the result cache --- */
+
+static void
+key_of(unsigned char *k, int n)
+{
+	memset(k, 0, STORE_KEY_LEN);
+	k[0] = (unsigned char)n;
+	k[1] = (unsigned char)(n >> 8);
+	k[31] = 0xa5;
+}
+
+struct cached {
+	int n;
+	char last_path[64], last_id[80];
+	int saw_b;
+};
+
+static int
+take_file(void *ctx, const char *path, size_t len, const char *id)
+{
+	struct cached *c = ctx;
+
+	c->n++;
+	snprintf(c->last_path, sizeof(c->last_path), "%.*s", (int)len, path);
+	snprintf(c->last_id, sizeof(c->last_id), "%s", id);
+	if (len == 1 && path[0] == 'b')
+		c->saw_b = 1;
+	return 0;
+}
+
+START_TEST(test_cache_roundtrip)
+{
+	unsigned char k1[STORE_KEY_LEN], k2[STORE_KEY_LEN];
+	struct store *st;
+	struct cached c;
+	struct err e;
+
+	key_of(k1, 1);
+	key_of(k2, 2);
+	st = store_open(path_in("state.sqlite"), 0, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	ck_assert_int_eq(store_cache_whole_has(st, k1, &e), 0);
+	store_rollback(st);
+
+	ck_assert_int_eq(store_begin(st, 1, &e), 0);
+	ck_assert_int_eq(store_cache_key_put(st, k1, 1, 1000, &e), 0);
+	ck_assert_int_eq(store_cache_key_put(st, k2, 0, 1000, &e), 0);
+	ck_assert_int_eq(store_cache_file_put(st, k2, "a", "gabc", &e), 0);
+	ck_assert_int_eq(store_cache_file_put(st, k2, "b", "s123", &e), 0);
+	/* A file's later content replaces the earlier. */
+	ck_assert_int_eq(store_cache_file_put(st, k2, "a", "gdef", &e), 0);
+	ck_assert_int_eq(store_cache_file_put(st, k2, "", "gdef", &e), 0);
+	ck_assert_int_eq(store_commit(st, &e), 0);
+
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	ck_assert_int_eq(store_cache_whole_has(st, k1, &e), 1);
+	/* A files-mode key is not a whole set that passed. */
+	ck_assert_int_eq(store_cache_whole_has(st, k2, &e), 0);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_cache_files_read(st, k2, take_file, &c, &e), 0);
+	ck_assert_int_eq(c.n, 2);
+	ck_assert(c.saw_b);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_cache_files_read(st, k1, take_file, &c, &e), 0);
+	ck_assert_int_eq(c.n, 0);
+	store_rollback(st);
+	store_close(st);
+
+	/* It lasts. */
+	st = store_open(path_in("state.sqlite"), 0, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_cache_files_read(st, k2, take_file, &c, &e), 0);
+	ck_assert_int_eq(c.n, 2);
+	store_rollback(st);
+	store_close(st);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+/* Over its size, the store lets the least recently used keys go, with
+   their files; the key just used stays whole. */
+START_TEST(test_cache_bounded_lru)
+{
+	const long long size = 256 * 1024;
+	const char *p = path_in("state.sqlite");
+	unsigned char k[STORE_KEY_LEN];
+	char path[64], id[80];
+	struct store *st;
+	struct stat sb;
+	struct cached c;
+	struct err e;
+	int run, i;
+
+	st = store_open(p, size, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	/* 30 keys of 200 files: about 1.2 MB unbounded. */
+	for (run = 0; run < 30; run++) {
+		key_of(k, run);
+		ck_assert_int_eq(store_begin(st, 1, &e), 0);
+		ck_assert_int_eq(store_cache_key_put(st, k, 0, 1000 + run, &e), 0);
+		for (i = 0; i < 200; i++) {
+			snprintf(path, sizeof(path), "src/dir/file-%04d.c", i);
+			snprintf(id, sizeof(id), "s%064d", run * 1000 + i);
+			ck_assert_int_eq(store_cache_file_put(st, k, path, id,
+							      &e), 0);
+		}
+		ck_assert_int_eq(store_commit(st, &e), 0);
+		ck_assert_int_eq(stat(p, &sb), 0);
+		ck_assert_msg(sb.st_size <= size, "run %d: %lld bytes", run,
+			      (long long)sb.st_size);
+	}
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	key_of(k, 29);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_cache_files_read(st, k, take_file, &c, &e), 0);
+	ck_assert_int_eq(c.n, 200);
+	key_of(k, 0);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(store_cache_files_read(st, k, take_file, &c, &e), 0);
+	ck_assert_int_eq(c.n, 0);
+	store_rollback(st);
+	store_close(st);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -472,6 +601,8 @@ store_suite(void)
 	tcase_add_test(tc, test_size_bound);
 	tcase_add_test(tc, test_results_trim);
 	tcase_add_test(tc, test_concurrent_writers);
+	tcase_add_test(tc, test_cache_roundtrip);
+	tcase_add_test(tc, test_cache_bounded_lru);
 	suite_add_tcase(s, tc);
 	return s;
 }
