@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cache_key.h"
 #include "content_id.h"
 #include "hashmap.h"
@@ -37,6 +38,7 @@ struct run_cache {
 	const struct plan *plan;
 	struct store *st;
 	struct content_ids *ids;
+	struct cache_inputs *inputs;    /* the walk for `inputs`, shared */
 	struct hook_cache *of;          /* per plan hook */
 	size_t n;
 	size_t *ncached;
@@ -141,7 +143,9 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 {
 	struct cache_hook_desc d;
 	struct err e;
+	struct buf inputs = { 0 };
 	char *hd = hook_dir(run_dir, h->cwd);
+	size_t i;
 	int r;
 
 	memset(&d, 0, sizeof(d));
@@ -154,11 +158,21 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 	d.exclude = h->exclude.v;
 	d.nexclude = h->exclude.n;
 	d.cache_key = h->cache_key;
-	d.inputs = h->inputs.v;
-	d.ninputs = h->inputs.n;
+	for (i = 0; i < h->inputs.n; i++) {
+		if (i > 0)
+			buf_add(&inputs, " ", 1);
+		buf_add(&inputs, h->inputs.v[i], strlen(h->inputs.v[i]));
+	}
+	if (h->inputs.n > 0) {
+		buf_add(&inputs, "", 1);
+		d.inputs = inputs.p;
+		if (rc->inputs == NULL)
+			rc->inputs = cache_inputs_new();
+	}
 	d.hook_dir = hd;
 	d.environ = environ;
-	r = cache_key_hook(key, &d, rc->ids, &e);
+	r = cache_key_hook(key, &d, rc->ids, rc->inputs, &e);
+	buf_release(&inputs);
 	free(hd);
 	if (r != 0) {
 		say(rc, h->name, e.msg);
@@ -300,6 +314,9 @@ run_cache_decide(struct run_cache *rc, const struct run_batches *rb,
 
 		hc->nbatches = rb->nbatches[i];
 		hc->passed = xcalloc(hc->nbatches + 1, 1);
+		/* The ids of what runs (or is keyed whole), on threads. */
+		if (hc->mode != CACHE_NO && hf->n > 0)
+			content_ids_prefetch(rc->ids, hf->path, hf->n);
 		if (hc->mode == CACHE_FILES) {
 			/* Every file spared: nothing left to start. */
 			if (rb->nbatches[i] == 0 && rc->ncached[i] > 0)
@@ -434,5 +451,6 @@ run_cache_close(struct run_cache *rc)
 	free(rc->ncached);
 	free(rc->all_cached);
 	content_ids_close(rc->ids);
+	cache_inputs_free(rc->inputs);
 	free(rc);
 }
