@@ -666,3 +666,62 @@ fd_write_all(int fd, const void *buf, size_t n, int kill_fd)
 	}
 	return 0;
 }
+
+int
+atomic_file_set_aside(const char *path, const struct stat *expect,
+		      char **aside)
+{
+	char stamp[32], *to;
+	struct stat st;
+	struct tm tm;
+	time_t t = time(NULL);
+	unsigned k;
+
+	if (aside != NULL)
+		*aside = NULL;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 1 : -1;
+	if (expect != NULL &&
+	    (st.st_dev != expect->st_dev || st.st_ino != expect->st_ino))
+		return 1;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (k = 1;; k++) {
+		to = k == 1 ? xasprintf("%s.damaged-%s", path, stamp) :
+		     xasprintf("%s.damaged-%s-%u", path, stamp, k);
+		/* A link then an unlink, not a rename: never over a name
+		   that is taken. */
+		if (link(path, to) == 0)
+			break;
+		/* A file system without hard links: a rename, checked. */
+		if ((errno == EPERM || errno == ENOTSUP || errno == ENOSYS) &&
+		    access(to, F_OK) != 0 && rename(path, to) == 0) {
+			if (aside != NULL)
+				*aside = to;
+			else
+				free(to);
+			return 0;
+		}
+		if (errno != EEXIST || k >= 1000) {
+			int saved = errno;
+
+			free(to);
+			errno = saved;
+			return errno == ENOENT ? 1 : -1;
+		}
+		free(to);
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		(void)unlink(to);
+		free(to);
+		errno = saved;
+		return -1;
+	}
+	if (aside != NULL)
+		*aside = to;
+	else
+		free(to);
+	return 0;
+}

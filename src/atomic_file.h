@@ -42,6 +42,7 @@
 #define HOOKWAVE_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -106,6 +107,19 @@ void atomic_file_abort(struct atomic_file *f);
 /* open + write + commit of one buffer: 0, or -1 (errno, `e`). */
 int atomic_file_replace(const char *path, const void *p, size_t n,
 			const struct atomic_file_options *o, struct err *e);
+
+/*
+ * Move the file `path` out of the way, beside itself, as
+ * "PATH.damaged-YYYYmmddTHHMMSSZ" (UTC; "-2", "-3"... when that name is
+ * taken): a damaged file is kept for a look, never overwritten, and the
+ * name is free for a new one. When `expect` is not NULL the file must
+ * still be that one (same device and inode): one that another process
+ * already moved aside and made again is left alone (then 1 is returned).
+ * The new name is put in *aside (malloc'd) when it is not NULL. Returns
+ * 0, 1 (not moved: gone, or another file), or -1 with errno.
+ */
+int atomic_file_set_aside(const char *path, const struct stat *expect,
+			  char **aside);
 
 /*
  * Write all of p[0..n) to fd. On a pipe, FIFO, socket or terminal it

@@ -98,6 +98,15 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 		}
 		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
 				   c->exclude.n, &n);
+		if (costs != NULL && costs->keep != NULL) {
+			size_t m = 0;
+
+			for (k = 0; k < n; k++)
+				if (costs->keep(costs->ctx, i,
+						from->v[idx[k]] - plen))
+					idx[m++] = idx[k];
+			n = m;
+		}
 		rb->nfiles[i] = n;
 		if (n > 0) {
 			want = p->jobs;

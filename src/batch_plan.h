@@ -36,6 +36,9 @@ struct batch_costs {
 	   when unknown. NULL: 0 for all. */
 	double (*seconds)(void *ctx, size_t hook, double cost);
 	void *ctx;
+	/* Whether hook `hook` gets `path` (run-relative) of those its
+	   patterns select (--failed: the files it had). NULL: all. */
+	int (*keep)(void *ctx, size_t hook, const char *path);
 };
 
 /*

@@ -19,10 +19,12 @@ const char cli_synopsis[] =
 	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
 	"                --files=file | --changed | --from-ref=ref [--to-ref=ref]]\n"
 	"                [--check-config] [--color=when] [--lock]\n"
-	"                [--log-level=level] [--no-history] [--no-strategy-parallel]\n"
+	"                [--failed] [--log-level=level] [--no-history]\n"
+	"                [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [hook ...]\n"
 	"       hookwave restore [-C dir]\n"
+	"       hookwave history [-C dir] [-c file] [-f format] [-s strategy] [hook ...]\n"
 	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
 	"       hookwave install [-C dir] [-c file] [--force] [githook ...]\n"
 	"       hookwave uninstall [-C dir] [githook ...]\n";
@@ -58,6 +60,7 @@ const char cli_help_text[] =
 	"      --color=WHEN         auto, always or never\n"
 	"      --lock               one run at a time in this directory\n"
 	"      --no-history         ignore and keep no record of durations\n"
+	"      --failed             only what did not pass last time, and its dependents\n"
 	"  -n, --dry-run            print the plan, run nothing\n"
 	"  -l, --list               list hooks: name, strategy, wave, depends\n"
 	"      --check-config       validate the config and exit\n"
@@ -67,6 +70,7 @@ const char cli_help_text[] =
 	"\n"
 	"  install [--force] [GITHOOK]...  install hookwave as the git hooks\n"
 	"  uninstall [GITHOOK]...          remove them\n"
+	"  history [HOOK]...               runs, last result, durations, trend\n"
 	"\n"
 	"See hookwave(1) and hookwave.ini(5).\n";
 
@@ -116,7 +120,8 @@ enum {
 	OPT_SKIP = 256, OPT_SCHEDULE, OPT_NO_STRATEGY_PARALLEL, OPT_ALL_FILES,
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
 	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY,
-	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE
+	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE,
+	OPT_FAILED
 };
 
 static const struct option long_options[] = {
@@ -147,6 +152,7 @@ static const struct option long_options[] = {
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "lock", no_argument, NULL, OPT_LOCK },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
@@ -273,6 +279,10 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	/* A command word first; its options are parsed as a run's. */
 	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
 		o->action = CLI_RESTORE;
+		argc--;
+		argv++;
+	} else if (argc > 1 && strcmp(argv[1], "history") == 0) {
+		o->action = CLI_HISTORY;
 		argc--;
 		argv++;
 	}
@@ -402,6 +412,9 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 		case OPT_NO_HISTORY:
 			o->no_history = true;
 			break;
+		case OPT_FAILED:
+			o->failed = true;
+			break;
 		case 'n':
 			o->action = CLI_DRY_RUN;
 			break;
@@ -433,6 +446,13 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	}
 	if (o->action == CLI_RESTORE && optind < argc)
 		return err_set(e, NULL, 0, "restore takes no hook names"),
+		       CLI_ERROR;
+	if (o->action == CLI_HISTORY &&
+	    (o->format == REPORT_TAP || o->format == REPORT_JUNIT))
+		return err_set(e, NULL, 0, "history prints text or json"),
+		       CLI_ERROR;
+	if (o->failed && o->git_hook != NULL)
+		return err_set(e, NULL, 0, "--failed and --git-hook exclude each other"),
 		       CLI_ERROR;
 	if (file_opts > 1)
 		return err_set(e, NULL, 0, "--all-files, --staged and --files exclude each other"),

@@ -32,7 +32,9 @@ enum cli_action {
 	CLI_RESTORE,            /* `hookwave restore`: put back what a dead
 				   run set aside, nothing else */
 	CLI_INSTALL,            /* hookwave install [--force] [GITHOOK]... */
-	CLI_UNINSTALL           /* hookwave uninstall [GITHOOK]... */
+	CLI_UNINSTALL,          /* hookwave uninstall [GITHOOK]... */
+	CLI_HISTORY             /* hookwave history [HOOK]...: what the
+				   state store says of each hook */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
@@ -53,6 +55,7 @@ struct cli_options {
 	enum cli_color color;
 	bool lock;
 	bool no_history;
+	bool failed;                    /* --failed: rerun what did not pass */
 	int log_level;                  /* LOG_LEVEL_* (log.h); OFF by default */
 	bool skip_all;                  /* HOOKWAVE=0: a run runs nothing */
 	bool force;                     /* install --force */

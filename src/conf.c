@@ -51,7 +51,8 @@ struct key {
 
 /* Key ids, one enum per section so the seen-bitmasks stay small. */
 enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
-       S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY };
+       S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY,
+       S_CACHE_SIZE };
 enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
@@ -67,6 +68,7 @@ static const struct key settings_keys[] = {
 	{ "fail_fast", K_BOOL, S_FAIL_FAST },
 	{ "output_limit", K_OUTPUT_LIMIT, S_OUTPUT_LIMIT },
 	{ "history", K_BOOL, S_HISTORY },
+	{ "cache_size", K_OUTPUT_LIMIT, S_CACHE_SIZE },
 };
 
 static const struct key strategy_keys[] = {
@@ -168,6 +170,7 @@ conf_init(struct conf *c)
 	c->settings.fail_fast = false;
 	c->settings.output_limit = 1048576;
 	c->settings.history = true;
+	c->settings.cache_size = 67108864;
 }
 
 /* Record the first error only; later ones are consequences or noise. */
@@ -478,6 +481,9 @@ apply_settings(struct parser *p, const struct key *k, const char *v)
 				  &s->output_limit);
 	case S_HISTORY:
 		return set_bool(p, k->name, v, &s->history);
+	case S_CACHE_SIZE:
+		return set_number(p, k->name, v, 0, CONF_MAX_CACHE_SIZE,
+				  &s->cache_size);
 	}
 	abort();
 }

@@ -44,6 +44,7 @@ const char *schedule_name(enum schedule s);
 #define CONF_MAX_KILL_GRACE 3600UL
 #define CONF_MAX_OUTPUT_LIMIT (1UL << 30)
 #define CONF_MAX_BATCH_SIZE 1000000UL
+#define CONF_MAX_CACHE_SIZE (1UL << 40)
 #define CONF_NAME_MAX 64
 
 /* Unset numbers are -1 (or CONF_UNSET for unsigned ones). */
@@ -59,6 +60,8 @@ struct conf_settings {
 	bool fail_fast;
 	long output_limit;
 	bool history;                   /* remember durations (history.h) */
+	long cache_size;                /* the state store's bound, bytes
+					   (store.h) */
 };
 
 struct conf_strategy {

@@ -1,4 +1,4 @@
-/* history.c - remembered hook durations, one text file per run directory. */
+/* history.c - remembered hook durations, kept in the state store. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -14,16 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
 #include "buf.h"
 #include "gitdir.h"
 #include "hashmap.h"
 #include "history.h"
+#include "store.h"
 
 #define MAGIC_V1 "hookwave-history 1"   /* durations only: still read */
-#define MAGIC "hookwave-history 2"
-#define LOCK_WAIT 10.0                  /* seconds to wait for another
-					   run's save */
+#define MAGIC "hookwave-history 2"   /* the last file format: imported */
 
 /*
  * What one file cost a hook, relative to what its size predicts.
@@ -39,6 +37,7 @@ struct file_factor {
 	double m;
 	size_t rank;
 	int fresh;
+	long long seen;                 /* when a run last saw it (ms) */
 };
 
 struct entry {
@@ -53,6 +52,7 @@ struct entry {
 	struct hashmap fix;             /* over f, by path */
 	size_t rank;
 	int fresh;
+	long long seen;
 };
 
 /*
@@ -339,22 +339,6 @@ unescape_path(char *s)
 	return 0;
 }
 
-/* Paths may hold any byte but NUL: tabs, newlines and '%' are escaped. */
-static void
-write_path(struct buf *b, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s, *run = u;
-
-	for (; *u != '\0'; u++) {
-		if (*u < 0x20 || *u == '%' || *u == 0x7f) {
-			buf_add(b, run, (size_t)(u - run));
-			buf_printf(b, "%%%02X", *u);
-			run = u + 1;
-		}
-	}
-	buf_add(b, run, (size_t)(u - run));
-}
-
 /*
  * Split `line` at tabs into at most `max` fields. Returns the count.
  */
@@ -527,15 +511,6 @@ corrupt:
 	clear(h);
 	h->next_rank = 0;
 	return err_set(e, path, lineno, "history is corrupt; ignoring it");
-}
-
-struct history *
-history_load(const char *path, int *warned, struct err *e)
-{
-	struct history *h = xcalloc(1, sizeof(*h));
-
-	*warned = path != NULL && load_into(h, path, e) != 0;
-	return h;
 }
 
 double
@@ -873,274 +848,240 @@ cmp_spread(const void *a, const void *b)
 		      (*(const struct file_factor *const *)b)->path);
 }
 
-/* Fresh first, then by rank: the order lines are kept and written in. */
-static int
-more_recent(int fresh_a, size_t rank_a, int fresh_b, size_t rank_b)
+/* Milliseconds since the epoch: when a row was last seen. */
+static long long
+now_ms(void)
 {
-	if (fresh_a != fresh_b)
-		return fresh_a ? -1 : 1;
-	return rank_a < rank_b ? -1 : rank_a > rank_b;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-cmp_entry_recent(const void *a, const void *b)
-{
-	const struct entry *x = *(const struct entry *const *)a;
-	const struct entry *y = *(const struct entry *const *)b;
-
-	return more_recent(x->fresh, x->rank, y->fresh, y->rank);
-}
-
-/* A factor line to write: the factor and the entry it belongs to. */
-struct factor_line {
-	const struct entry *e;
-	const struct file_factor *f;
-};
+/* --- the store ---------------------------------------------------------- */
 
 static int
-cmp_factor_recent(const void *a, const void *b)
+read_duration(void *ctx, const struct store_duration *d)
 {
-	const struct file_factor *x = ((const struct factor_line *)a)->f;
-	const struct file_factor *y = ((const struct factor_line *)b)->f;
+	struct history *h = ctx;
+	struct entry *e;
 
-	return more_recent(x->fresh, x->rank, y->fresh, y->rank);
-}
-
-/* Append `line` to `out` if the whole stays under the limit; 0 or -1. */
-static int
-add_line(struct buf *out, struct buf *line)
-{
-	int r = -1;
-
-	if (out->len + line->len < HISTORY_MAX_BYTES) {
-		if (line->len > 0)
-			buf_add(out, line->p, line->len);
-		r = 0;
-	}
-	buf_reset(line);
-	return r;
-}
-
-/*
- * The file for h, in `out`: the header, every entry's durations and
- * rate, then the factors; each part most recently seen first, and only
- * as much as stays under HISTORY_MAX_BYTES (what does not fit, the
- * least recently seen, is dropped). Of each hook's factors, only the
- * HISTORY_FILES furthest from 1 are candidates, none within
- * HISTORY_FACTOR_MIN of it.
- */
-static void
-render(const struct history *h, struct buf *out)
-{
-	const struct entry **ev = xreallocarray(NULL, h->n + 1, sizeof(*ev));
-	const struct file_factor **by = NULL;
-	struct factor_line *fl = NULL;
-	struct buf line = { NULL, 0, 0 };
-	size_t i, j, n, kept, nfl = 0, flalloc = 0, byalloc = 0;
-	unsigned k;
-
-	buf_printf(out, "%s\n", MAGIC);
-	for (i = 0; i < h->n; i++)
-		ev[i] = &h->v[i];
-	qsort(ev, h->n, sizeof(*ev), cmp_entry_recent);
-	for (kept = 0; kept < h->n; kept++) {
-		const struct entry *e = ev[kept];
-
-		if (e->n > 0) {
-			buf_printf(&line, "h\t%s\t%s\t", e->strategy, e->name);
-			for (k = 0; k < e->n; k++)
-				buf_printf(&line, "%s%.6f", k ? "," : "", e->d[k]);
-			buf_add(&line, "\n", 1);
-		}
-		if (e->rate > 0)
-			buf_printf(&line, "r\t%s\t%s\t%.6g\t%.6g\n", e->strategy,
-				   e->name, e->rate, e->startup);
-		if (add_line(out, &line) != 0)
-			break;
-	}
-	/* The factors of the entries kept: per hook the furthest from 1. */
-	for (i = 0; i < kept; i++) {
-		const struct entry *e = ev[i];
-
-		if (e->nf > byalloc) {
-			byalloc = e->nf;
-			by = xreallocarray(by, byalloc, sizeof(*by));
-		}
-		for (j = n = 0; j < e->nf; j++)
-			if (spread(e->f[j].m) >= HISTORY_FACTOR_MIN)
-				by[n++] = &e->f[j];
-		if (n > HISTORY_FILES) {
-			qsort(by, n, sizeof(*by), cmp_spread);
-			n = HISTORY_FILES;
-		}
-		if (nfl + n > flalloc) {
-			flalloc = 2 * (nfl + n);
-			fl = xreallocarray(fl, flalloc, sizeof(*fl));
-		}
-		for (j = 0; j < n; j++) {
-			fl[nfl].e = e;
-			fl[nfl++].f = by[j];
-		}
-	}
-	if (nfl > 0)
-		qsort(fl, nfl, sizeof(*fl), cmp_factor_recent);
-	for (i = 0; i < nfl; i++) {
-		buf_printf(&line, "f\t%s\t%s\t%.6g\t", fl[i].e->strategy,
-			   fl[i].e->name, fl[i].f->m);
-		write_path(&line, fl[i].f->path);
-		buf_add(&line, "\n", 1);
-		if (add_line(out, &line) != 0)
-			break;
-	}
-	buf_release(&line);
-	free(fl);
-	free(by);
-	free(ev);
-}
-
-/*
- * Replace the file at `path` with n bytes (atomic_file: written beside
- * it, fsynced, renamed; a new history is 0600, one that exists keeps its
- * mode). Returns 0, or -1 with `e` set.
- */
-static int
-replace_file(const char *path, const char *bytes, size_t n, struct err *e)
-{
-	struct atomic_file_options o = { .new_mode = 0600 };
-	int saved;
-
-	if (atomic_file_replace(path, bytes, n, &o, NULL) == 0)
+	if (d->strategy[0] == '\0' || d->hook[0] == '\0' ||
+	    find(h, d->strategy, d->hook) != NULL)
 		return 0;
-	saved = errno;
-	return err_set(e, path, 0, "cannot save the history: %s",
-		       strerror(saved));
-}
-
-/* mkdir -p `dir`. Returns 0, or -1 with errno. */
-static int
-make_dirs(const char *dir)
-{
-	char *d = xstrdup(dir), *p;
-	int r = 0;
-
-	for (p = d + 1; *p != '\0' && r == 0; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(d, 0777) != 0 && errno != EEXIST)
-			r = -1;
-		*p = '/';
-	}
-	if (r == 0 && d[0] != '\0' && mkdir(d, 0777) != 0 && errno != EEXIST)
-		r = -1;
-	free(d);
-	return r;
-}
-
-/*
- * Make the directory the history at `path` lives in, if it is missing,
- * with one mkdir: its parent must exist. Only when that parent is the
- * cache base (outside git) are the missing directories above made too;
- * a git directory that is gone (and the run directory with it) is
- * never made again. Returns 0, or -1 with errno.
- */
-static int
-make_history_dir(const char *dir)
-{
-	char *base;
-	size_t n;
-	int r;
-
-	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	base = cache_base();
-	n = base != NULL ? strlen(base) : 0;
-	if (base != NULL && strncmp(dir, base, n) == 0 &&
-	    strcmp(dir + n, "/hookwave") == 0) {
-		r = make_dirs(dir);
-	} else {
-		errno = ENOENT;
-		r = -1;
-	}
-	free(base);
-	return r;
-}
-
-/*
- * Take the lock on the history's directory (`fd`), waiting at most
- * LOCK_WAIT seconds while another run saves. Returns 0, 1 when the
- * file system has no such locks (go on without), or -1 with errno
- * (EWOULDBLOCK: still held).
- */
-static int
-lock_history(int fd)
-{
-	double end = now_monotonic() + LOCK_WAIT;
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
-
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == ENOLCK || errno == EINVAL || errno == ENOTSUP)
-			return 1;
-		if (errno != EWOULDBLOCK)
-			return -1;
-		if (now_monotonic() >= end) {
-			errno = EWOULDBLOCK;
-			return -1;
-		}
-		nanosleep(&pause, NULL);
+	e = get(h, d->strategy, d->hook);
+	e->seen = d->seen;
+	/* A row a hand edited into nonsense teaches nothing. */
+	if (d->seconds[0] != '\0' && parse_durations(e, d->seconds) != 0)
+		e->n = 0;
+	if (d->rate > 0 && d->rate < 1e9 && d->startup >= 0 &&
+	    d->startup < 1e9) {
+		e->rate = d->rate;
+		e->startup = d->startup;
 	}
 	return 0;
 }
 
-int
-history_save(const struct history *h, const char *path, struct err *e)
+static int
+read_factor(void *ctx, const struct store_factor *f)
 {
-	char cwd[PATH_MAX], *dir, *slash;
+	struct history *h = ctx;
+	struct entry *e = find(h, f->strategy, f->hook);
+	struct file_factor *x;
+
+	if (e == NULL || !(f->factor <= HISTORY_FACTOR_MAX &&
+			   f->factor >= 1 / HISTORY_FACTOR_MAX) ||
+	    find_factor(e, f->path) != NULL)
+		return 0;
+	x = set_factor(e, f->path, f->factor, h->next_rank++);
+	x->seen = f->seen;
+	return 0;
+}
+
+/* Read run directory `dir`'s durations from the store into empty `h`. */
+static int
+read_store(struct history *h, struct store *st, const char *dir,
+	   struct err *e)
+{
+	h->next_rank = 0;
+	if (store_durations_read(st, dir, read_duration, read_factor, h,
+				 e) != 0) {
+		clear(h);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write `h` as run directory `dir`'s durations (in a write): every
+ * entry, and of each hook's factors the HISTORY_FILES furthest from 1,
+ * none within HISTORY_FACTOR_MIN of it. What this run saw is stamped
+ * `now`.
+ */
+static int
+write_store(const struct history *h, struct store *st, const char *dir,
+	    long long now, struct err *e)
+{
+	const struct file_factor **by = NULL;
+	struct buf secs = { NULL, 0, 0 };
+	size_t i, j, n, byalloc = 0;
+	unsigned k;
+	int r = store_durations_clear(st, dir, e);
+
+	for (i = 0; r == 0 && i < h->n; i++) {
+		const struct entry *x = &h->v[i];
+		struct store_duration d;
+
+		if (x->n == 0 && !(x->rate > 0) && x->nf == 0)
+			continue;
+		buf_reset(&secs);
+		for (k = 0; k < x->n; k++)
+			buf_printf(&secs, "%s%.6f", k ? "," : "", x->d[k]);
+		buf_add(&secs, "", 1);
+		d.strategy = x->strategy;
+		d.hook = x->name;
+		d.seconds = secs.p;
+		d.rate = x->rate > 0 ? x->rate : 0;
+		d.startup = x->rate > 0 ? x->startup : 0;
+		d.seen = x->fresh ? now : x->seen;
+		r = store_duration_put(st, dir, &d, e);
+		if (x->nf > byalloc) {
+			byalloc = x->nf;
+			by = xreallocarray(by, byalloc, sizeof(*by));
+		}
+		for (j = n = 0; j < x->nf; j++)
+			if (spread(x->f[j].m) >= HISTORY_FACTOR_MIN)
+				by[n++] = &x->f[j];
+		if (n > HISTORY_FILES) {
+			qsort(by, n, sizeof(*by), cmp_spread);
+			n = HISTORY_FILES;
+		}
+		for (j = 0; r == 0 && j < n; j++) {
+			struct store_factor f;
+
+			f.strategy = x->strategy;
+			f.hook = x->name;
+			f.path = by[j]->path;
+			f.factor = by[j]->m;
+			f.seen = by[j]->fresh ? now : by[j]->seen;
+			r = store_factor_put(st, dir, &f, e);
+		}
+	}
+	buf_release(&secs);
+	free(by);
+	return r;
+}
+
+struct history *
+history_load(struct store *st, const char *dir, int *warned, struct err *e)
+{
+	struct history *h = xcalloc(1, sizeof(*h));
+	unsigned resets;
+	int attempt;
+
+	*warned = 0;
+	if (st == NULL || dir == NULL)
+		return h;
+	for (attempt = 0; attempt < 2; attempt++) {
+		resets = store_resets(st);
+		if (store_begin(st, 0, e) == 0 && read_store(h, st, dir, e) == 0 &&
+		    store_commit(st, e) == 0)
+			return h;
+		store_rollback(st);
+		clear(h);
+		if (store_resets(st) == resets)
+			break;          /* not damage: no second try */
+	}
+	*warned = store_resets(st) == resets;
+	return h;
+}
+
+int
+history_write(const struct history *h, struct store *st, const char *dir,
+	      struct err *e)
+{
 	struct history disk;
-	struct buf out = { NULL, 0, 0 };
-	struct err ignored;
-	int fd, r;
+	int r = -1;
+
+	memset(&disk, 0, sizeof(disk));
+	if (read_store(&disk, st, dir, e) == 0) {
+		replay(&disk, h);
+		r = write_store(&disk, st, dir, now_ms(), e);
+	}
+	clear(&disk);
+	free(disk.v);
+	return r;
+}
+
+int
+history_save(const struct history *h, struct store *st, const char *dir,
+	     struct err *e)
+{
+	char cwd[PATH_MAX];
+	unsigned resets;
+	int attempt, r = -1;
 
 	/* A hook may have removed the run directory: nothing to keep. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL && errno == ENOENT)
-		return err_set(e, path, 0, "cannot save the history: the run "
+		return err_set(e, NULL, 0, "cannot save the history: the run "
 			       "directory is gone");
-	slash = strrchr(path, '/');
-	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
-	    xstrndup(path, (size_t)(slash - path));
-	if (make_history_dir(dir) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		int saved = errno;
-
-		free(dir);
-		return err_set(e, path, 0, "cannot save the history: %s",
-			       strerror(saved));
+	/* A store found damaged on the way is new and empty: once more
+	   onto that. */
+	for (attempt = 0; attempt < 2 && r != 0; attempt++) {
+		resets = store_resets(st);
+		if (store_begin(st, 1, e) == 0 &&
+		    history_write(h, st, dir, e) == 0 &&
+		    store_commit(st, e) == 0)
+			r = 0;
+		if (r != 0)
+			store_rollback(st);
+		if (r != 0 && store_resets(st) == resets)
+			break;
 	}
-	free(dir);
-	if (lock_history(fd) < 0) {
-		int saved = errno;
+	return r;
+}
 
-		close(fd);
-		return err_set(e, path, 0, "cannot save the history: %s",
-			       saved == EWOULDBLOCK ? "another run holds its "
-			       "lock" : strerror(saved));
+int
+history_import(struct store *st, const char *dir, const char *path,
+	       struct err *e)
+{
+	struct history old;
+	struct err why;
+	int any, r, bad;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	memset(&old, 0, sizeof(old));
+	/* A file that cannot be read teaches nothing: it just goes. */
+	bad = load_into(&old, path, &why) != 0;
+	if (bad)
+		clear(&old);
+	r = store_begin(st, 1, e);
+	if (r == 0 && (any = store_durations_any(st, dir, e)) < 0)
+		r = -1;
+	if (r == 0 && any == 0) {
+		size_t i;
+
+		for (i = 0; i < old.n; i++)
+			old.v[i].fresh = 1;
+		r = write_store(&old, st, dir, now_ms(), e);
 	}
-	/* What is there now (another run may have saved since we
-	   loaded; a file that cannot be read starts afresh), with this
-	   run's changes on top. */
-	memset(&disk, 0, sizeof(disk));
-	(void)load_into(&disk, path, &ignored);
-	replay(&disk, h);
-	render(&disk, &out);
-	r = replace_file(path, out.p, out.len, e);
-	buf_release(&out);
-	clear(&disk);
-	free(disk.v);
-	close(fd);              /* and with it the lock */
+	if (r == 0)
+		r = store_commit(st, e);
+	else
+		store_rollback(st);
+	clear(&old);
+	free(old.v);
+	/* Imported, or the store already had this directory's: the file
+	   has had its say. */
+	if (r == 0 && unlink(path) != 0 && errno != ENOENT)
+		return err_set(e, path, 0, "cannot remove the old history "
+			       "file: %s", strerror(errno));
+	if (r == 0 && bad) {
+		if (e != NULL)
+			*e = why;
+		return 1;
+	}
 	return r;
 }
 
@@ -1165,4 +1106,48 @@ history_free(struct history *h)
 		change_release(&h->log[i]);
 	free(h->log);
 	free(h);
+}
+
+/* The median of d[0..n) (n > 0), sorted in place. */
+static double
+median_of(double *d, size_t n)
+{
+	qsort(d, n, sizeof(*d), cmp_double);
+	return n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+}
+
+void
+history_stats(const double *d, size_t n, struct history_stats *out)
+{
+	double *t;
+	double recent, before;
+	size_t nr, nb, k;
+
+	out->median = out->p90 = -1;
+	out->trend = NULL;
+	if (n == 0)
+		return;
+	t = xreallocarray(NULL, n, sizeof(*t));
+	memcpy(t, d, n * sizeof(*t));
+	out->median = median_of(t, n);
+	/* Nearest rank: the smallest value with 90% of them at or below. */
+	k = (9 * n + 9) / 10;
+	out->p90 = t[k > 0 ? k - 1 : 0];
+	if (n >= HISTORY_TREND_RUNS) {
+		nr = n >= 2 * HISTORY_TREND_RECENT ? HISTORY_TREND_RECENT : n / 2;
+		nb = n - nr > HISTORY_TREND_BEFORE ? HISTORY_TREND_BEFORE : n - nr;
+		memcpy(t, d + n - nr, nr * sizeof(*t));
+		recent = median_of(t, nr);
+		memcpy(t, d + n - nr - nb, nb * sizeof(*t));
+		before = median_of(t, nb);
+		if (recent >= before * HISTORY_TREND_RATIO &&
+		    recent - before >= HISTORY_TREND_MIN)
+			out->trend = "slower";
+		else if (before >= recent * HISTORY_TREND_RATIO &&
+			 before - recent >= HISTORY_TREND_MIN)
+			out->trend = "faster";
+		else
+			out->trend = "steady";
+	}
+	free(t);
 }

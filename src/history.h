@@ -3,24 +3,23 @@
  * can start the longest predicted critical path first, and how its
  * files shared that time, so its batches can be packed to end together.
  *
- * One small text file per run directory: in the repository's git
- * directory (GITDIR/hookwave/history-HASH, GITDIR as gitdir.h says), else
- * under $XDG_CACHE_HOME/hookwave (or ~/.cache/hookwave). Per hook it
+ * Kept in the state store (store.h), per run directory. Per hook it
  * keeps the last few durations (the prediction is their median), the
  * seconds its batches took per unit of file cost (the rate), and for
  * the files that cost much more or less than their size says, a factor
  * (at most HISTORY_FILES of them, the furthest from 1).
  *
- * The file is never larger than the reader takes (HISTORY_MAX_BYTES):
- * lines are kept most recently seen first, and what does not fit, the
- * least recently seen, is dropped. Saving merges: under a lock on the
- * file's directory the file is read again and this run's changes are
- * applied to what is there, so concurrent runs in one directory lose
- * nothing; it is then replaced atomically (temporary file, fsync,
- * rename). A missing file is an empty history; one that cannot be
- * read, is too large or is corrupt is ignored with a warning.
+ * Saving merges: in one write transaction of the store, what it holds
+ * is read again and this run's changes are applied to it, so
+ * concurrent runs lose nothing. The store's size bound drops the rows
+ * least recently seen first. A store that cannot be read is an empty
+ * history.
  *
- * Not thread-safe: main.c loads it before a run and saves it after.
+ * Earlier hookwave kept a text file per run directory (history_path_for,
+ * "hookwave-history 1" or "2"); history_import moves one into the store
+ * once and removes it.
+ *
+ * Not thread-safe: the session loads it before a run and saves it after.
  */
 #ifndef HOOKWAVE_HISTORY_H
 #define HOOKWAVE_HISTORY_H
@@ -35,15 +34,16 @@
 #define HISTORY_NOISE 0.25      /* a batch within 25% of the rate */
 #define HISTORY_JITTER 0.05     /* or 50 ms of it teaches nothing
 				   about its files */
-#define HISTORY_MAX_BYTES (8UL << 20)   /* a file this large or larger is
-					   not read; none is written */
+#define HISTORY_MAX_BYTES (8UL << 20)   /* an old file this large or
+					   larger is not imported */
 
 struct history;
 
 struct gitdir;
+struct store;
 
 /*
- * The history file for the run directory (the current directory),
+ * The old history file of the run directory (the current directory),
  * malloc'd: in the git directory of `g` (the run's gitdir_discover(),
  * gitdir.h) when it is a repository, else in the cache directory; NULL
  * when there is nowhere to keep one (no cache directory, or `g` in
@@ -53,11 +53,24 @@ struct gitdir;
 char *history_path_for(const struct gitdir *g);
 
 /*
- * Load `path` (NULL: an empty history). Never returns NULL. When the
- * file exists but cannot be read or is corrupt, *warned is set and `e`
- * says why; the history is then empty.
+ * The durations of run directory `dir` (store.h) in store `st` (NULL:
+ * an empty history). Never returns NULL. When the store cannot be read
+ * (not damage, which the store handles: the history is then empty
+ * without a word here), *warned is set and `e` says why.
  */
-struct history *history_load(const char *path, int *warned, struct err *e);
+struct history *history_load(struct store *st, const char *dir,
+			     int *warned, struct err *e);
+
+/*
+ * Move the old history file at `path` into the store as `dir`'s
+ * durations, unless the store already has some for `dir`; either way
+ * the file is then removed. Nothing to do when there is no file.
+ * Returns 0; 1 when the file could not be read or parsed (it is removed
+ * without import; `e` says why); or -1 with `e` set (the store could
+ * not be written: the file is left for another run).
+ */
+int history_import(struct store *st, const char *dir, const char *path,
+		   struct err *e);
 
 /* Predicted seconds for hook `name` of `strategy`; 0 when unknown. */
 double history_predict(const struct history *h, const char *strategy,
@@ -113,20 +126,48 @@ void history_retain(struct history *h, const char *const *strategy,
 
 /*
  * Save the changes made to `h` since it was loaded (history_record,
- * history_learn, history_retain, in order) to `path`: under an flock(2)
- * on the file's directory (waiting at most 10 seconds for another
- * run's save), the file is read again, the changes are applied to what
- * it holds (nothing, when it is missing or cannot be read), and it is
- * replaced whole, at most HISTORY_MAX_BYTES - 1 bytes. So `path` need
- * not be the file `h` was loaded from: what is there is the base.
- *
- * The file's directory is made if missing, with one mkdir(2) inside
- * an existing parent; only under the cache directory are missing
- * parents made too. So a git directory or run directory that a hook
- * removed is never made again; when the run directory is gone nothing
- * is saved. Returns 0, or -1 with `e` set.
+ * history_learn, history_retain, in order) as `dir`'s durations in
+ * `st`: in one write transaction (waiting for other runs' writes), the
+ * store is read again, the changes are applied to what it holds, and
+ * that is written back. So `st` need not be the store `h` was loaded
+ * from: what is there is the base. A store found damaged on the way is
+ * set aside by the store and the save made once more onto the new one.
+ * When the run directory is gone nothing is saved. Returns 0, or -1
+ * with `e` set.
  */
-int history_save(const struct history *h, const char *path, struct err *e);
+int history_save(const struct history *h, struct store *st,
+		 const char *dir, struct err *e);
+
+/*
+ * The same inside the caller's write transaction (store_begin(st, 1)):
+ * read, apply, write; no commit, no second try. Returns 0 or -1 (`e`).
+ */
+int history_write(const struct history *h, struct store *st,
+		  const char *dir, struct err *e);
+
+/*
+ * What `hookwave history` says of a hook's durations d[0..n) (oldest
+ * first, seconds): the median, the 90th percentile (nearest rank), and
+ * the trend: the median of the last HISTORY_TREND_RECENT runs (of the
+ * last half when there are fewer than twice that many) against the
+ * median of the up to HISTORY_TREND_BEFORE runs before them: "slower"
+ * when it is at least HISTORY_TREND_RATIO times as long and longer by
+ * HISTORY_TREND_MIN seconds or more, "faster" the other way round,
+ * else "steady"; unknown (NULL) with fewer than HISTORY_TREND_RUNS
+ * runs. With n 0 the median and p90 are -1.
+ */
+#define HISTORY_TREND_RECENT 5
+#define HISTORY_TREND_BEFORE 20
+#define HISTORY_TREND_RUNS 6
+#define HISTORY_TREND_RATIO 1.25
+#define HISTORY_TREND_MIN 0.05
+
+struct history_stats {
+	double median, p90;             /* seconds; -1 when no run */
+	const char *trend;              /* "faster", "steady", "slower" or NULL */
+};
+
+void history_stats(const double *d, size_t n, struct history_stats *out);
 
 void history_free(struct history *h);
 

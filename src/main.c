@@ -244,6 +244,13 @@ act(const struct cli_options *o)
 		plan_print_list(&out, &plan);
 		status = put_stdout(&out);
 		break;
+	case CLI_HISTORY:
+		if (session_history(&conf, &plan, o, &out, say_err, &e) != 0) {
+			say_err(&e);
+			break;
+		}
+		status = put_stdout(&out);
+		break;
 	default:
 		if (session_prepare(&sess, &conf, &plan, o, say_err, &e) != 0) {
 			say_err(&e);

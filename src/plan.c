@@ -235,6 +235,8 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 		int named = in_list(o->names, o->nnames, h->name);
 
 		map[i] = NONE;
+		if (o->only != NULL && !o->only[i])
+			continue;
 		if (o->nstrategies > 0 && !in_list(o->strategies, o->nstrategies, sname))
 			continue;
 		if (o->nnames > 0 && !named)

@@ -87,6 +87,8 @@ struct plan_options {
 	enum schedule schedule;         /* SCHED_UNSET = as configured */
 	int strategy_parallel;          /* -1 as configured, 0 no */
 	int fail_fast;                  /* -1 as configured, 1 yes */
+	const bool *only;               /* NULL, or per conf hook: select
+					   only the ones set (--failed) */
 };
 #define PLAN_OPTIONS_INIT { .timeout = -1, .schedule = SCHED_UNSET, \
 			    .strategy_parallel = -1, .fail_fast = -1 }

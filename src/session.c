@@ -13,18 +13,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
 #include "batch_plan.h"
+#include "buf.h"
 #include "exec.h"
 #include "githook.h"
 #include "guardian.h"
+#include "history_print.h"
 #include "log.h"
 #include "orphans.h"
 #include "report.h"
 #include "session.h"
 #include "signals.h"
+#include "store.h"
 #include "strategy.h"
 
 extern char **environ;
@@ -60,6 +64,62 @@ hook_strategy(const struct session *s, size_t i)
 	return s->plan->strategies[s->plan->hooks[i].strategy].name;
 }
 
+/* The store's word that it was damaged and set aside: a warning. */
+static void
+store_warned(void *ctx, const struct err *e)
+{
+	const struct session *s = ctx;
+
+	if (s->say != NULL)
+		s->say(e);
+}
+
+/* Open the state store of the run directory; none is no failure. */
+static void
+open_store(struct session *s)
+{
+	char *path = store_path_for(&s->git, &s->store_dir);
+	char *old;
+	struct err e;
+
+	/* A dry run reads a store; it makes none. */
+	if (path == NULL ||
+	    (s->opt->action != CLI_RUN && access(path, F_OK) != 0)) {
+		free(path);
+		return;
+	}
+	s->store = store_open(path, s->conf->settings.cache_size, store_warned,
+			      s, &e);
+	if (s->store == NULL && log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, "file", path, NULL);
+	free(path);
+	/* The history file of earlier versions moves in, once. */
+	if (s->store != NULL && (old = history_path_for(&s->git)) != NULL) {
+		if (history_import(s->store, s->store_dir, old, &e) != 0 &&
+		    log_enabled(LOG_LEVEL_WARN))
+			/* Not imported: it could not be parsed (and is gone)
+			   or the store not written (it stays). */
+			log_event(LOG_LEVEL_WARN, e.msg, "file", old, NULL);
+		free(old);
+	}
+}
+
+/* Every plan hook's history key (a new plan: the old ones go). */
+static void
+make_keys(struct session *s, size_t old_n)
+{
+	struct plan *p = s->plan;
+	size_t i;
+
+	for (i = 0; s->keys != NULL && i < old_n; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	s->keys = xcalloc(p->nhooks + 1, sizeof(*s->keys));
+	for (i = 0; i < p->nhooks; i++)
+		s->keys[i] = history_key(p->hooks[i].conf->name,
+					 p->hooks[i].conf->command);
+}
+
 /* Load the durations of earlier runs and weigh the plan with them. */
 static void
 load_history(struct session *s)
@@ -70,20 +130,102 @@ load_history(struct session *s)
 	int warned;
 	size_t i;
 
-	s->hist_path = history_path_for(&s->git);
-	s->keys = xcalloc(p->nhooks + 1, sizeof(*s->keys));
-	for (i = 0; i < p->nhooks; i++)
-		s->keys[i] = history_key(p->hooks[i].conf->name,
-					 p->hooks[i].conf->command);
-	s->hist = history_load(s->hist_path, &warned, &e);
-	if (warned && s->say != NULL)
-		s->say(&e);
+	s->hist = history_load(s->store, s->store_dir, &warned, &e);
+	if (warned && log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, "file",
+			  store_path(s->store), NULL);
 	w = xcalloc(p->nhooks + 1, sizeof(*w));
 	for (i = 0; i < p->nhooks; i++)
 		w[i] = history_predict(s->hist, hook_strategy(s, i),
 				       s->keys[i]);
 	plan_set_weights(p, w);
 	free(w);
+}
+
+/* The last results, matched to plan hooks by strategy and key. */
+struct last_ctx {
+	struct session *s;
+	struct rerun_last *last;
+	struct strlist keep;            /* the strings last[] points to */
+};
+
+static int
+take_last(void *ctx, const struct store_result *r)
+{
+	struct last_ctx *x = ctx;
+	const struct plan *p = x->s->plan;
+	size_t i;
+
+	for (i = 0; i < p->nhooks; i++) {
+		struct rerun_last *l = &x->last[i];
+
+		if (strcmp(x->s->keys[i], r->hook) != 0 ||
+		    strcmp(hook_strategy(x->s, i), r->strategy) != 0)
+			continue;
+		strlist_push(&x->keep, r->status);
+		l->status = x->keep.v[x->keep.n - 1];
+		if (r->reason != NULL) {
+			strlist_push(&x->keep, r->reason);
+			l->reason = x->keep.v[x->keep.n - 1];
+		}
+		if (r->files != NULL && r->files_len > 0) {
+			char *f = xmalloc(r->files_len + 1);
+
+			memcpy(f, r->files, r->files_len);
+			f[r->files_len] = '\0';
+			strlist_push_owned(&x->keep, f);
+			l->files = f;
+			l->files_len = r->files_len;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --failed: the hooks whose last result was not a pass and their
+ * dependents, in a plan built again with only those. No store, or one
+ * that cannot be read: no hook has a result, every one runs.
+ */
+static int
+select_failed(struct session *s, struct err *e)
+{
+	struct plan *p = s->plan;
+	struct plan_options po = s->opt->plan;
+	struct last_ctx x = { s, NULL, { 0 } };
+	struct err re;
+	size_t old_n = p->nhooks;
+	int rc;
+
+	x.last = xcalloc(p->nhooks + 1, sizeof(*x.last));
+	if (s->store != NULL) {
+		if (store_begin(s->store, 0, &re) != 0 ||
+		    store_results_read(s->store, s->store_dir, 1, take_last,
+				       &x, &re) != 0 ||
+		    store_commit(s->store, &re) != 0) {
+			store_rollback(s->store);
+			memset(x.last, 0, (p->nhooks + 1) * sizeof(*x.last));
+			if (log_enabled(LOG_LEVEL_WARN))
+				log_event(LOG_LEVEL_WARN, re.msg, NULL);
+		}
+	}
+	rerun_select(&s->rerun, s->conf, p, x.last);
+	free(x.last);
+	strlist_release(&x.keep);
+	s->failed = true;
+	po.only = s->rerun.only;
+	plan_release(p);
+	rc = plan_build(p, s->conf, &po, e);
+	make_keys(s, old_n);
+	return rc;
+}
+
+/* --failed: what each rerun hook gets (batch_plan.h). */
+static int
+rerun_keep(void *ctx, size_t hook, const char *path)
+{
+	const struct session *s = ctx;
+
+	return rerun_keeps(&s->rerun, s->plan->hooks[hook].conf_index, path);
 }
 
 static int
@@ -309,6 +451,14 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 			files_prefetch_drop(&pf);
 		return -1;
 	}
+	if (history || o->action == CLI_RUN || o->failed)
+		open_store(s);
+	make_keys(s, 0);
+	if (o->failed && select_failed(s, e) != 0) {
+		if (listing)
+			files_prefetch_drop(&pf);
+		return -1;
+	}
 	if (history)
 		load_history(s);
 	if (listing && githook_lists(o->files)) {
@@ -321,13 +471,20 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 						    o->null_sep, &pf, e) != 0) {
 		return -1;
 	}
+	if (s->failed)
+		rerun_extend_list(&s->rerun, &s->files);
 	launch_build(&s->launches, p, environ);
-	if (s->hist != NULL) {
-		struct batch_costs costs = { hist_factor, hist_seconds, s };
+	{
+		struct batch_costs costs = { NULL, NULL, s, NULL };
 
-		batch_plan(&s->batches, p, &s->launches, &s->files, &costs);
-	} else {
-		batch_plan(&s->batches, p, &s->launches, &s->files, NULL);
+		if (s->hist != NULL) {
+			costs.factor = hist_factor;
+			costs.seconds = hist_seconds;
+		}
+		if (s->failed)
+			costs.keep = rerun_keep;
+		batch_plan(&s->batches, p, &s->launches, &s->files,
+			   s->hist != NULL || s->failed ? &costs : NULL);
 	}
 	if (o->files == FILES_SOURCE_MESSAGE)
 		githook_message_batches(&s->batches, p, &s->launches, &s->files);
@@ -353,10 +510,13 @@ session_release(struct session *s)
 	s->keys = NULL;
 	file_list_release(&s->files);
 	history_free(s->hist);
-	free(s->hist_path);
+	store_close(s->store);
+	free(s->store_dir);
+	rerun_release(&s->rerun);
 	gitdir_release(&s->git);
 	s->hist = NULL;
-	s->hist_path = NULL;
+	s->store = NULL;
+	s->store_dir = NULL;
 }
 
 int
@@ -373,15 +533,15 @@ session_exit_status(const struct hook_result *results, size_t n, int signal)
 }
 
 /*
- * Remember how long each hook that ran to its end took, and, for a
- * hook whose batches all ran, how long each batch took.
+ * Note in the history how long each hook that ran to its end took, and,
+ * for a hook whose batches all ran, how long each batch took. Returns
+ * whether there is anything to save.
  */
-static void
-save_history(const struct session *s, const struct hook_result *res)
+static int
+learn_history(const struct session *s, const struct hook_result *res)
 {
 	const struct conf *c = s->conf;
 	const struct plan *p = s->plan;
-	struct err e;
 	size_t i, n = 0;
 
 	for (i = 0; i < p->nhooks; i++) {
@@ -418,10 +578,135 @@ save_history(const struct session *s, const struct hook_result *res)
 		free(kv);
 		free(sv);
 	}
-	/* Nowhere to write (a read-only tree, HOME unset) is no failure. */
-	if (n > 0 && history_save(s->hist, s->hist_path, &e) != 0 &&
-	    log_enabled(LOG_LEVEL_WARN))
-		log_event(LOG_LEVEL_WARN, e.msg, "file", s->hist_path, NULL);
+	return n > 0;
+}
+
+/*
+ * Record every hook's result that the plan ran (not a disabled one):
+ * status, reason, when it started (UTC; `wall0` is the run's start),
+ * how long it took (not with the durations off), and, when it did not
+ * pass, the files it had, for --failed.
+ */
+static int
+write_results(const struct session *s, const struct hook_result *res,
+	      double wall0, struct err *e)
+{
+	const struct plan *p = s->plan;
+	bool durations = s->hist != NULL;
+	struct buf files = { 0 };
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < p->nhooks; i++) {
+		const struct hook_files *hf = &s->hook_files.of[i];
+		struct store_result x;
+
+		if (p->hooks[i].state != PLAN_RUN)
+			continue;
+		buf_reset(&files);
+		x.strategy = hook_strategy(s, i);
+		x.hook = s->keys[i];
+		x.name = p->hooks[i].conf->name;
+		x.status = hook_status_name(res[i].status);
+		x.reason = res[i].reason;
+		x.start = wall0 + (res[i].start > 0 ? res[i].start : 0);
+		x.duration = durations ? res[i].duration : -1;
+		x.files = NULL;
+		x.files_len = 0;
+		if (!hook_result_passes(&res[i]) && !hf->all && hf->n > 0) {
+			for (k = 0; k < hf->n; k++)
+				buf_add(&files, hf->path[k], strlen(hf->path[k]) + 1);
+			x.files = files.p;
+			x.files_len = files.len;
+		}
+		r = store_result_add(s->store, s->store_dir, &x, e);
+	}
+	buf_release(&files);
+	return r;
+}
+
+/*
+ * What the store keeps of this run, in one write: the durations (when
+ * kept) and the results. A store found damaged on the way is new and
+ * empty: once more onto that.
+ */
+static void
+save_state(const struct session *s, const struct hook_result *res,
+	   double wall0)
+{
+	char cwd[4096];
+	int history = s->hist != NULL && learn_history(s, res);
+	unsigned resets;
+	struct err e;
+	int attempt, r = -1;
+
+	/* A hook may have removed the run directory: nothing to keep. */
+	if (getcwd(cwd, sizeof(cwd)) == NULL && errno == ENOENT)
+		return;
+	for (attempt = 0; attempt < 2 && r != 0; attempt++) {
+		resets = store_resets(s->store);
+		if (store_begin(s->store, 1, &e) == 0 &&
+		    (!history || history_write(s->hist, s->store, s->store_dir,
+					       &e) == 0) &&
+		    write_results(s, res, wall0, &e) == 0 &&
+		    store_commit(s->store, &e) == 0)
+			r = 0;
+		if (r != 0)
+			store_rollback(s->store);
+		if (r != 0 && store_resets(s->store) == resets)
+			break;
+	}
+	/* Nowhere to write (a read-only tree) is no failure. */
+	if (r != 0 && log_enabled(LOG_LEVEL_WARN))
+		log_event(LOG_LEVEL_WARN, e.msg, "file", store_path(s->store),
+			  NULL);
+}
+
+/* Seconds since the epoch, for the results' start times. */
+static double
+now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+session_history(const struct conf *c, const struct plan *p,
+		const struct cli_options *o, struct buf *out,
+		session_say_fn say_fn, struct err *e)
+{
+	struct session s;
+	char *path;
+	struct err ge;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.conf = c;
+	s.plan = (struct plan *)p;
+	s.say = say_fn;
+	s.git = (struct gitdir)GITDIR_INIT;
+	(void)gitdir_discover(&s.git, NULL, &ge);
+	/* Nothing recorded yet: no store is made just to say so. */
+	path = store_path_for(&s.git, &s.store_dir);
+	if (path != NULL && access(path, F_OK) == 0) {
+		s.store = store_open(path, c->settings.cache_size, store_warned,
+				     &s, &ge);
+		if (s.store == NULL && say_fn != NULL)
+			say_fn(&ge);
+	}
+	free(path);
+	make_keys(&s, 0);
+	r = history_print(out, p, s.keys, s.store, s.store_dir,
+			  o->format, e);
+	for (size_t i = 0; i < p->nhooks; i++)
+		free(s.keys[i]);
+	free(s.keys);
+	store_close(s.store);
+	free(s.store_dir);
+	gitdir_release(&s.git);
+	return r;
 }
 
 /* --- the scheduler's callbacks ------------------------------------------ */
@@ -537,7 +822,7 @@ session_run(struct session *s)
 	struct wiring w;
 	struct run_config rc;
 	struct hook_result *results;
-	double t0 = now_monotonic(), elapsed;
+	double t0 = now_monotonic(), elapsed, wall0 = now_wall();
 	unsigned workers = 0;
 	int status, werr, file_failed, adopted, run_errno, back;
 	bool out_tty = isatty(s->out_fd), err_tty = isatty(STDERR_FILENO);
@@ -625,8 +910,8 @@ session_run(struct session *s)
 	status = session_exit_status(results, p->nhooks, signals_caught());
 	file_failed = write_report_files(s, w.report, results, workers,
 					 elapsed, status);
-	if (s->hist != NULL && s->hist_path != NULL)
-		save_history(s, results);
+	if (s->store != NULL)
+		save_state(s, results, wall0);
 	if (adopted && p->nhooks > 0)
 		orphans_end(p->kill_grace < 2 ? (double)p->kill_grace : 2.0);
 	status = session_exit_status(results, p->nhooks, signals_caught());

@@ -18,6 +18,7 @@
 #define HOOKWAVE_SESSION_H
 
 #include "aside.h"
+#include "buf.h"
 #include "batch_plan.h"
 #include "cli.h"
 #include "conf.h"
@@ -26,6 +27,7 @@
 #include "history.h"
 #include "launch.h"
 #include "plan.h"
+#include "rerun.h"
 #include "result.h"
 #include "util.h"
 
@@ -54,9 +56,13 @@ struct session {
 	struct gitdir git;              /* the repository, asked once (when
 					   the history or the listing needs it) */
 	struct history *hist;           /* NULL with --no-history / history = no */
-	char *hist_path;                /* where it is kept, or NULL */
-	char **keys;                    /* per plan hook: its history key,
-					   when there is a history */
+	struct store *store;            /* the state store, or NULL (none:
+					   nowhere to keep one, or a dry run
+					   without history) */
+	char *store_dir;                /* the run directory's key in it */
+	char **keys;                    /* per plan hook: its history key */
+	bool failed;                    /* --failed: `rerun` says what */
+	struct rerun rerun;
 	struct file_list files;         /* listed once, if a hook has patterns */
 	struct launches launches;       /* how each hook is started */
 	struct run_batches batches;     /* every hook's batches */
@@ -67,7 +73,9 @@ struct session {
 };
 
 /*
- * Load the history (unless disabled) and weigh the plan with it, list
+ * Open the state store, load the history (unless disabled) and weigh
+ * the plan with it; with --failed, build the plan again with only the
+ * hooks to rerun (rerun.h), which may leave it empty; list
  * the files if any hook wants them, and cut every hook's into batches.
  * Returns 0, or -1 with `e` filled in (the listing failed: git failed,
  * --staged outside git, an unreadable --files). The session must be
@@ -112,6 +120,16 @@ int session_run(struct session *s);
 int session_check_targets(const struct cli_options *o, struct err *e);
 
 void session_release(struct session *s);
+
+/*
+ * `hookwave history`: what the state store of the run directory says
+ * of each hook of `p` (history_print.h), into `out` as o->format says.
+ * A store that does not exist yet is not made. Returns 0, or -1 with
+ * `e` filled in.
+ */
+int session_history(const struct conf *c, const struct plan *p,
+		    const struct cli_options *o, struct buf *out,
+		    session_say_fn say, struct err *e);
 
 /*
  * The exit status of finished results: EXIT_FAIL if any hook fails the

@@ -17,12 +17,12 @@ room() {
 	conf) echo config ;;
 	plan|result|conflicts) echo model ;;
 	files|gitdir|gitrange|aside|fingerprint) echo workspace ;;
-	history) echo memory ;;
+	history|store) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
-	cli|plan_print|session|signals|githook|install) echo app ;;
+	cli|plan_print|session|signals|githook|install|rerun|history_print) echo app ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac
