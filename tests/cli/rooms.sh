@@ -16,8 +16,8 @@ room() {
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames) echo base ;;
 	conf) echo config ;;
 	plan|result|conflicts) echo model ;;
-	files|gitdir|gitrange|aside|fingerprint) echo workspace ;;
-	history|store) echo memory ;;
+	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
+	history|store|cache_key) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
