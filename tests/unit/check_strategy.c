@@ -1863,8 +1863,7 @@ START_TEST(test_cached)
 		outcome("a", 1, HOOK_FAILED, 1);
 		outcome("x", -1, HOOK_FAILED, 2);
 	}
-	/* c's dependents wait for it to be final, not for a process */
-	T.f.delay_ms[H("a")] = 20;
+	T.f.delay_ms[H("a")] = 20;      /* c's turn comes late */
 	run();
 
 	ck_assert_uint_eq(RES("a")->batches, 2);
@@ -1873,8 +1872,9 @@ START_TEST(test_cached)
 	expect("e", HOOK_PASSED, SKIP_NONE, "cached");
 	ck_assert(hook_result_is_cached(RES("e")));
 	ck_assert_uint_eq(RES("e")->cached, 0);
+	/* (its report may come after f started: it is made final first,
+	   and reported with whatever else ended in the same round) */
 	expect_passed("f");
-	ck_assert_uint_lt(T.f.report_seq[H("e")], first_start(H("f")));
 	expect("z", HOOK_PASSED, SKIP_NONE, "cached");
 	ck_assert_uint_eq(RES("z")->cached, 12);
 	ck_assert_uint_eq(RES("z")->files, 0);
@@ -1887,7 +1887,6 @@ START_TEST(test_cached)
 		/* final only after a: its turn came when a passed */
 		ck_assert_uint_gt(T.f.report_seq[H("c")], last_end(H("a")));
 		expect_passed("d");
-		ck_assert_uint_lt(T.f.report_seq[H("c")], first_start(H("d")));
 		expect_passed("x");
 		expect("y", HOOK_PASSED, SKIP_NONE, "cached");
 		ck_assert_uint_eq(RES("y")->cached, 3);
@@ -1918,7 +1917,7 @@ START_TEST(test_cached_stopped)
 	cached("w", 2, 1);
 	T.f.sets_stop[H("i")] = 1;
 	cached("j", 4, 1);
-	gate("i", G_REPORTED, "k");
+	gate("i", G_REPORTED, "w");     /* the stop comes after w's end */
 	run();
 	expect("k", HOOK_FAILED, SKIP_NONE, NULL);
 	expect("w", HOOK_SKIPPED, SKIP_STOPPED, "stopped: critical hook k failed");
