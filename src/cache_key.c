@@ -143,6 +143,27 @@ absolute(const char *dir, const char *path)
 	return xasprintf("%s/%s", dir, path);
 }
 
+/*
+ * The word w0[0..*len) as the shell reads it when it is one quoted
+ * string of plain characters ("/usr/bin/x" or '/usr/bin/x': how a
+ * config writes a path), else as it is; malloc'd, *len its length.
+ */
+static char *
+unquoted(const char *w0, size_t *len)
+{
+	size_t n = *len, i;
+
+	if (n >= 2 && (w0[0] == '"' || w0[0] == '\'') && w0[n - 1] == w0[0]) {
+		for (i = 1; i < n - 1 && plain_char((unsigned char)w0[i]); i++)
+			;
+		if (i == n - 1 && n > 2) {
+			*len = n - 2;
+			return xstrndup(w0 + 1, n - 2);
+		}
+	}
+	return xstrndup(w0, n);
+}
+
 /* Is `path` an executable regular file (links followed)? */
 static int
 executable(const char *path, struct stat *st)
@@ -174,7 +195,7 @@ resolve_program(const struct cache_hook_desc *d, struct stat *st,
 			;
 		p += len;
 		free(w);
-		w = xstrndup(w0, len);
+		w = unquoted(w0, &len);
 		for (i = 0; i < len; i++)
 			if (!plain_char((unsigned char)w[i]))
 				break;

@@ -157,11 +157,20 @@ gets "files: then cached again" lint "not run"
 
 echo new >e.txt
 hwj
-gets "files: an untracked new file: only it runs" lint "e.txt"
-hwj
+gets "files: an untracked file is no file of a default run" lint "not run"
+hwj --all-files
+gets "files: --all-files: the untracked file runs, alone" lint "e.txt"
+hwj --all-files
 gets "files: the untracked file is cached too" lint "not run"
+# Added to the index, its id becomes git's blob id rather than a
+# SHA-256 of its bytes: one more run, never a wrong pass.
+git add e.txt
+hwj
+gets "files: the file added to the index runs once more" lint "e.txt"
+hwj
+gets "files: then cached under git's id" lint "not run"
 
-git mv -q c.txt c2.txt
+git mv c.txt c2.txt
 hwj
 gets "files: a renamed file runs again" lint "c2.txt"
 
@@ -303,7 +312,7 @@ echo b2 >b.txt
 hw -q
 gets "whole: one file changed: every file runs" w "$ALL4"
 fresh
-echo new >e.txt
+echo new >e.txt && git add e.txt
 hw -q
 gets "whole: a file added: every file runs" w "a.txt b.txt c.txt e.txt sub/d.txt"
 fresh
@@ -382,7 +391,7 @@ newrepo twice <<EOF
 [hook m]
 cache = files
 files = *.txt
-command = "$HELPER" beacon "\$MEET/\$ME"; "$HELPER" wait "\$MEET/\$OTHER" 30; "$REC" "m\$ME" "\$@"
+command = "$HELPER" beacon "\$MEET/\$ME"; "$HELPER" wait "\$MEET/\$OTHER" 30; "$REC" "m\$ME"
 EOF
 ME=1 OTHER=2 timeout -k 5 60 "$HOOKWAVE" -q >"$tmp/o1" 2>"$tmp/e1" &
 p1=$!

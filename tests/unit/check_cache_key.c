@@ -243,7 +243,13 @@ START_TEST(test_resolve)
 	RESOLVES("tool", (const char *)NULL);   /* not on PATH */
 	RESOLVES("echo hi", (const char *)NULL); /* a builtin */
 	RESOLVES("env echo hi", "/bin/echo");   /* env's, not the shell's */
-	RESOLVES("'prog' x", (const char *)NULL);
+	/* A path quoted as one plain string is the path. */
+	RESOLVES("'prog' x", want);
+	RESOLVES("\"prog\" x", want);
+	RESOLVES("\"./tool\"", tool);
+	RESOLVES("\"$PROG\" x", (const char *)NULL);
+	RESOLVES("\"pr\"og x", (const char *)NULL);
+	RESOLVES("\"\" x", (const char *)NULL);
 	RESOLVES("$PROG x", (const char *)NULL);
 	RESOLVES("", (const char *)NULL);
 	RESOLVES("env -S 'prog x'", (const char *)NULL);
