@@ -19,7 +19,7 @@ const char cli_synopsis[] =
 	"                [-o file] [-s strategy] [-t seconds] [--all-files | --staged |\n"
 	"                --files=file | --changed | --from-ref=ref [--to-ref=ref]]\n"
 	"                [--check-config] [--color=when] [--lock]\n"
-	"                [--failed] [--log-level=level] [--no-history]\n"
+	"                [--failed] [--log-level=level] [--no-cache] [--no-history]\n"
 	"                [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [hook ...]\n"
@@ -59,6 +59,7 @@ const char cli_help_text[] =
 	"  -v, --verbose            also the output of passing hooks\n"
 	"      --color=WHEN         auto, always or never\n"
 	"      --lock               one run at a time in this directory\n"
+	"      --no-cache           neither use nor fill the result cache\n"
 	"      --no-history         ignore and keep no record of durations\n"
 	"      --failed             only what did not pass last time, and its dependents\n"
 	"  -n, --dry-run            print the plan, run nothing\n"
@@ -121,7 +122,7 @@ enum {
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
 	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY,
 	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE,
-	OPT_FAILED
+	OPT_FAILED, OPT_NO_CACHE
 };
 
 static const struct option long_options[] = {
@@ -151,6 +152,7 @@ static const struct option long_options[] = {
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -411,6 +413,9 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 			break;
 		case OPT_NO_HISTORY:
 			o->no_history = true;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = true;
 			break;
 		case OPT_FAILED:
 			o->failed = true;

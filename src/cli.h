@@ -55,6 +55,8 @@ struct cli_options {
 	enum cli_color color;
 	bool lock;
 	bool no_history;
+	bool no_cache;                  /* --no-cache: neither read nor write
+					   the result cache */
 	bool failed;                    /* --failed: rerun what did not pass */
 	int log_level;                  /* LOG_LEVEL_* (log.h); OFF by default */
 	bool skip_all;                  /* HOOKWAVE=0: a run runs nothing */

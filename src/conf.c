@@ -40,7 +40,7 @@ enum section_kind { SEC_NONE, SEC_SETTINGS, SEC_STRATEGY, SEC_HOOK };
 enum key_type {
 	K_JOBS, K_SECONDS, K_GRACE, K_SCHEDULE, K_BOOL, K_COUNT,
 	K_OUTPUT_LIMIT, K_BATCH, K_STRING, K_STRATEGY, K_DEPENDS,
-	K_PATTERNS, K_ENV
+	K_PATTERNS, K_ENV, K_CACHE
 };
 
 struct key {
@@ -52,11 +52,11 @@ struct key {
 /* Key ids, one enum per section so the seen-bitmasks stay small. */
 enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
        S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY,
-       S_CACHE_SIZE };
+       S_CACHE_SIZE, S_CACHE };
 enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
-       H_MODIFIES, H_STAGE_FIXED };
+       H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -69,6 +69,7 @@ static const struct key settings_keys[] = {
 	{ "output_limit", K_OUTPUT_LIMIT, S_OUTPUT_LIMIT },
 	{ "history", K_BOOL, S_HISTORY },
 	{ "cache_size", K_OUTPUT_LIMIT, S_CACHE_SIZE },
+	{ "cache", K_CACHE, S_CACHE },
 };
 
 static const struct key strategy_keys[] = {
@@ -94,6 +95,9 @@ static const struct key hook_keys[] = {
 	{ "enabled", K_BOOL, H_ENABLED },
 	{ "modifies", K_BOOL, H_MODIFIES },
 	{ "stage_fixed", K_BOOL, H_STAGE_FIXED },
+	{ "cache", K_CACHE, H_CACHE },
+	{ "cache_key", K_STRING, H_CACHE_KEY },
+	{ "inputs", K_PATTERNS, H_INPUTS },
 };
 
 struct parser {
@@ -157,6 +161,40 @@ schedule_name(enum schedule s)
 	return schedule_names[s];
 }
 
+static const char *const cache_names[] = {
+	[CACHE_UNSET] = "unset", [CACHE_WHOLE] = "whole",
+	[CACHE_FILES] = "files", [CACHE_NO] = "no"
+};
+
+enum conf_cache
+conf_cache_parse(const char *s)
+{
+	size_t i;
+
+	for (i = CACHE_WHOLE; i < ARRAY_SIZE(cache_names); i++)
+		if (strcmp(s, cache_names[i]) == 0)
+			return (enum conf_cache)i;
+	return CACHE_UNSET;
+}
+
+const char *
+conf_cache_name(enum conf_cache m)
+{
+	if ((size_t)m >= ARRAY_SIZE(cache_names))
+		return "unset";
+	return cache_names[m];
+}
+
+enum conf_cache
+conf_hook_cache(const struct conf *c, const struct conf_hook *h)
+{
+	if (h->cache != CACHE_UNSET)
+		return h->cache;
+	if (c->settings.cache != CACHE_UNSET)
+		return c->settings.cache;
+	return CACHE_WHOLE;
+}
+
 void
 conf_init(struct conf *c)
 {
@@ -171,6 +209,7 @@ conf_init(struct conf *c)
 	c->settings.output_limit = 1048576;
 	c->settings.history = true;
 	c->settings.cache_size = 67108864;
+	c->settings.cache = CACHE_WHOLE;
 }
 
 /* Record the first error only; later ones are consequences or noise. */
@@ -445,6 +484,20 @@ set_schedule(struct parser *p, const char *key, const char *v,
 }
 
 static int
+set_cache(struct parser *p, const char *key, const char *v,
+	  enum conf_cache *out)
+{
+	enum conf_cache m = conf_cache_parse(v);
+
+	if (m == CACHE_UNSET)
+		return fail(p, p->pend_line,
+			    "bad value '%s' for '%s': want whole, files or no",
+			    v, key);
+	*out = m;
+	return 0;
+}
+
+static int
 apply_settings(struct parser *p, const struct key *k, const char *v)
 {
 	struct conf_settings *s = &p->c->settings;
@@ -484,6 +537,8 @@ apply_settings(struct parser *p, const struct key *k, const char *v)
 	case S_CACHE_SIZE:
 		return set_number(p, k->name, v, 0, CONF_MAX_CACHE_SIZE,
 				  &s->cache_size);
+	case S_CACHE:
+		return set_cache(p, k->name, v, &s->cache);
 	}
 	abort();
 }
@@ -596,6 +651,15 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	case H_STAGE_FIXED:
 		h->stage_fixed_line = p->pend_line;
 		return set_bool(p, k->name, v, &h->stage_fixed);
+	case H_CACHE:
+		return set_cache(p, k->name, v, &h->cache);
+	case H_CACHE_KEY:
+		/* A command of its own, run as written (no files follow). */
+		h->cache_key = xstrdup(v);
+		return 0;
+	case H_INPUTS:
+		split_list(v, 0, 1, &h->inputs);
+		return 0;
 	}
 	abort();
 }
@@ -1301,6 +1365,8 @@ conf_release(struct conf *c)
 		strlist_release(&h->exclude);
 		strlist_release(&h->env);
 		free(h->cwd);
+		free(h->cache_key);
+		strlist_release(&h->inputs);
 	}
 	free(c->hooks);
 	for (i = 0; i < c->nstrategies; i++) {

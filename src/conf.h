@@ -38,6 +38,23 @@ enum schedule {
 enum schedule schedule_parse(const char *s);
 const char *schedule_name(enum schedule s);
 
+/*
+ * What a hook's passes are remembered as (hookwave(1), CACHE): `whole`
+ * (its whole set of files is one key), `files` (each file its own),
+ * `no` (never). CACHE_UNSET, a zeroed hook's, takes [settings] cache.
+ */
+enum conf_cache {
+	CACHE_UNSET = 0,
+	CACHE_WHOLE,
+	CACHE_FILES,
+	CACHE_NO
+};
+
+/* "whole", "files", "no" -> enum; CACHE_UNSET for anything else. */
+enum conf_cache conf_cache_parse(const char *s);
+/* The name of a mode; "unset" for CACHE_UNSET. */
+const char *conf_cache_name(enum conf_cache m);
+
 /* Limits of numeric keys, shared with the command line. */
 #define CONF_MAX_JOBS 1024UL
 #define CONF_MAX_TIMEOUT 2147483UL      /* seconds, fits an int of ms */
@@ -62,6 +79,8 @@ struct conf_settings {
 	bool history;                   /* remember durations (history.h) */
 	long cache_size;                /* the state store's bound, bytes
 					   (store.h) */
+	enum conf_cache cache;          /* hooks' default; CACHE_WHOLE
+					   unless set */
 };
 
 struct conf_strategy {
@@ -99,6 +118,13 @@ struct conf_hook {
 	bool modifies;                  /* a fixer: may change its files */
 	bool stage_fixed;               /* its fixes are staged (needs modifies) */
 	unsigned long stage_fixed_line; /* 0 when not set */
+	enum conf_cache cache;          /* CACHE_UNSET: [settings] cache;
+					   see conf_hook_cache() */
+	char *cache_key;                /* shell command whose exit status
+					   and output stand for the
+					   program's identity, or NULL */
+	struct strlist inputs;          /* glob patterns of the files its
+					   verdicts also depend on */
 };
 
 struct conf {
@@ -137,6 +163,14 @@ int conf_load(struct conf *c, const char *path, struct err *e);
 /* Index of the hook or strategy with this name, or -1. */
 long conf_find_hook(const struct conf *c, const char *name);
 long conf_find_strategy(const struct conf *c, const char *name);
+
+/*
+ * The cache mode hook `h` of `c` runs with: its own `cache`, else
+ * [settings] cache, else CACHE_WHOLE. Never CACHE_UNSET. (--no-cache
+ * is the caller's to apply.)
+ */
+enum conf_cache conf_hook_cache(const struct conf *c,
+				const struct conf_hook *h);
 
 /* Free everything `c` owns; safe on a half-filled conf. */
 void conf_release(struct conf *c);

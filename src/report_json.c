@@ -37,10 +37,11 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 {
 	const struct plan_hook *h = &w->plan->hooks[hook];
 	/* Passed and failed hooks have a reason only for the files they
-	   changed ("fixed N files", "modified N files"). */
+	   changed ("fixed N files", "modified N files"), or for a pass
+	   the cache remembered ("cached"). */
 	const char *reason = res->status == HOOK_SKIPPED ||
-			     res->status == HOOK_ERROR || res->nmodified > 0 ?
-			     res->reason : NULL;
+			     res->status == HOOK_ERROR || res->nmodified > 0 ||
+			     hook_result_is_cached(res) ? res->reason : NULL;
 	size_t i;
 
 	buf_adds(b, "{\"type\":\"hook\",\"name\":");
@@ -64,8 +65,8 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	json_seconds(b, res->start);
 	buf_adds(b, ",\"duration\":");
 	json_seconds(b, res->duration);
-	buf_printf(b, ",\"batches\":%u,\"files\":%zu,\"modified\":[",
-		   res->batches, res->files);
+	buf_printf(b, ",\"batches\":%u,\"files\":%zu,\"cached\":%zu,"
+		   "\"modified\":[", res->batches, res->files, res->cached);
 	for (i = 0; i < res->nmodified; i++) {
 		if (i > 0)
 			buf_add(b, ",", 1);

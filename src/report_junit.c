@@ -7,6 +7,7 @@
  *
  * failed and timeout become <failure type="failed|timeout">, error
  * becomes <error type="error">, skipped becomes <skipped message=.../>;
+ * a pass the result cache helped has <properties> (cache_properties);
  * the output goes inside <failure>/<error>, or in <system-out> for the
  * others. Every name, message and output goes through xml_text(), so
  * the document is well-formed whatever a hook printed: no raw control
@@ -96,6 +97,28 @@ system_out(struct buf *b, const struct hook_result *res)
 	buf_adds(b, "</system-out>\n");
 }
 
+/*
+ * What the result cache did for a passed hook, where JUnit readers
+ * look for a test's extra facts: a pass the cache remembered has the
+ * reason "cached"; a count of cached files when there were some.
+ */
+static void
+cache_properties(struct buf *b, const struct hook_result *res)
+{
+	int is_cached = hook_result_is_cached(res);
+
+	if (!is_cached && res->cached == 0)
+		return;
+	buf_adds(b, "      <properties>\n");
+	if (is_cached)
+		buf_adds(b, "        <property name=\"reason\" value=\""
+			 HOOK_REASON_CACHED "\"/>\n");
+	if (res->cached > 0)
+		buf_printf(b, "        <property name=\"cached\" value=\"%zu\"/>\n",
+			   res->cached);
+	buf_adds(b, "      </properties>\n");
+}
+
 static void
 junit_case(struct buf *b, const struct plan *p, size_t hook,
 	   const struct hook_result *res)
@@ -110,6 +133,7 @@ junit_case(struct buf *b, const struct plan *p, size_t hook,
 	buf_printf(b, " time=\"%.3f\">\n", seconds(res->duration));
 	switch (res->status) {
 	case HOOK_PASSED:
+		cache_properties(b, res);
 		system_out(b, res);
 		break;
 	case HOOK_FAILED:

@@ -253,6 +253,8 @@ tap_hook(struct writer_state *w, struct buf *b, size_t hook,
 		}
 	} else if (res->status == HOOK_TIMEOUT) {
 		buf_adds(b, " # timeout");
+	} else if (hook_result_is_cached(res)) {
+		buf_adds(b, " # " HOOK_REASON_CACHED);  /* a comment, as timeout */
 	}
 	buf_add(b, "\n", 1);
 	/* Details for what did not pass, and the partial output of a

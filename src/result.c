@@ -7,6 +7,7 @@
 #endif
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "result.h"
 #include "util.h"
@@ -71,6 +72,33 @@ hook_result_settle_modified(struct hook_result *r, int stage_fixed)
 	} else if (r->status == HOOK_FAILED && r->reason == NULL) {
 		r->reason = count_reason("modified", r->nmodified);
 	}
+}
+
+void
+hook_result_set_cached(struct hook_result *r, size_t ncached)
+{
+	r->status = HOOK_PASSED;
+	r->skip = SKIP_NONE;
+	free(r->reason);
+	r->reason = xstrdup(HOOK_REASON_CACHED);
+	r->exit_code = -1;
+	r->signal = 0;
+	r->start = r->duration = -1;
+	r->batches = 0;
+	r->files = 0;
+	r->cached = ncached;
+	free(r->output);
+	r->output = xstrdup("");
+	r->output_len = 0;
+	r->dropped = 0;
+	r->fixed = 0;
+}
+
+int
+hook_result_is_cached(const struct hook_result *r)
+{
+	return r->status == HOOK_PASSED && r->batches == 0 &&
+	       r->reason != NULL && strcmp(r->reason, HOOK_REASON_CACHED) == 0;
 }
 
 void

@@ -48,6 +48,9 @@ struct hook_result {
 	double duration;        /* seconds, -1 never started */
 	unsigned batches;       /* processes started */
 	size_t files;           /* files passed */
+	size_t cached;          /* files whose pass was remembered (the
+				   result cache) and that did not run; 0
+				   for a skipped hook */
 	char *output;           /* rendered output (owned), "" if none */
 	size_t output_len;
 	unsigned long long dropped; /* output bytes not kept */
@@ -87,6 +90,10 @@ struct batch_result {
 	size_t nmodified;
 };
 
+/* The reason of a hook that was not started because the cache
+   remembered its pass (hook_result_set_cached). */
+#define HOOK_REASON_CACHED "cached"
+
 /* "passed", "failed", "timeout", "error", "skipped". */
 const char *hook_status_name(enum hook_status s);
 
@@ -105,6 +112,18 @@ int hook_result_fails_run(const struct hook_result *r);
  * statuses keep theirs. Replaces r->reason as needed.
  */
 void hook_result_settle_modified(struct hook_result *r, int stage_fixed);
+
+/*
+ * Make *r a pass the cache remembered, for a hook that was not started:
+ * passed, reason "cached", `ncached` files cached, none run, no batch,
+ * no exit code, start and duration -1 (never started), output "".
+ * Replaces r->reason and r->output; r holds no spans nor modified
+ * files yet.
+ */
+void hook_result_set_cached(struct hook_result *r, size_t ncached);
+
+/* Whether *r is such a pass (and so never started). */
+int hook_result_is_cached(const struct hook_result *r);
 
 /* Free n results and what each owns (reason, output, spans, modified);
    NULL is fine. */

@@ -37,11 +37,13 @@ extern char **environ;
 struct wiring {
 	struct exec_ctx exec;
 	struct report *report;
+	struct run_cache *cache;
 };
 
 static void
 say(const struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static double now_wall(void);
 
 static void
 say(const struct session *s, const char *fmt, ...)
@@ -226,6 +228,27 @@ rerun_keep(void *ctx, size_t hook, const char *path)
 	const struct session *s = ctx;
 
 	return rerun_keeps(&s->rerun, s->plan->hooks[hook].conf_index, path);
+}
+
+/* Which files a hook gets: --failed's choice, then the cache's. */
+static int
+session_keep(void *ctx, size_t hook, const char *path)
+{
+	struct session *s = ctx;
+
+	if (s->failed && !rerun_keep(ctx, hook, path))
+		return 0;
+	return run_cache_keep(s->cache, hook, path);
+}
+
+/* The cache's word (a hook not cached this run, and why): a warning. */
+static void
+cache_warned(void *ctx, const struct err *e)
+{
+	const struct session *s = ctx;
+
+	if (s->say != NULL)
+		s->say(e);
 }
 
 static int
@@ -474,6 +497,10 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (s->failed)
 		rerun_extend_list(&s->rerun, &s->files);
 	launch_build(&s->launches, p, environ);
+	if (o->action == CLI_RUN && !o->no_cache && s->store != NULL)
+		s->cache = run_cache_open(c, p, &s->launches, s->store,
+					  s->store_dir, &s->git, staged_run,
+					  cache_warned, s);
 	{
 		struct batch_costs costs = { NULL, NULL, s, NULL };
 
@@ -481,16 +508,17 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 			costs.factor = hist_factor;
 			costs.seconds = hist_seconds;
 		}
-		if (s->failed)
-			costs.keep = rerun_keep;
+		if (s->failed || s->cache != NULL)
+			costs.keep = session_keep;
 		batch_plan(&s->batches, p, &s->launches, &s->files,
-			   s->hist != NULL || s->failed ? &costs : NULL);
+			   s->hist != NULL || costs.keep != NULL ? &costs : NULL);
 	}
 	if (o->files == FILES_SOURCE_MESSAGE)
 		githook_message_batches(&s->batches, p, &s->launches, &s->files);
 	batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
 			 &s->batches);
 	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);
+	run_cache_decide(s->cache, &s->batches, &s->hook_files);
 	return 0;
 }
 
@@ -500,6 +528,7 @@ session_release(struct session *s)
 	size_t i;
 
 	(void)put_back(s, NULL, 0);     /* a run that never started */
+	run_cache_close(s->cache);
 	conflicts_free(s->conflicts);
 	run_files_release(&s->hook_files);
 	run_batches_release(&s->batches);
@@ -649,6 +678,8 @@ save_state(const struct session *s, const struct hook_result *res,
 		    (!history || history_write(s->hist, s->store, s->store_dir,
 					       &e) == 0) &&
 		    write_results(s, res, wall0, &e) == 0 &&
+		    run_cache_save(s->cache, res, &s->hook_files, &s->batches,
+				   (long long)(now_wall() * 1000), &e) == 0 &&
 		    store_commit(s->store, &e) == 0)
 			r = 0;
 		if (r != 0)
@@ -740,6 +771,7 @@ on_exec(void *ctx, const struct plan *p, size_t hook, size_t batch,
 	struct wiring *w = ctx;
 
 	exec_batch(&w->exec, p, hook, batch, slot, r);
+	run_cache_batch_done(w->cache, hook, batch, r->status);
 }
 
 /* --- the run -------------------------------------------------------------- */
@@ -852,6 +884,7 @@ session_run(struct session *s)
 	ro.kill_fd = signals_kill_fd();
 	ro.cancel_fd = signals_cancel_fd();
 	w.report = report_new(p, &ro);
+	w.cache = s->cache;
 	memset(&rc, 0, sizeof(rc));
 	rc.plan = p;
 	rc.exec = on_exec;
@@ -863,6 +896,8 @@ session_run(struct session *s)
 	rc.batch_seconds = s->batches.seconds;
 	rc.conflicts = s->conflicts;
 	rc.staged = o->files == FILES_SOURCE_STAGED;
+	rc.ncached = run_cache_ncached(s->cache);
+	rc.all_cached = run_cache_all_cached(s->cache);
 
 	log_run_start(p);
 	/* What hooks leave behind comes to us, to be ended after the run. */

@@ -29,6 +29,7 @@
 #include "plan.h"
 #include "rerun.h"
 #include "result.h"
+#include "run_cache.h"
 #include "util.h"
 
 /* Exit statuses (see hookwave(1), EXIT STATUS). */
@@ -70,6 +71,9 @@ struct session {
 					   set aside while hooks run */
 	struct run_files hook_files;    /* their files, as the run names them */
 	struct conflicts *conflicts;    /* hooks kept apart, or NULL */
+	struct run_cache *cache;        /* the result cache, or NULL (none
+					   this run: --no-cache, no store,
+					   no hook cached, a dry run) */
 };
 
 /*

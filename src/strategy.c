@@ -220,9 +220,17 @@ finish_skipped(struct strat *st, size_t h, enum skip_kind kind, char *reason)
 	r->start = r->duration = -1;
 	r->batches = 0;
 	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
+	r->cached = 0;
 	r->output = xstrdup("");
 	r->output_len = 0;
 	run->hs[h].state = HS_DONE;
+}
+
+/* Whether the cache leaves hook h nothing to run. */
+static int
+all_cached(const struct run *run, size_t h)
+{
+	return run->cfg->all_cached != NULL && run->cfg->all_cached[h];
 }
 
 /* Why what has not started will not: interrupt, fail-fast, or critical. */
@@ -472,6 +480,7 @@ finish_hook(struct strat *st, size_t h)
 	}
 	r->batches = (unsigned)started;
 	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
+	r->cached = run->cfg->ncached ? run->cfg->ncached[h] : 0;
 	r->start = first >= 0 ? first - run->t0 : -1;
 	r->duration = first >= 0 ? last - first : -1;
 	r->output = output_render(&merged, &r->output_len);
@@ -605,9 +614,10 @@ log_wave(const struct strat *st, const char *msg, int with_hooks)
 
 /*
  * Submit what may start now, up to max_workers in flight. A hook with
- * no files is made final here, when its turn comes (its dependencies
- * have passed), not before: a hook whose dependency failed is skipped
- * for that, whether or not it had files, and so are its dependents.
+ * no files, or with nothing the cache left it to run, is made final
+ * here, when its turn comes (its dependencies have passed), not
+ * before: a hook whose dependency failed is skipped for that, whether
+ * or not it had files, and so are its dependents.
  */
 static void
 submit_ready(struct strat *st)
@@ -659,6 +669,17 @@ submit_ready(struct strat *st)
 			if (ps->schedule == SCHED_SEQUENTIAL &&
 			    hs->state == HS_WAITING && st->in_flight > 0)
 				break;
+			if (all_cached(run, h)) {
+				/* its pass is remembered: passed, never started */
+				heap_pop(&st->ready, NULL);
+				hook_result_set_cached(&run->results[h],
+						       run->cfg->ncached ?
+						       run->cfg->ncached[h] : 0);
+				mark_final(st, h);
+				after_final(st, h);
+				again = 1;      /* it may end a wave */
+				continue;
+			}
 			if (hs->nbatches == 0) {
 				/* no files: final at once, and it counts as passed */
 				heap_pop(&st->ready, NULL);

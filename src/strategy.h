@@ -63,6 +63,16 @@ struct run_config {
 	size_t *nbatches;               /* per plan hook; NULL = 1 each;
 					   0 = no files: skipped: no files */
 	size_t *nfiles;                 /* per plan hook; NULL = 0 each */
+	/* Per plan hook: files the result cache passed, which are in none
+	   of its batches (the result's `cached`); NULL = 0 each. */
+	size_t *ncached;
+	/* Per plan hook: nonzero when the cache leaves it nothing to run.
+	   Such a hook is never started, whatever its nbatches: when its
+	   turn comes (its dependencies passed) it passes with the reason
+	   "cached" (hook_result_set_cached), which its dependents count
+	   as a pass; a failed dependency, a stop or an interrupt skips it
+	   as any other. NULL = none. */
+	unsigned char *all_cached;
 	/* Per plan hook, per batch: predicted seconds (0 unknown), or
 	   NULL. A batch's queue priority is then its own predicted time
 	   plus the chain after its hook, not the hook's whole time. */

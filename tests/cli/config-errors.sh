@@ -51,6 +51,8 @@ max-workers-zero|2|bad value '\''0'\'' for '\''max_workers'\''
 max-concurrent-zero|2|bad value '\''0'\'' for '\''max_concurrent_strategies'\''
 bad-boolean|3|bad value '\''maybe'\'' for '\''critical'\''
 bad-schedule|2|bad value '\''parallel'\'' for '\''schedule'\''
+bad-cache|5|bad value '\''yes'\'' for '\''cache'\'': want whole, files or no
+bad-settings-cache|3|bad value '\''per-file'\'' for '\''cache'\'': want whole, files or no
 git-hooks-unknown|3|unknown git hook '\''pre-comit'\'' in '\''git_hooks'\''
 name-slash|4|bad hook name '\''lint/ruff'\'': it contains '\''/'\''
 name-comma|1|bad hook name '\''a,b'\'': it contains '\'','\''

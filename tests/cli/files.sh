@@ -28,9 +28,11 @@ export LC_ALL=C
 
 isolate_git
 
-# Every hookwave run is bounded.
+# Every hookwave run is bounded. These tests are about what hooks are
+# given, run after run over the same files: the result cache, which would
+# spare the reruns, is off (tests/cli/cache.sh tests it).
 hw() {
-	timeout -k 5 120 "$HOOKWAVE" "$@"
+	timeout -k 5 120 "$HOOKWAVE" --no-cache "$@"
 }
 
 gitc() {

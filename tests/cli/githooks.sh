@@ -36,6 +36,8 @@ write_config() {
 [settings]
 jobs = 1
 history = no
+# The hooks record what they are given; a cached pass would give nothing.
+cache = no
 
 [strategy pc]
 git_hooks = pre-commit

@@ -1557,7 +1557,7 @@ EOF
 touch 1.txt 2.txt 3.txt 4.txt 5.txt
 e42_pairs='[["a","b"],["a","c"],["b","d"],["c","d"],["e","f"],["d","f"]]'
 for sched in waves eager sequential; do
-	hw -f json --all-files --schedule=$sched
+	hw -f json --all-files --no-cache --schedule=$sched
 	expect_exit "E42 ($sched): exit status 0" 0
 	jcheck "E42 ($sched): every start and duration >= 0" "$tmp/out" \
 		'.[:-1] | all(.start >= 0 and .duration >= 0)'

@@ -16,13 +16,13 @@ room() {
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames) echo base ;;
 	conf) echo config ;;
 	plan|result|conflicts) echo model ;;
-	files|gitdir|gitrange|aside|fingerprint) echo workspace ;;
-	history|store) echo memory ;;
+	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
+	history|store|cache_key) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
-	cli|plan_print|session|signals|githook|install|rerun|history_print) echo app ;;
+	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac

@@ -81,6 +81,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(o.config);
 	ck_assert_ptr_null(o.report);
 	ck_assert(!o.quiet && !o.verbose && !o.lock && !o.no_history);
+	ck_assert(!o.no_cache);
 	ck_assert_int_eq(o.plan.timeout, -1);
 	ck_assert_int_eq(o.plan.schedule, SCHED_UNSET);
 	ck_assert_int_eq(o.plan.strategy_parallel, -1);
@@ -100,7 +101,8 @@ START_TEST(test_every_option)
 	   "--schedule=eager", "--no-strategy-parallel", "-t", "9", "-x",
 	   "--files=list", "-0", "-f", "json", "-o", "r.xml",
 	   "--report-format=junit", "--timeline=t.json", "-q", "--color=never",
-	   "--lock", "--no-history", "--log-level=debug", "h1", "h2");
+	   "--lock", "--no-history", "--no-cache", "--log-level=debug", "h1",
+	   "h2");
 	ck_assert_str_eq(o.config, "x.ini");
 	ck_assert_str_eq(o.directory, "dir");
 	ck_assert_int_eq(o.plan.jobs, 7);
@@ -126,7 +128,7 @@ START_TEST(test_every_option)
 	ck_assert_str_eq(o.timeline, "t.json");
 	ck_assert(o.quiet);
 	ck_assert_int_eq(o.color, CLI_COLOR_NEVER);
-	ck_assert(o.lock && o.no_history);
+	ck_assert(o.lock && o.no_history && o.no_cache);
 	ck_assert_int_eq(o.log_level, LOG_LEVEL_DEBUG);
 	ck_assert_uint_eq(o.plan.nnames, 2);
 	ck_assert_str_eq(o.plan.names[0], "h1");
@@ -387,11 +389,29 @@ START_TEST(test_color_and_status_line)
 }
 END_TEST
 
+/* --no-cache is about the result cache only: durations stay on. */
+START_TEST(test_no_cache)
+{
+	struct cli_options o;
+
+	OK(&o, "--no-cache", "-n");
+	ck_assert(o.no_cache);
+	ck_assert(!o.no_history);
+	ck_assert_int_eq(o.action, CLI_DRY_RUN);
+	cli_release(&o);
+	OK(&o, "--no-history");
+	ck_assert(!o.no_cache);
+	cli_release(&o);
+}
+END_TEST
+
 START_TEST(test_help_text)
 {
 	ck_assert_int_eq(strncmp(cli_synopsis, "usage: hookwave ", 16), 0);
 	ck_assert_ptr_nonnull(strstr(cli_help_text, "--fail-fast"));
 	ck_assert_ptr_nonnull(strstr(cli_help_text, "hookwave.ini(5)"));
+	ck_assert_ptr_nonnull(strstr(cli_help_text, "--no-cache"));
+	ck_assert_ptr_nonnull(strstr(cli_synopsis, "[--no-cache]"));
 }
 END_TEST
 
@@ -410,6 +430,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_git_workflow);
 	tcase_add_test(tc, test_find_config);
 	tcase_add_test(tc, test_color_and_status_line);
+	tcase_add_test(tc, test_no_cache);
 	tcase_add_test(tc, test_help_text);
 	suite_add_tcase(s, tc);
 	return s;

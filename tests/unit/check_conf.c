@@ -351,6 +351,100 @@ START_TEST(test_hook_keys)
 }
 END_TEST
 
+/* cache, cache_key, inputs, [settings] cache, and the mode a hook runs
+   with. */
+START_TEST(test_cache_keys)
+{
+	struct conf c;
+	const struct conf_hook *h;
+
+	ck_assert_int_eq(conf_cache_parse("whole"), CACHE_WHOLE);
+	ck_assert_int_eq(conf_cache_parse("files"), CACHE_FILES);
+	ck_assert_int_eq(conf_cache_parse("no"), CACHE_NO);
+	ck_assert_int_eq(conf_cache_parse("unset"), CACHE_UNSET);
+	ck_assert_int_eq(conf_cache_parse("Whole"), CACHE_UNSET);
+	ck_assert_int_eq(conf_cache_parse("yes"), CACHE_UNSET);
+	ck_assert_int_eq(conf_cache_parse(""), CACHE_UNSET);
+	ck_assert_str_eq(conf_cache_name(CACHE_WHOLE), "whole");
+	ck_assert_str_eq(conf_cache_name(CACHE_FILES), "files");
+	ck_assert_str_eq(conf_cache_name(CACHE_NO), "no");
+	ck_assert_str_eq(conf_cache_name(CACHE_UNSET), "unset");
+
+	/* Nothing said: every hook is `whole`, with no key nor inputs. */
+	PARSE_OK(&c, "[hook a]\ncommand = x\n");
+	ck_assert_int_eq(c.settings.cache, CACHE_WHOLE);
+	ck_assert_int_eq(c.hooks[0].cache, CACHE_UNSET);
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[0]), CACHE_WHOLE);
+	ck_assert_ptr_null(c.hooks[0].cache_key);
+	ck_assert_uint_eq(c.hooks[0].inputs.n, 0);
+	conf_release(&c);
+
+	PARSE_OK(&c,
+		 "[settings]\n"
+		 "cache = files\n"
+		 "[hook ruff]\n"
+		 "command = ruff check\n"
+		 "files = *.py\n"
+		 "cache_key = ruff --version &&\n"
+		 "  python3 --version\n"
+		 "inputs = pyproject.toml  ruff.toml\n"
+		 "  .config/[ ]x/*.toml\n"
+		 "[hook mypy]\n"
+		 "command = mypy\n"
+		 "cache = whole\n"
+		 "[hook tests]\n"
+		 "command = make check\n"
+		 "cache = no\n"
+		 "[hook fmt]\n"
+		 "command = fmt\n"
+		 "cache = files\n");
+	ck_assert_int_eq(c.settings.cache, CACHE_FILES);
+	h = &c.hooks[0];
+	ck_assert_int_eq(h->cache, CACHE_UNSET);
+	ck_assert_int_eq(conf_hook_cache(&c, h), CACHE_FILES);
+	ck_assert_str_eq(h->cache_key, "ruff --version && python3 --version");
+	ck_assert_uint_eq(h->inputs.n, 3);
+	ck_assert_str_eq(h->inputs.v[0], "pyproject.toml");
+	ck_assert_str_eq(h->inputs.v[1], "ruff.toml");
+	ck_assert_str_eq(h->inputs.v[2], ".config/[ ]x/*.toml");
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[1]), CACHE_WHOLE);
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[2]), CACHE_NO);
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[3]), CACHE_FILES);
+	/* A conf whose settings were left unset still answers `whole`. */
+	c.settings.cache = CACHE_UNSET;
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[0]), CACHE_WHOLE);
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[2]), CACHE_NO);
+	conf_release(&c);
+
+	PARSE_OK(&c, "[settings]\ncache = no\n[hook a]\ncommand = x\n");
+	ck_assert_int_eq(conf_hook_cache(&c, &c.hooks[0]), CACHE_NO);
+	conf_release(&c);
+
+	/* Bad values, repeats and typos, at their lines. */
+	PARSE_BAD("[hook a]\ncommand = x\ncache = yes\n", 3,
+		  "bad value 'yes' for 'cache': want whole, files or no");
+	PARSE_BAD("[hook a]\ncommand = x\ncache = Files\n", 3,
+		  "bad value 'Files' for 'cache'");
+	PARSE_BAD("[hook a]\ncommand = x\ncache = files no\n", 3,
+		  "bad value 'files no' for 'cache'");
+	PARSE_BAD("[settings]\ncache = off\n", 2,
+		  "bad value 'off' for 'cache': want whole, files or no");
+	PARSE_BAD("[hook a]\ncommand = x\ncache = no\ncache = no\n", 4,
+		  "'cache' is set twice in [hook a]");
+	PARSE_BAD("[hook a]\ncommand = x\ncache_key = a\n\ncache_key = b\n", 5,
+		  "'cache_key' is set twice in [hook a]");
+	PARSE_BAD("[hook a]\ncommand = x\ninputs = a\ninputs = b\n", 4,
+		  "'inputs' is set twice in [hook a]");
+	PARSE_BAD("[hook a]\ncommand = x\ninput = a\n", 3,
+		  "unknown key 'input' in [hook a] (did you mean 'inputs'?)");
+	PARSE_BAD("[hook a]\ncommand = x\ncachekey = a\n", 3,
+		  "(did you mean 'cache_key'?)");
+	PARSE_BAD("[settings]\ncach = no\n", 2, "(did you mean 'cache'?)");
+	PARSE_BAD("[strategy s]\ncache = no\n", 2,
+		  "unknown key 'cache' in [strategy s]");
+}
+END_TEST
+
 /* Comments: whole-line ; and #, inline only after whitespace. */
 START_TEST(test_comments)
 {
@@ -899,6 +993,10 @@ static const struct bad_case bad_cases[] = {
 	  "bad value '0' for 'max_concurrent_strategies'", 0, NULL },
 	{ "bad-boolean.ini", 3, "bad value 'maybe' for 'critical'", 0, NULL },
 	{ "bad-schedule.ini", 2, "bad value 'parallel' for 'schedule'", 0, NULL },
+	{ "bad-cache.ini", 5,
+	  "bad value 'yes' for 'cache': want whole, files or no", 0, NULL },
+	{ "bad-settings-cache.ini", 3,
+	  "bad value 'per-file' for 'cache': want whole, files or no", 0, NULL },
 	{ "git-hooks-unknown.ini", 3, "unknown git hook 'pre-comit' in 'git_hooks'", 0, NULL },
 	{ "name-slash.ini", 4, "bad hook name 'lint/ruff': it contains '/'", 0, NULL },
 	{ "name-comma.ini", 1, "bad hook name 'a,b': it contains ','", 0, NULL },
@@ -1138,6 +1236,7 @@ START_TEST(test_empty_values)
 	static const char *const settings[] = {
 		"jobs", "timeout", "kill_grace", "schedule", "strategy_parallel",
 		"max_concurrent_strategies", "fail_fast", "output_limit",
+		"cache",
 	};
 	static const char *const strategy[] = {
 		"parallel", "max_workers", "timeout", "schedule",
@@ -1145,7 +1244,7 @@ START_TEST(test_empty_values)
 	static const char *const hook[] = {
 		"strategy", "depends", "timeout", "critical", "files", "exclude",
 		"batch_size", "serial", "env", "cwd", "enabled", "modifies",
-		"stage_fixed",
+		"stage_fixed", "cache", "cache_key", "inputs",
 	};
 	size_t i;
 
@@ -1782,6 +1881,7 @@ conf_suite(void)
 	tcase_add_loop_test(tc, test_booleans, 0, (int)ARRAY_SIZE(bool_cases));
 	tcase_add_test(tc, test_not_booleans);
 	tcase_add_test(tc, test_fixer_keys);
+	tcase_add_test(tc, test_cache_keys);
 	tcase_add_test(tc, test_continuation);
 	tcase_add_test(tc, test_continuation_long);
 	tcase_add_test(tc, test_env_order);

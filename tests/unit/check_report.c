@@ -373,6 +373,8 @@ START_TEST(test_json_lines)
 			    "ESC \\u001b[31m, ]]> </system-out> \\n# SKIP\\n") != NULL);
 	ck_assert(strstr(s, "\"passed\":1,\"failed\":3,\"timeout\":1,"
 			    "\"error\":1,\"skipped\":2") != NULL);
+	/* every hook says how many files the cache passed: none here */
+	ck_assert_uint_eq(count(s, ",\"cached\":0,\"modified\":["), NH);
 	free(s);
 }
 END_TEST
@@ -652,6 +654,97 @@ START_TEST(test_tap_yaml_exact)
 			      "case %zu: got [%s]", i, got);
 		free(got);
 	}
+}
+END_TEST
+
+/* --- the result cache ---------------------------------------------------- */
+
+/*
+ * "ok" passed from the cache (never started), "hostile" ran 3 files and
+ * had 7 cached: every format says so its own way, the summary counts a
+ * cached hook as passed, and the timeline draws nothing for it.
+ */
+START_TEST(test_cached)
+{
+	static const enum report_format f[] = {
+		REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT
+	};
+	char *path = xasprintf("%s/trace.json", tmpdir);
+	char *want;
+	struct err e;
+	size_t len, i;
+	char *s;
+
+	free(res[H_OK].spans);
+	res[H_OK].spans = NULL;
+	res[H_OK].nspans = 0;
+	hook_result_set_cached(&res[H_OK], 3088);
+	res[H_HOSTILE].cached = 7;
+
+	s = render(REPORT_JSON, &len);
+	assert_clean(s, len, 0);
+	ck_assert(strstr(s, "{\"type\":\"hook\",\"name\":\"ok\","
+			    "\"strategy\":\"fast\",\"wave\":1,"
+			    "\"status\":\"passed\",\"reason\":\"cached\","
+			    "\"exit_code\":null,\"signal\":null,\"start\":null,"
+			    "\"duration\":null,\"batches\":0,\"files\":0,"
+			    "\"cached\":3088,\"modified\":[],\"output\":\"\","
+			    "\"output_truncated\":false}\n") != NULL);
+	ck_assert(strstr(s, "\"status\":\"failed\",\"reason\":null,"
+			    "\"exit_code\":1,") != NULL);
+	ck_assert(strstr(s, "\"batches\":3,\"files\":3,\"cached\":7,") != NULL);
+	ck_assert(strstr(s, "\"passed\":1,\"failed\":3,\"timeout\":1,"
+			    "\"error\":1,\"skipped\":2") != NULL);
+	free(s);
+
+	s = render(REPORT_TEXT, &len);
+	/* like any pass with a reason, no duration: it never started */
+	want = xasprintf("\npassed   %-*s  %7s  cached\n",
+			 (int)strlen("comprehensive/missing"), "fast/ok", "-");
+	ck_assert_msg(find(s, len, want) != NULL, "no [%s]", want);
+	free(want);
+	ck_assert_ptr_null(find(s, len, "3088"));  /* no file counts in text */
+	ck_assert(find(s, len, "hookwave: 1 passed, 3 failed, 1 timeout, "
+		       "1 error, 2 skipped in ") != NULL);
+	free(s);
+
+	s = render(REPORT_TAP, &len);
+	ck_assert(strstr(s, "\nok 8 - fast/ok # cached\n") != NULL);
+	ck_assert(strstr(s, "\nnot ok 7 - fast/hostile\n") != NULL);
+	free(s);
+
+	s = render(REPORT_JUNIT, &len);
+	assert_clean(s, len, 1);
+	ck_assert(strstr(s, "<testcase classname=\"fast\" name=\"ok\" "
+			    "time=\"0.000\">\n      <properties>\n"
+			    "        <property name=\"reason\" value=\"cached\"/>\n"
+			    "        <property name=\"cached\" value=\"3088\"/>\n"
+			    "      </properties>\n    </testcase>\n") != NULL);
+	/* a failure keeps its shape: no properties */
+	ck_assert_uint_eq(count(s, "<properties>"), 1);
+	ck_assert(strstr(s, "<testsuites name=\"hookwave\" tests=\"8\" "
+			    "failures=\"4\" errors=\"1\" skipped=\"2\"") != NULL);
+	free(s);
+
+	/* the stream says the same as the file */
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		size_t a, b;
+		char *file = render(f[i], &a);
+		char *stream = render_stream(f[i], false, false, &b);
+
+		ck_assert_uint_eq(a, b);
+		ck_assert_msg(memcmp(file, stream, a) == 0, "format %d", (int)f[i]);
+		free(file);
+		free(stream);
+	}
+
+	/* never started: nothing on the timeline, and no crash */
+	ck_assert_int_eq(report_write_timeline(path, &plan, res, 4, &e), 0);
+	s = slurp(path, &len);
+	ck_assert_ptr_null(strstr(s, "\"hook\":\"ok\""));
+	ck_assert_uint_eq(count(s, "\"ph\":\"X\""), 7);
+	free(s);
+	free(path);
 }
 END_TEST
 
@@ -1132,6 +1225,7 @@ report_suite(void)
 	tcase_add_test(tc, test_quiet_passes);
 	tcase_add_test(tc, test_tap_yaml_exact);
 	tcase_add_test(tc, test_timeline);
+	tcase_add_test(tc, test_cached);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -1,7 +1,7 @@
 /*
  * check_result.c - unit tests for result.[ch]: status names, which
- * results let dependents run, which make the exit status 1, and
- * freeing what results own.
+ * results let dependents run, which make the exit status 1, a pass
+ * from the cache, and freeing what results own.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -77,6 +77,49 @@ START_TEST(test_free)
 }
 END_TEST
 
+/* A pass from the cache: every field as the reports expect; it
+   replaces what the result held. */
+START_TEST(test_cached)
+{
+	struct hook_result *r = calloc(1, sizeof(*r));
+
+	ck_assert_ptr_nonnull(r);
+	r->status = HOOK_PENDING;
+	r->reason = strdup("old");
+	r->output = strdup("old output");
+	r->output_len = 10;
+	r->start = 1.5;
+	r->duration = 2;
+	r->batches = 3;
+	r->files = 9;
+	r->exit_code = 4;
+	ck_assert(!hook_result_is_cached(r));
+	hook_result_set_cached(r, 3088);
+	ck_assert_int_eq(r->status, HOOK_PASSED);
+	ck_assert_int_eq(r->skip, SKIP_NONE);
+	ck_assert_str_eq(r->reason, "cached");
+	ck_assert_str_eq(r->reason, HOOK_REASON_CACHED);
+	ck_assert_int_eq(r->exit_code, -1);
+	ck_assert_int_eq(r->signal, 0);
+	ck_assert(r->start < 0 && r->duration < 0);
+	ck_assert_uint_eq(r->batches, 0);
+	ck_assert_uint_eq(r->files, 0);
+	ck_assert_uint_eq(r->cached, 3088);
+	ck_assert_str_eq(r->output, "");
+	ck_assert_uint_eq(r->output_len, 0);
+	ck_assert(hook_result_is_cached(r));
+	ck_assert(hook_result_passes(r));
+	ck_assert(!hook_result_fails_run(r));
+	/* A hook that ran is never taken for one, whatever its reason. */
+	r->batches = 1;
+	ck_assert(!hook_result_is_cached(r));
+	r->batches = 0;
+	r->status = HOOK_SKIPPED;
+	ck_assert(!hook_result_is_cached(r));
+	hook_results_free(r, 1);
+}
+END_TEST
+
 Suite *
 result_suite(void)
 {
@@ -86,6 +129,7 @@ result_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_rules);
 	tcase_add_test(tc, test_free);
+	tcase_add_test(tc, test_cached);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -113,6 +113,9 @@ static struct {
 	double *batch_seconds[MAXH];    /* per hook, or NULL */
 	int use_batch_seconds;
 	int use_nbatches;
+	size_t ncached[MAXH];           /* the run's ncached, if use_cache */
+	unsigned char all_cached[MAXH]; /* the run's all_cached, if use_cache */
+	int use_cache;
 	struct conflicts *conflicts;    /* for the run, or NULL */
 	int staged;
 	atomic_int stop;
@@ -305,6 +308,20 @@ batches(const char *hook, size_t n)
 	T.use_nbatches = 1;
 	T.nbatches[h] = n;
 	T.f.nb[h] = n;
+}
+
+/* The cache passed n of hook's files; all: it left it nothing to run
+   (its nbatches stay what they were: they must not matter). */
+static void
+cached(const char *hook, size_t n, int all)
+{
+	size_t h = H(hook);
+
+	T.use_cache = 1;
+	T.ncached[h] = n;
+	T.all_cached[h] = (unsigned char)all;
+	if (all)
+		T.f.nb[h] = 0;
 }
 
 /* ---- the fake --------------------------------------------------------- */
@@ -598,7 +615,31 @@ check_invariants(void)
 			ck_assert(r->spans[i].duration >= 0);
 		}
 		ck_assert_ptr_nonnull(r->output);
+		if (hook_result_is_cached(r)) {
+			/* the cache passed it: never started, no file ran */
+			ck_assert_msg(T.use_cache && T.all_cached[h],
+				      "hook %s passed from a cache it had not",
+				      name);
+			ck_assert_uint_eq(ncalls(h), 0);
+			ck_assert_uint_eq(r->batches, 0);
+			ck_assert_uint_eq(r->files, 0);
+			ck_assert_uint_eq(r->cached, T.ncached[h]);
+			ck_assert(r->start < 0 && r->duration < 0);
+			ck_assert_uint_eq(r->output_len, 0);
+			ck_assert_int_eq(r->exit_code, -1);
+			ck_assert_int_eq(r->skip, SKIP_NONE);
+			ck_assert(hook_result_passes(r));
+			ck_assert(!hook_result_fails_run(r));
+			continue;
+		}
+		/* a hook the cache left nothing to run never runs */
+		if (T.use_cache && T.all_cached[h])
+			ck_assert_msg(ncalls(h) == 0 && r->status == HOOK_SKIPPED,
+				      "hook %s: all cached, but %s after %u batches",
+				      name, hook_status_name(r->status), ncalls(h));
 		ck_assert_uint_eq(r->files, T.nfiles[h]);
+		ck_assert_uint_eq(r->cached, r->status == HOOK_SKIPPED &&
+				  ncalls(h) == 0 ? 0 : T.ncached[h]);
 		if (ncalls(h) > 0) {
 			ck_assert_msg(f->report_seq[h] > last_end(h),
 				      "hook %s reported before it ended", name);
@@ -690,6 +731,8 @@ run(void)
 	rc.start = fake_start;
 	rc.nbatches = T.use_nbatches ? T.nbatches : NULL;
 	rc.nfiles = T.nfiles;
+	rc.ncached = T.use_cache ? T.ncached : NULL;
+	rc.all_cached = T.use_cache ? T.all_cached : NULL;
 	rc.batch_seconds = T.use_batch_seconds ? T.batch_seconds : NULL;
 	rc.conflicts = T.conflicts;
 	rc.staged = T.staged;
@@ -1779,6 +1822,127 @@ START_TEST(test_modified_files)
 }
 END_TEST
 
+/* ---- the result cache ------------------------------------------------- */
+
+/*
+ * all_cached: never started, passed with the reason "cached" when its
+ * turn comes, a pass for its dependents, whatever its nbatches (0 too:
+ * never "no files"); ncached alone only counts the files in the result
+ * of a hook that ran. Loops: the three schedules, each with a and x
+ * passing, then failing.
+ */
+START_TEST(test_cached)
+{
+	static const enum schedule scheds[] = {
+		SCHED_WAVES, SCHED_EAGER, SCHED_SEQUENTIAL
+	};
+	struct plan_options o = PLAN_OPTIONS_INIT;
+	int fail = _i >= 3;
+
+	o.schedule = scheds[_i % 3];
+	setup("[settings]\njobs = 2\n",
+	      "s a\n"
+	      "s c : a\n"
+	      "s d : c\n"
+	      "s e\n"
+	      "s f : e\n"
+	      "t x\n"
+	      "t y : x\n"
+	      "t z\n", &o);
+	batches("a", 2);
+	T.nfiles[H("a")] = 4;
+	cached("a", 5, 0);              /* ran 4 files, 5 cached */
+	T.nfiles[H("c")] = 7;
+	cached("c", 7, 1);              /* one batch planned: it must not run */
+	batches("e", 0);
+	cached("e", 0, 1);              /* no files, cached on its inputs */
+	batches("z", 3);
+	cached("z", 12, 1);
+	cached("y", 3, 1);
+	if (fail) {
+		outcome("a", 1, HOOK_FAILED, 1);
+		outcome("x", -1, HOOK_FAILED, 2);
+	}
+	T.f.delay_ms[H("a")] = 20;      /* c's turn comes late */
+	run();
+
+	ck_assert_uint_eq(RES("a")->batches, 2);
+	ck_assert_uint_eq(RES("a")->files, 4);
+	ck_assert_uint_eq(RES("a")->cached, 5);
+	expect("e", HOOK_PASSED, SKIP_NONE, "cached");
+	ck_assert(hook_result_is_cached(RES("e")));
+	ck_assert_uint_eq(RES("e")->cached, 0);
+	/* (its report may come after f started: it is made final first,
+	   and reported with whatever else ended in the same round) */
+	expect_passed("f");
+	expect("z", HOOK_PASSED, SKIP_NONE, "cached");
+	ck_assert_uint_eq(RES("z")->cached, 12);
+	ck_assert_uint_eq(RES("z")->files, 0);
+	if (!fail) {
+		expect_passed("a");
+		ck_assert_ptr_null(RES("a")->reason);
+		ck_assert(!hook_result_is_cached(RES("a")));
+		expect("c", HOOK_PASSED, SKIP_NONE, "cached");
+		ck_assert_uint_eq(RES("c")->cached, 7);
+		/* final only after a: its turn came when a passed */
+		ck_assert_uint_gt(T.f.report_seq[H("c")], last_end(H("a")));
+		expect_passed("d");
+		expect_passed("x");
+		expect("y", HOOK_PASSED, SKIP_NONE, "cached");
+		ck_assert_uint_eq(RES("y")->cached, 3);
+	} else {
+		expect("a", HOOK_FAILED, SKIP_NONE, NULL);
+		ck_assert_uint_eq(RES("a")->cached, 5);
+		expect("c", HOOK_SKIPPED, SKIP_DEPENDENCY, "dependency a failed");
+		expect("d", HOOK_SKIPPED, SKIP_DEPENDENCY, "dependency a failed");
+		expect("x", HOOK_FAILED, SKIP_NONE, NULL);
+		expect("y", HOOK_SKIPPED, SKIP_DEPENDENCY, "dependency x failed");
+		ck_assert(hook_result_fails_run(RES("y")));
+	}
+	teardown();
+}
+END_TEST
+
+/* A critical stop, fail-fast and an interrupt skip a cached hook as any
+   other that has not started. */
+START_TEST(test_cached_stopped)
+{
+	setup("[settings]\njobs = 2\n",
+	      "s k | critical = yes\n"
+	      "s w : k2\n"
+	      "s k2\n"
+	      "t i\n"
+	      "t j : i\n", NULL);
+	outcome("k", -1, HOOK_FAILED, 1);
+	cached("w", 2, 1);
+	T.f.sets_stop[H("i")] = 1;
+	cached("j", 4, 1);
+	gate("i", G_REPORTED, "w");     /* the stop comes after w's end */
+	run();
+	expect("k", HOOK_FAILED, SKIP_NONE, NULL);
+	expect("w", HOOK_SKIPPED, SKIP_STOPPED, "stopped: critical hook k failed");
+	ck_assert_uint_eq(RES("w")->cached, 0);
+	expect_passed("i");
+	expect("j", HOOK_SKIPPED, SKIP_INTERRUPTED, "interrupted");
+	teardown();
+}
+END_TEST
+
+/* No cache arrays, or all zero: nothing is cached, as before. */
+START_TEST(test_cached_none)
+{
+	setup("[settings]\njobs = 2\n", "s a\ns b : a\n", NULL);
+	T.use_cache = 1;                /* arrays given, all zero */
+	batches("b", 0);
+	run();
+	expect_passed("a");
+	ck_assert_uint_eq(RES("a")->cached, 0);
+	expect("b", HOOK_SKIPPED, SKIP_NO_FILES, "no files");
+	ck_assert(!hook_result_is_cached(RES("b")));
+	teardown();
+}
+END_TEST
+
 Suite *
 strategy_suite(void)
 {
@@ -1835,6 +1999,13 @@ strategy_suite(void)
 	tcase_add_test(tc, test_conflicts_readers_together);
 	tcase_add_test(tc, test_conflicts_wakeup_and_stop);
 	tcase_add_loop_test(tc, test_modified_files, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cache");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_cached, 0, 6);
+	tcase_add_test(tc, test_cached_stopped);
+	tcase_add_test(tc, test_cached_none);
 	suite_add_tcase(s, tc);
 
 	return s;

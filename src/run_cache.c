@@ -1,0 +1,457 @@
+/*
+ * run_cache.c - the result cache of one run: see run_cache.h.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cache_key.h"
+#include "content_id.h"
+#include "hashmap.h"
+#include "run_cache.h"
+#include "store.h"
+
+/* What the store remembers under one hook's key: path -> content id. */
+struct known {
+	struct strlist path, id;
+	struct hashmap ix;
+};
+
+struct hook_cache {
+	enum conf_cache mode;           /* CACHE_NO: not cached this run */
+	unsigned char key[STORE_KEY_LEN];
+	unsigned char whole[STORE_KEY_LEN];
+	int whole_known;                /* `whole` was made */
+	struct known known;             /* mode files */
+	unsigned char *passed;          /* per batch: it passed */
+	size_t nbatches;
+};
+
+struct run_cache {
+	const struct plan *plan;
+	struct store *st;
+	struct content_ids *ids;
+	struct cache_inputs *inputs;    /* the walk for `inputs`, shared */
+	struct hook_cache *of;          /* per plan hook */
+	size_t n;
+	size_t *ncached;
+	unsigned char *all_cached;
+	run_cache_warn_fn warn;
+	void *ctx;
+};
+
+struct known_key {
+	const struct known *k;
+	const char *path;
+	size_t len;
+};
+
+static int
+known_is(const void *key, size_t index)
+{
+	const struct known_key *q = key;
+	const char *p = q->k->path.v[index];
+
+	return strlen(p) == q->len && memcmp(p, q->path, q->len) == 0;
+}
+
+static const char *
+known_id(const struct known *k, const char *path, size_t len)
+{
+	struct known_key q = { k, path, len };
+	size_t i = hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
+				known_is);
+
+	return i == HASHMAP_NONE ? NULL : k->id.v[i];
+}
+
+static int
+known_take(void *ctx, const char *path, size_t len, const char *id)
+{
+	struct known *k = ctx;
+
+	if (known_id(k, path, len) != NULL)
+		return 0;
+	hashmap_put(&k->ix, hash_bytes(HASH_INIT, path, len), k->path.n);
+	strlist_push_owned(&k->path, xstrndup(path, len));
+	strlist_push(&k->id, id);
+	return 0;
+}
+
+static void
+known_release(struct known *k)
+{
+	strlist_release(&k->path);
+	strlist_release(&k->id);
+	hashmap_release(&k->ix);
+}
+
+static void
+say(struct run_cache *rc, const char *hook, const char *why)
+{
+	struct err e;
+
+	if (rc->warn == NULL)
+		return;
+	err_set(&e, NULL, 0, "%s: not cached this run: %s", hook, why);
+	rc->warn(rc->ctx, &e);
+}
+
+/* The hook's key, bound to the run directory: the same hook elsewhere
+   (another directory of the repository) is another key. */
+static void
+bind_dir(unsigned char *key, const char *dir)
+{
+	struct sha256_ctx h;
+	unsigned char in[STORE_KEY_LEN];
+
+	memcpy(in, key, sizeof(in));
+	sha256_init(&h);
+	sha256_update(&h, 21, (const uint8_t *)"hookwave-cache-dir-1\n");
+	sha256_update(&h, strlen(dir) + 1, (const uint8_t *)dir);
+	sha256_update(&h, sizeof(in), in);
+	sha256_digest(&h, STORE_KEY_LEN, key);
+}
+
+/* Where hook i runs: the run directory, or its cwd under it. */
+static char *
+hook_dir(const char *run_dir, const char *cwd)
+{
+	char *d;
+	size_t n;
+
+	if (cwd == NULL || *cwd == '\0')
+		return xstrdup(run_dir);
+	if (cwd[0] == '/')
+		return xstrdup(cwd);
+	n = strlen(run_dir) + strlen(cwd) + 2;
+	d = xmalloc(n);
+	snprintf(d, n, "%s/%s", run_dir, cwd);
+	return d;
+}
+
+static int
+make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
+	 const char *dir, unsigned char *key)
+{
+	struct cache_hook_desc d;
+	struct err e;
+	struct buf inputs = { 0 };
+	char *hd = hook_dir(run_dir, h->cwd);
+	size_t i;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	d.command = h->command;
+	d.env = h->env.v;
+	d.nenv = h->env.n;
+	d.cwd = h->cwd;
+	d.files = h->files.v;
+	d.nfiles = h->files.n;
+	d.exclude = h->exclude.v;
+	d.nexclude = h->exclude.n;
+	d.cache_key = h->cache_key;
+	for (i = 0; i < h->inputs.n; i++) {
+		if (i > 0)
+			buf_add(&inputs, " ", 1);
+		buf_add(&inputs, h->inputs.v[i], strlen(h->inputs.v[i]));
+	}
+	if (h->inputs.n > 0) {
+		buf_add(&inputs, "", 1);
+		d.inputs = inputs.p;
+		if (rc->inputs == NULL)
+			rc->inputs = cache_inputs_new();
+	}
+	d.hook_dir = hd;
+	d.environ = environ;
+	r = cache_key_hook(key, &d, rc->ids, rc->inputs, &e);
+	buf_release(&inputs);
+	free(hd);
+	if (r != 0) {
+		say(rc, h->name, e.msg);
+		return -1;
+	}
+	bind_dir(key, dir);
+	return 0;
+}
+
+struct run_cache *
+run_cache_open(const struct conf *c, const struct plan *p,
+	       const struct launches *l, struct store *st, const char *dir,
+	       const struct gitdir *g, int staged, run_cache_warn_fn warn,
+	       void *ctx)
+{
+	struct run_cache *rc;
+	char run_dir[PATH_MAX];
+	struct err e;
+	size_t i, cached = 0;
+
+	(void)l;
+	if (st == NULL || dir == NULL || getcwd(run_dir, sizeof(run_dir)) == NULL)
+		return NULL;
+	for (i = 0; i < p->nhooks; i++)
+		if (p->hooks[i].state == PLAN_RUN &&
+		    conf_hook_cache(c, p->hooks[i].conf) != CACHE_NO)
+			cached++;
+	if (cached == 0)
+		return NULL;
+	rc = xcalloc(1, sizeof(*rc));
+	rc->plan = p;
+	rc->st = st;
+	rc->warn = warn;
+	rc->ctx = ctx;
+	rc->n = p->nhooks;
+	rc->of = xcalloc(p->nhooks + 1, sizeof(*rc->of));
+	rc->ncached = xcalloc(p->nhooks + 1, sizeof(*rc->ncached));
+	rc->all_cached = xcalloc(p->nhooks + 1, 1);
+	rc->ids = content_ids_open(g, staged, &e);
+	if (rc->ids == NULL) {
+		if (warn != NULL) {
+			struct err w;
+
+			err_set(&w, NULL, 0, "no result cache this run: %s",
+				e.msg);
+			warn(ctx, &w);
+		}
+		run_cache_close(rc);
+		return NULL;
+	}
+	for (i = 0; i < p->nhooks; i++) {
+		struct hook_cache *hc = &rc->of[i];
+		const struct conf_hook *h = p->hooks[i].conf;
+
+		hc->mode = CACHE_NO;
+		if (p->hooks[i].state != PLAN_RUN)
+			continue;
+		hc->mode = conf_hook_cache(c, h);
+		/* A hook without patterns has no files to key: only its
+		   inputs can stand for what it checks. */
+		if (hc->mode != CACHE_NO && h->files.n == 0)
+			hc->mode = h->inputs.n > 0 ? CACHE_WHOLE : CACHE_NO;
+		if (hc->mode != CACHE_NO &&
+		    make_key(rc, h, run_dir, dir, hc->key) != 0)
+			hc->mode = CACHE_NO;
+	}
+	/* What the store remembers, in one read. */
+	if (store_begin(st, 0, &e) != 0) {
+		run_cache_close(rc);
+		return NULL;
+	}
+	for (i = 0; i < p->nhooks; i++) {
+		struct hook_cache *hc = &rc->of[i];
+
+		if (hc->mode == CACHE_FILES &&
+		    store_cache_files_read(st, hc->key, known_take, &hc->known,
+					   &e) != 0) {
+			store_rollback(st);
+			run_cache_close(rc);
+			return NULL;
+		}
+	}
+	store_rollback(st);
+	return rc;
+}
+
+int
+run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
+{
+	struct hook_cache *hc;
+	const char *was, *now;
+
+	if (rc == NULL || hook >= rc->n)
+		return 1;
+	hc = &rc->of[hook];
+	if (hc->mode != CACHE_FILES || hc->known.path.n == 0)
+		return 1;
+	was = known_id(&hc->known, path, strlen(path));
+	if (was == NULL || (now = content_id(rc->ids, path)) == NULL ||
+	    strcmp(was, now) != 0)
+		return 1;
+	rc->ncached[hook]++;
+	return 0;
+}
+
+/* The whole-set key of hook i over its files; -1 when a file has no id. */
+static int
+make_whole(struct run_cache *rc, size_t i, const struct hook_files *hf)
+{
+	struct hook_cache *hc = &rc->of[i];
+	const char **ids = xcalloc(hf->n + 1, sizeof(*ids));
+	size_t k;
+
+	for (k = 0; k < hf->n; k++)
+		if ((ids[k] = content_id(rc->ids, hf->path[k])) == NULL) {
+			free(ids);
+			return -1;
+		}
+	cache_key_whole(hc->whole, hc->key, hf->path, ids, hf->n);
+	free(ids);
+	hc->whole_known = 1;
+	return 0;
+}
+
+void
+run_cache_decide(struct run_cache *rc, const struct run_batches *rb,
+		 const struct run_files *rf)
+{
+	struct err e;
+	size_t i;
+	int rd;
+
+	if (rc == NULL)
+		return;
+	rd = store_begin(rc->st, 0, &e) == 0;
+	for (i = 0; i < rc->n; i++) {
+		struct hook_cache *hc = &rc->of[i];
+		const struct hook_files *hf = &rf->of[i];
+
+		hc->nbatches = rb->nbatches[i];
+		hc->passed = xcalloc(hc->nbatches + 1, 1);
+		/* The ids of what runs (or is keyed whole), on threads. */
+		if (hc->mode != CACHE_NO && hf->n > 0)
+			content_ids_prefetch(rc->ids, hf->path, hf->n);
+		if (hc->mode == CACHE_FILES) {
+			/* Every file spared: nothing left to start. */
+			if (rb->nbatches[i] == 0 && rc->ncached[i] > 0)
+				rc->all_cached[i] = 1;
+		} else if (hc->mode == CACHE_WHOLE) {
+			/* Patterns that matched nothing: skipped, no files. */
+			if (hf->all == 0 && hf->n == 0 &&
+			    rc->plan->hooks[i].conf->files.n > 0) {
+				hc->mode = CACHE_NO;
+				continue;
+			}
+			if (make_whole(rc, i, hf) != 0) {
+				hc->mode = CACHE_NO;
+				continue;
+			}
+			if (rd && store_cache_whole_has(rc->st, hc->whole,
+							&e) == 1) {
+				rc->all_cached[i] = 1;
+				rc->ncached[i] = hf->n;
+			}
+		}
+	}
+	if (rd)
+		store_rollback(rc->st);
+}
+
+size_t *
+run_cache_ncached(struct run_cache *rc)
+{
+	return rc != NULL ? rc->ncached : NULL;
+}
+
+unsigned char *
+run_cache_all_cached(struct run_cache *rc)
+{
+	return rc != NULL ? rc->all_cached : NULL;
+}
+
+void
+run_cache_batch_done(struct run_cache *rc, size_t hook, size_t batch,
+		     enum hook_status status)
+{
+	if (rc == NULL || hook >= rc->n || batch >= rc->of[hook].nbatches ||
+	    rc->of[hook].passed == NULL)
+		return;
+	rc->of[hook].passed[batch] = status == HOOK_PASSED;
+}
+
+struct changed_key {
+	const struct strlist *l;
+	const char *path;
+};
+
+static int
+changed_is(const void *key, size_t index)
+{
+	const struct changed_key *q = key;
+
+	return strcmp(q->l->v[index], q->path) == 0;
+}
+
+int
+run_cache_save(struct run_cache *rc, const struct hook_result *res,
+	       const struct run_files *rf, const struct run_batches *rb,
+	       long long now_ms, struct err *e)
+{
+	struct strlist changed = { 0 };
+	struct hashmap cix = { 0 };
+	size_t i, b, k;
+	int r = 0;
+
+	(void)rb;
+	if (rc == NULL)
+		return 0;
+	/* What any hook changed: no pass of this run vouches for it. */
+	for (i = 0; i < rc->n; i++)
+		for (k = 0; k < res[i].nmodified; k++) {
+			hashmap_put(&cix, hash_str(res[i].modified[k]), changed.n);
+			strlist_push(&changed, res[i].modified[k]);
+		}
+	for (i = 0; r == 0 && i < rc->n; i++) {
+		struct hook_cache *hc = &rc->of[i];
+		const struct hook_files *hf = &rf->of[i];
+
+		if (hc->mode == CACHE_NO || res[i].nmodified > 0)
+			continue;
+		if (hc->mode == CACHE_WHOLE) {
+			if (res[i].status == HOOK_PASSED && hc->whole_known)
+				r = store_cache_key_put(rc->st, hc->whole, 1,
+							now_ms, e);
+			continue;
+		}
+		/* files: the key is used (it stays among the recent ones)
+		   and every file of a batch that passed is remembered. */
+		r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
+		for (b = 0; r == 0 && b < hc->nbatches && b < hf->nbatches; b++) {
+			size_t from = b == 0 ? 0 : hf->end[b - 1];
+
+			if (!hc->passed[b])
+				continue;
+			for (k = from; r == 0 && k < hf->end[b]; k++) {
+				const char *p = hf->path[k], *id;
+				struct changed_key q = { &changed, p };
+
+				if (changed.n > 0 &&
+				    hashmap_find(&cix, hash_str(p), &q,
+						 changed_is) != HASHMAP_NONE)
+					continue;
+				if ((id = content_id(rc->ids, p)) == NULL)
+					continue;
+				r = store_cache_file_put(rc->st, hc->key, p, id, e);
+			}
+		}
+	}
+	strlist_release(&changed);
+	hashmap_release(&cix);
+	return r;
+}
+
+void
+run_cache_close(struct run_cache *rc)
+{
+	size_t i;
+
+	if (rc == NULL)
+		return;
+	for (i = 0; rc->of != NULL && i < rc->n; i++) {
+		known_release(&rc->of[i].known);
+		free(rc->of[i].passed);
+	}
+	free(rc->of);
+	free(rc->ncached);
+	free(rc->all_cached);
+	content_ids_close(rc->ids);
+	cache_inputs_free(rc->inputs);
+	free(rc);
+}

@@ -1,0 +1,88 @@
+/*
+ * run_cache.h - the result cache of one run (hookwave(1), CACHE): which
+ * of each hook's files its remembered passes spare it, before the run,
+ * and what the run's passes add, after it.
+ *
+ * Before the run, per plan hook that runs: its mode (conf_hook_cache,
+ * `no` with --no-cache or when its key cannot be made: a warning then
+ * says why), its key (cache_key.h, bound to the run directory's key in
+ * the store), and, in mode `files`, the files the store remembers as
+ * passed under that key with their content ids. run_cache_keep() then
+ * tells the batch planner which files still run; run_cache_decide(),
+ * once the batches are made, sets which hooks need not start at all
+ * (`all_cached`) and how many files each was spared (`ncached`), the
+ * two arrays the scheduler takes (strategy.h).
+ *
+ * After the run, run_cache_save() adds in the store's open write
+ * transaction: in mode `whole`, the hook's whole-set key when it passed;
+ * in mode `files`, every file of each batch that passed. Nothing is
+ * remembered of a failed, timed-out or errored batch, of a hook that
+ * changed files, or of a file any hook of the run changed.
+ *
+ * From the main thread, but run_cache_batch_done(), which workers call
+ * concurrently (each for its own batch: no lock needed).
+ */
+#ifndef HOOKWAVE_RUN_CACHE_H
+#define HOOKWAVE_RUN_CACHE_H
+
+#include <stddef.h>
+
+#include "batch_plan.h"
+#include "conf.h"
+#include "files.h"
+#include "launch.h"
+#include "plan.h"
+#include "result.h"
+#include "util.h"
+
+struct gitdir;
+struct store;
+struct run_cache;
+
+typedef void (*run_cache_warn_fn)(void *ctx, const struct err *e);
+
+/*
+ * Prepare the cache of plan `p` (from `c`): keys and what the store
+ * remembers (one read transaction). `st` and `dir` (the run directory's
+ * key) as the session has them; `g` the run's gitdir; `staged`: the
+ * work tree holds the index's content. Returns NULL when no hook of the
+ * plan is cached (every mode `no`, no store, or content ids unknown:
+ * `warn` is told why, when it is worth a word); the caller then runs
+ * everything and saves nothing.
+ */
+struct run_cache *run_cache_open(const struct conf *c, const struct plan *p,
+				 const struct launches *l, struct store *st,
+				 const char *dir, const struct gitdir *g,
+				 int staged, run_cache_warn_fn warn, void *ctx);
+
+/* Whether plan hook `hook` runs on `path` (run-relative): 0 when its
+   pass on this content is remembered. NULL `rc`: 1. */
+int run_cache_keep(struct run_cache *rc, size_t hook, const char *path);
+
+/*
+ * With every hook's batches made (`rb`) and their files (`rf`): decide
+ * which hooks need not start and fill `ncached` and `all_cached` (per
+ * plan hook, arrays owned by rc, valid until run_cache_close; NULL rc:
+ * both NULL).
+ */
+void run_cache_decide(struct run_cache *rc, const struct run_batches *rb,
+		      const struct run_files *rf);
+size_t *run_cache_ncached(struct run_cache *rc);
+unsigned char *run_cache_all_cached(struct run_cache *rc);
+
+/* Batch `batch` of hook `hook` ended with `status`. From workers. */
+void run_cache_batch_done(struct run_cache *rc, size_t hook, size_t batch,
+			  enum hook_status status);
+
+/*
+ * In the store's open write transaction: remember the run's passes
+ * (above). `res` one per plan hook. Returns 0, or -1 with `e` (the
+ * store's error: the caller rolls back).
+ */
+int run_cache_save(struct run_cache *rc, const struct hook_result *res,
+		   const struct run_files *rf, const struct run_batches *rb,
+		   long long now_ms, struct err *e);
+
+void run_cache_close(struct run_cache *rc);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * check_run_cache.c - unit tests for run_cache.[ch]: one run's result
+ * cache against a real store, in a scratch directory outside git (every
+ * content id a SHA-256): what a pass spares the next run, in both modes;
+ * a failed batch remembered for none of its files; a hook that changed
+ * files remembered not at all; a changed file running again.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch_plan.h"
+#include "conf.h"
+#include "files.h"
+#include "launch.h"
+#include "plan.h"
+#include "run_cache.h"
+#include "store.h"
+
+Suite *run_cache_suite(void);
+
+extern char **environ;
+
+static char dir[] = "/tmp/check_run_cache.XXXXXX";
+static char old_cwd[PATH_MAX];
+static int warnings;
+
+static void
+warned(void *ctx, const struct err *e)
+{
+	(void)ctx;
+	(void)e;
+	warnings++;
+}
+
+static void
+put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(getcwd(old_cwd, sizeof(old_cwd)));
+	strcpy(dir, "/tmp/check_run_cache.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chdir(dir), 0);
+	put("a.txt", "a\n");
+	put("b.txt", "b\n");
+	put("c.txt", "c\n");
+	put("d.txt", "d\n");
+	warnings = 0;
+}
+
+static void
+teardown(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	ck_assert_int_eq(chdir(old_cwd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* One run's planning, as the session does it. */
+struct one_run {
+	struct conf conf;
+	struct plan plan;
+	struct launches launches;
+	struct file_list files;
+	struct run_batches rb;
+	struct run_files rf;
+	struct store *st;
+	struct run_cache *rc;
+};
+
+static int
+keep(void *ctx, size_t hook, const char *path)
+{
+	struct one_run *r = ctx;
+
+	return run_cache_keep(r->rc, hook, path);
+}
+
+static void
+plan_run(struct one_run *r, const char *ini)
+{
+	struct plan_options o = PLAN_OPTIONS_INIT;
+	struct batch_costs costs = { NULL, NULL, NULL, keep };
+	struct err e;
+	char path[PATH_MAX];
+
+	memset(r, 0, sizeof(*r));
+	conf_init(&r->conf);
+	ck_assert_msg(conf_parse(&r->conf, "t.ini", ini, strlen(ini), &e) == 0,
+		      "line %lu: %s", e.line, e.msg);
+	o.jobs = 4;
+	ck_assert_int_eq(plan_build(&r->plan, &r->conf, &o, &e), 0);
+	launch_build(&r->launches, &r->plan, environ);
+	ck_assert_int_eq(files_list_in(&r->files, NULL, FILES_SOURCE_ALL, NULL,
+				       0, &e), 0);
+	snprintf(path, sizeof(path), "%s/state.sqlite", dir);
+	r->st = store_open(path, 0, NULL, NULL, &e);
+	ck_assert_ptr_nonnull(r->st);
+	r->rc = run_cache_open(&r->conf, &r->plan, &r->launches, r->st, "d",
+			       NULL, 0, warned, NULL);
+	costs.ctx = r;
+	run_batches_init(&r->rb, r->plan.nhooks);
+	batch_plan(&r->rb, &r->plan, &r->launches, &r->files, &costs);
+	batch_plan_files(&r->rf, &r->plan, &r->launches, &r->files, &r->rb);
+	run_cache_decide(r->rc, &r->rb, &r->rf);
+}
+
+/* Hook h's batches end: batch `fail` (or none: -1) fails; saved. */
+static void
+end_run(struct one_run *r, size_t h, long fail, size_t nmodified)
+{
+	struct hook_result *res;
+	char *mod[1] = { (char *)"a.txt" };
+	size_t i, b;
+	struct err e;
+
+	res = calloc(r->plan.nhooks, sizeof(*res));
+	ck_assert_ptr_nonnull(res);
+	for (i = 0; i < r->plan.nhooks; i++) {
+		unsigned char *all = run_cache_all_cached(r->rc);
+
+		res[i].status = HOOK_PASSED;
+		if (all != NULL && all[i])
+			continue;
+		for (b = 0; b < r->rb.nbatches[i]; b++) {
+			enum hook_status st = HOOK_PASSED;
+
+			if (i == h && (long)b == fail) {
+				st = HOOK_FAILED;
+				res[i].status = HOOK_FAILED;
+			}
+			run_cache_batch_done(r->rc, i, b, st);
+		}
+	}
+	if (nmodified > 0) {
+		res[h].modified = mod;
+		res[h].nmodified = 1;
+	}
+	ck_assert_int_eq(store_begin(r->st, 1, &e), 0);
+	ck_assert_int_eq(run_cache_save(r->rc, res, &r->rf, &r->rb, 1000, &e), 0);
+	ck_assert_int_eq(store_commit(r->st, &e), 0);
+	res[h].modified = NULL;
+	res[h].nmodified = 0;
+	free(res);
+}
+
+static void
+done(struct one_run *r)
+{
+	run_cache_close(r->rc);
+	store_close(r->st);
+	run_files_release(&r->rf);
+	run_batches_release(&r->rb);
+	file_list_release(&r->files);
+	launch_release(&r->launches);
+	plan_release(&r->plan);
+	conf_release(&r->conf);
+}
+
+static const char files_ini[] =
+	"[hook lint]\ncache = files\nfiles = *.txt\nbatch_size = 1\n"
+	"command = true\n";
+static const char whole_ini[] =
+	"[hook all]\nfiles = *.txt\ncommand = true\n";
+
+START_TEST(test_files_mode)
+{
+	struct one_run r;
+
+	plan_run(&r, files_ini);
+	ck_assert_ptr_nonnull(r.rc);
+	ck_assert_uint_eq(r.rb.nfiles[0], 4);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 0);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+
+	/* Unchanged: nothing runs, four files spared. */
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nbatches[0], 0);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 4);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+
+	/* One changed: it alone runs. */
+	put("b.txt", "b2\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_str_eq(r.rf.of[0].path[0], "b.txt");
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 3);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	/* It fails: not remembered. */
+	end_run(&r, 0, 0, 0);
+	done(&r);
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	done(&r);
+
+	/* Another command: another key, every file. */
+	plan_run(&r, "[hook lint]\ncache = files\nfiles = *.txt\n"
+		 "command = true --now\n");
+	ck_assert_uint_eq(r.rb.nfiles[0], 4);
+	done(&r);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+START_TEST(test_failed_batch_and_fixer)
+{
+	struct one_run r;
+
+	/* Batch 0 fails: its file runs again; the other three do not. */
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nbatches[0], 4);
+	end_run(&r, 0, 0, 0);
+	done(&r);
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 3);
+	/* It passes now, but changed a file: nothing of it remembered. */
+	end_run(&r, 0, -1, 1);
+	done(&r);
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	done(&r);
+}
+END_TEST
+
+START_TEST(test_whole_mode)
+{
+	struct one_run r;
+
+	plan_run(&r, whole_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+
+	plan_run(&r, whole_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 4);
+	done(&r);
+
+	/* Any file changed: all of them run. */
+	put("c.txt", "c2\n");
+	plan_run(&r, whole_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	ck_assert_uint_eq(r.rb.nfiles[0], 4);
+	/* A failure is not remembered. */
+	end_run(&r, 0, 0, 0);
+	done(&r);
+	plan_run(&r, whole_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	done(&r);
+}
+END_TEST
+
+/* No hook cached, or no store: no cache at all. */
+START_TEST(test_none)
+{
+	struct one_run r;
+
+	plan_run(&r, "[hook n]\ncache = no\nfiles = *.txt\ncommand = true\n");
+	ck_assert_ptr_null(r.rc);
+	ck_assert_int_eq(run_cache_keep(NULL, 0, "a.txt"), 1);
+	ck_assert_ptr_null(run_cache_ncached(NULL));
+	done(&r);
+	/* A hook without files or inputs always runs. */
+	plan_run(&r, "[hook p]\ncommand = true\n");
+	ck_assert_ptr_nonnull(r.rc);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	plan_run(&r, "[hook p]\ncommand = true\n");
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	done(&r);
+}
+END_TEST
+
+Suite *
+run_cache_suite(void)
+{
+	Suite *s = suite_create("run_cache");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_files_mode);
+	tcase_add_test(tc, test_failed_batch_and_fixer);
+	tcase_add_test(tc, test_whole_mode);
+	tcase_add_test(tc, test_none);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(run_cache_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
