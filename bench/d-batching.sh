@@ -81,7 +81,7 @@ run_rows() { # $1 = d1|d2, $2 = hook command
     local show=:; [ "$wl" != d2 ] && show=batches
     if [ -n "$HOOKWAVE" ]; then
         printf '[settings]\njobs = %s\n[hook lint]\ncommand = %s\nfiles = *.py\n' "$J" "$cmd" > hookwave.ini
-        bench "$wl" "hookwave -j$J" "batch_size = 0 (auto)" "$HOOKWAVE -q -c hookwave.ini -j $J" ref
+        bench "$wl" "hookwave -j$J" "batch_size = 0 (auto)" "$HOOKWAVE -q --no-cache -c hookwave.ini -j $J" ref
         hw=$MED; HW_D[$wl]=$MED; $show
     else skip_row "$wl" hookwave "$(hw_note_missing)"; fi
     if [ -n "$XARGS" ]; then
@@ -137,7 +137,7 @@ echo "-- d3: cost-skewed: 0.1 us per byte, 100 files of 40 KiB together in the l
 run_rows d3 "$SIZED"
 if [ -n "$HOOKWAVE" ]; then
     printf '[settings]\njobs = %s\n[hook lint]\ncommand = %s\nfiles = *.py\n' "$J" "$SIZED" > hookwave.ini
-    bench d3 "hookwave -j$J --no-history" "packed by size alone" "$HOOKWAVE -q -c hookwave.ini -j $J --no-history" "${HW_D[d3]}"
+    bench d3 "hookwave -j$J --no-history" "packed by size alone" "$HOOKWAVE -q --no-cache -c hookwave.ini -j $J --no-history" "${HW_D[d3]}"
     batches
 fi
 

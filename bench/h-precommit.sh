@@ -83,7 +83,7 @@ tools() {
     local c=$1 before hw=
     before=$(state)
     if [ -n "$HOOKWAVE" ]; then
-        bench h "hookwave --staged ($c)" "as the installed pre-commit hook runs it" "$HOOKWAVE -q --no-history --staged $c" ref
+        bench h "hookwave --staged ($c)" "as the installed pre-commit hook runs it" "$HOOKWAVE -q --no-history --no-cache --staged $c" ref
         hw=$MED; HW_MED[$c]=$MED
         check_state "$before" "hookwave ($c)"
     else skip_row h hookwave "$(hw_note_missing)"; fi
@@ -123,7 +123,7 @@ tools partial
 # the same staged content with nothing to set aside (a copy of the index).
 HW_PLAIN=
 if [ -n "$HOOKWAVE" ]; then
-    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "(cd '$W/alone' && $HOOKWAVE -q --no-history --all-files partial)" "${HW_MED[partial]}"
+    bench h "hookwave, nothing set aside (partial)" "the same hook and files in a copy of the index" "(cd '$W/alone' && $HOOKWAVE -q --no-history --no-cache --all-files partial)" "${HW_MED[partial]}"
     HW_PLAIN=$MED
 fi
 
