@@ -105,29 +105,6 @@ key_hash(const char *strategy, const char *name)
 	return hash_bytes(hash_str(strategy), name, strlen(name) + 1);
 }
 
-/*
- * Where histories are kept outside git: $XDG_CACHE_HOME when absolute,
- * else $HOME/.cache; without trailing slashes; malloc'd, NULL if none.
- */
-static char *
-cache_base(void)
-{
-	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base;
-	size_t n;
-
-	if (cache != NULL && cache[0] == '/')
-		base = xstrdup(cache);
-	else if (home != NULL && home[0] == '/')
-		base = xasprintf("%s/.cache", home);
-	else
-		return NULL;
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		base[--n] = '\0';
-	return base;
-}
-
 char *
 history_path_for(const struct gitdir *g)
 {
@@ -148,7 +125,7 @@ history_path_for(const struct gitdir *g)
 		return NULL;
 	dir = g->state == GITDIR_REPO ? gitdir_hookwave_dir(g, 0) : NULL;
 	if (dir == NULL) {
-		char *base = cache_base();
+		char *base = xdg_cache_home();
 
 		if (base == NULL)
 			return NULL;

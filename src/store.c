@@ -149,26 +149,6 @@ static int open_checked(struct store *st, struct err *e);
 
 #define LEGACY_SEED UINT64_C(1469598103934665603)
 
-/* $XDG_CACHE_HOME when absolute, else $HOME/.cache; malloc'd or NULL. */
-static char *
-cache_base(void)
-{
-	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base;
-	size_t n;
-
-	if (cache != NULL && cache[0] == '/')
-		base = xstrdup(cache);
-	else if (home != NULL && home[0] == '/')
-		base = xasprintf("%s/.cache", home);
-	else
-		return NULL;
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		base[--n] = '\0';
-	return base;
-}
-
 char *
 store_path_for(const struct gitdir *g, char **dir)
 {
@@ -186,7 +166,7 @@ store_path_for(const struct gitdir *g, char **dir)
 			       g->prefix : cwd);
 		return path;
 	}
-	if ((hd = cache_base()) == NULL)
+	if ((hd = xdg_cache_home()) == NULL)
 		return NULL;
 	path = xasprintf("%s/hookwave/state-%016llx.sqlite", hd,
 			 (unsigned long long)hash_bytes(LEGACY_SEED, cwd,
@@ -236,7 +216,7 @@ make_store_dir(const char *path)
 	*slash = '\0';
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		r = -1;
-		base = errno == ENOENT ? cache_base() : NULL;
+		base = errno == ENOENT ? xdg_cache_home() : NULL;
 		n = base != NULL ? strlen(base) : 0;
 		if (base != NULL && strncmp(dir, base, n) == 0 &&
 		    strcmp(dir + n, "/hookwave") == 0)

@@ -335,3 +335,22 @@ cmp_double(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
+
+char *
+xdg_cache_home(void)
+{
+	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *base;
+	size_t n;
+
+	if (cache != NULL && cache[0] == '/')
+		base = xstrdup(cache);
+	else if (home != NULL && home[0] == '/')
+		base = xasprintf("%s/.cache", home);
+	else
+		return NULL;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
+	return base;
+}

@@ -60,6 +60,12 @@ void strlist_push_owned(struct strlist *l, char *s);      /* takes s */
 int strlist_has(const struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
 
+/*
+ * The user's cache directory: $XDG_CACHE_HOME when absolute, else
+ * $HOME/.cache; without trailing slashes; malloc'd, NULL when neither.
+ */
+char *xdg_cache_home(void);
+
 /* qsort comparator for doubles, ascending (NaN compares equal). */
 int cmp_double(const void *a, const void *b);
 

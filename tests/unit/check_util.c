@@ -1060,6 +1060,26 @@ START_TEST(test_write_all_pipe)
 }
 END_TEST
 
+/* The cache directory: XDG_CACHE_HOME when absolute, else ~/.cache. */
+START_TEST(test_xdg_cache_home)
+{
+	char *d;
+
+	setenv("XDG_CACHE_HOME", "/x/cache//", 1);
+	setenv("HOME", "/home/u", 1);
+	d = xdg_cache_home();
+	ck_assert_str_eq(d, "/x/cache");
+	free(d);
+	setenv("XDG_CACHE_HOME", "relative", 1);
+	d = xdg_cache_home();
+	ck_assert_str_eq(d, "/home/u/.cache");
+	free(d);
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", "nowhere", 1);
+	ck_assert_ptr_null(xdg_cache_home());
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -1105,6 +1125,7 @@ util_suite(void)
 	tcase_add_test(tc, test_write_all_one_byte_at_a_time);
 	tcase_add_test(tc, test_write_all_errors);
 	tcase_add_test(tc, test_write_all_pipe);
+	tcase_add_test(tc, test_xdg_cache_home);
 	suite_add_tcase(s, tc);
 
 	return s;
