@@ -19,9 +19,16 @@
 #include "run_cache.h"
 #include "store.h"
 
-/* What the store remembers under one hook's key: path -> content id. */
+/*
+ * What the store remembers under one hook's key: path -> content id.
+ * Tens of thousands of rows per hook on a large tree, so the strings go
+ * into one growing block ("path\0id\0" each, found by offset), not a
+ * malloc each.
+ */
 struct known {
-	struct strlist path, id;
+	struct buf text;
+	size_t *off;                    /* per entry: where its path starts */
+	size_t n, alloc;
 	struct hashmap ix;
 };
 
@@ -58,19 +65,23 @@ static int
 known_is(const void *key, size_t index)
 {
 	const struct known_key *q = key;
-	const char *p = q->k->path.v[index];
+	const char *p = q->k->text.p + q->k->off[index];
 
-	return strlen(p) == q->len && memcmp(p, q->path, q->len) == 0;
+	return strncmp(p, q->path, q->len) == 0 && p[q->len] == '\0';
 }
 
+/* The id remembered for `path` (len bytes), borrowed, or NULL. */
 static const char *
 known_id(const struct known *k, const char *path, size_t len)
 {
 	struct known_key q = { k, path, len };
-	size_t i = hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
-				known_is);
+	size_t i;
 
-	return i == HASHMAP_NONE ? NULL : k->id.v[i];
+	if (k->n == 0)
+		return NULL;
+	i = hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
+			 known_is);
+	return i == HASHMAP_NONE ? NULL : k->text.p + k->off[i] + len + 1;
 }
 
 static int
@@ -78,19 +89,25 @@ known_take(void *ctx, const char *path, size_t len, const char *id)
 {
 	struct known *k = ctx;
 
-	if (known_id(k, path, len) != NULL)
-		return 0;
-	hashmap_put(&k->ix, hash_bytes(HASH_INIT, path, len), k->path.n);
-	strlist_push_owned(&k->path, xstrndup(path, len));
-	strlist_push(&k->id, id);
+	/* The store's rows are unique per key and path: no lookup first. */
+	if (k->n == k->alloc) {
+		k->alloc = k->alloc ? 2 * k->alloc : 1024;
+		k->off = xrealloc(k->off, k->alloc * sizeof(*k->off));
+	}
+	k->off[k->n] = k->text.len;
+	buf_add(&k->text, path, len);
+	buf_add(&k->text, "", 1);
+	buf_add(&k->text, id, strlen(id) + 1);
+	hashmap_put(&k->ix, hash_bytes(HASH_INIT, path, len), k->n);
+	k->n++;
 	return 0;
 }
 
 static void
 known_release(struct known *k)
 {
-	strlist_release(&k->path);
-	strlist_release(&k->id);
+	buf_release(&k->text);
+	free(k->off);
 	hashmap_release(&k->ix);
 }
 
@@ -269,7 +286,7 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 	if (rc == NULL || hook >= rc->n)
 		return 1;
 	hc = &rc->of[hook];
-	if (hc->mode != CACHE_FILES || hc->known.path.n == 0)
+	if (hc->mode != CACHE_FILES || hc->known.n == 0)
 		return 1;
 	was = known_id(&hc->known, path, strlen(path));
 	if (was == NULL || (now = content_id(rc->ids, path)) == NULL ||
