@@ -35,9 +35,19 @@ struct known {
 struct hook_cache {
 	enum conf_cache mode;           /* CACHE_NO: not cached this run */
 	unsigned char key[STORE_KEY_LEN];
+	/*
+	 * The key of its whole set of files (cache_key_whole over the
+	 * hook key and the mode): with `whole`, the set passed together;
+	 * with `files`, every file of the set passed, in this run or
+	 * earlier ones. An unchanged tree then costs one lookup a hook,
+	 * whatever the mode.
+	 */
 	unsigned char whole[STORE_KEY_LEN];
 	int whole_known;                /* `whole` was made */
-	struct known known;             /* mode files */
+	const char **sel;               /* the files it selects before the
+					   cache (borrowed strings), nsel */
+	size_t nsel, sel_alloc;
+	struct known known;             /* mode files, when the set missed */
 	unsigned char *passed;          /* per batch: it passed */
 	size_t nbatches;
 };
@@ -257,23 +267,6 @@ run_cache_open(const struct conf *c, const struct plan *p,
 		    make_key(rc, h, run_dir, dir, hc->key) != 0)
 			hc->mode = CACHE_NO;
 	}
-	/* What the store remembers, in one read. */
-	if (store_begin(st, 0, &e) != 0) {
-		run_cache_close(rc);
-		return NULL;
-	}
-	for (i = 0; i < p->nhooks; i++) {
-		struct hook_cache *hc = &rc->of[i];
-
-		if (hc->mode == CACHE_FILES &&
-		    store_cache_files_read(st, hc->key, known_take, &hc->known,
-					   &e) != 0) {
-			store_rollback(st);
-			run_cache_close(rc);
-			return NULL;
-		}
-	}
-	store_rollback(st);
 	return rc;
 }
 
@@ -286,6 +279,8 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 	if (rc == NULL || hook >= rc->n)
 		return 1;
 	hc = &rc->of[hook];
+	if (rc->all_cached[hook])
+		return 0;
 	if (hc->mode != CACHE_FILES || hc->known.n == 0)
 		return 1;
 	was = known_id(&hc->known, path, strlen(path));
@@ -296,69 +291,128 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 	return 0;
 }
 
-/* The whole-set key of hook i over its files; -1 when a file has no id. */
+/*
+ * The whole-set key of hook i over the files it selects; -1 when a file
+ * has no id. The mode is in it: a set whose files passed one by one
+ * (`files`) is not a set that passed together (`whole`).
+ */
 static int
-make_whole(struct run_cache *rc, size_t i, const struct hook_files *hf)
+make_whole(struct run_cache *rc, size_t i)
 {
 	struct hook_cache *hc = &rc->of[i];
-	const char **ids = xcalloc(hf->n + 1, sizeof(*ids));
+	const char **ids = xcalloc(hc->nsel + 1, sizeof(*ids));
+	unsigned char base[STORE_KEY_LEN];
+	struct sha256_ctx h;
+	uint8_t mode = (uint8_t)hc->mode;
 	size_t k;
 
-	for (k = 0; k < hf->n; k++)
-		if ((ids[k] = content_id(rc->ids, hf->path[k])) == NULL) {
+	for (k = 0; k < hc->nsel; k++)
+		if ((ids[k] = content_id(rc->ids, hc->sel[k])) == NULL) {
 			free(ids);
 			return -1;
 		}
-	cache_key_whole(hc->whole, hc->key, hf->path, ids, hf->n);
+	sha256_init(&h);
+	sha256_update(&h, 19, (const uint8_t *)"hookwave-cache-set\n");
+	sha256_update(&h, 1, &mode);
+	sha256_update(&h, sizeof(hc->key), hc->key);
+	sha256_digest(&h, sizeof(base), base);
+	cache_key_whole(hc->whole, base, hc->sel, ids, hc->nsel);
 	free(ids);
 	hc->whole_known = 1;
 	return 0;
+}
+
+int
+run_cache_note(struct run_cache *rc, size_t hook, const char *path)
+{
+	struct hook_cache *hc;
+
+	if (rc == NULL || hook >= rc->n)
+		return 0;
+	hc = &rc->of[hook];
+	if (hc->nsel == hc->sel_alloc) {
+		hc->sel_alloc = hc->sel_alloc ? 2 * hc->sel_alloc : 64;
+		hc->sel = xreallocarray(hc->sel, hc->sel_alloc,
+					sizeof(*hc->sel));
+	}
+	hc->sel[hc->nsel++] = path;
+	return 0;
+}
+
+int
+run_cache_select(struct run_cache *rc)
+{
+	struct err e;
+	size_t i;
+	int rd, again = 0;
+
+	if (rc == NULL)
+		return 0;
+	rd = store_begin(rc->st, 0, &e) == 0;
+	for (i = 0; i < rc->n; i++) {
+		struct hook_cache *hc = &rc->of[i];
+
+		if (hc->mode == CACHE_NO)
+			continue;
+		/* Patterns that matched nothing: skipped, no files. */
+		if (hc->nsel == 0 && rc->plan->hooks[i].conf->files.n > 0) {
+			hc->mode = CACHE_NO;
+			continue;
+		}
+		/* The ids, on threads. */
+		if (hc->nsel > 0)
+			content_ids_prefetch(rc->ids, hc->sel, hc->nsel);
+		/* A file without an id (unreadable, not a file): with
+		   `whole` the hook is not cached; with `files` the others
+		   still can be, one by one. */
+		if (make_whole(rc, i) != 0 && hc->mode == CACHE_WHOLE) {
+			hc->mode = CACHE_NO;
+			continue;
+		}
+		if (!rd)
+			continue;
+		if (hc->whole_known &&
+		    store_cache_whole_has(rc->st, hc->whole, &e) == 1) {
+			rc->all_cached[i] = 1;
+			/* Its batches stay made; the scheduler never
+			   starts them. */
+			rc->ncached[i] = hc->nsel;
+			continue;
+		}
+		/* Some file changed: which ones, from what each passed
+		   with. A store that cannot be read caches nothing. */
+		if (hc->mode == CACHE_FILES) {
+			if (store_cache_files_read(rc->st, hc->key, known_take,
+						   &hc->known, &e) != 0)
+				hc->known.n = 0;
+			again |= hc->known.n > 0;
+		}
+	}
+	if (rd)
+		store_rollback(rc->st);
+	return again;
 }
 
 void
 run_cache_decide(struct run_cache *rc, const struct run_batches *rb,
 		 const struct run_files *rf)
 {
-	struct err e;
 	size_t i;
-	int rd;
 
 	if (rc == NULL)
 		return;
-	rd = store_begin(rc->st, 0, &e) == 0;
+	(void)rf;
 	for (i = 0; i < rc->n; i++) {
 		struct hook_cache *hc = &rc->of[i];
-		const struct hook_files *hf = &rf->of[i];
 
 		hc->nbatches = rb->nbatches[i];
+		free(hc->passed);
 		hc->passed = xcalloc(hc->nbatches + 1, 1);
-		/* The ids of what runs (or is keyed whole), on threads. */
-		if (hc->mode != CACHE_NO && hf->n > 0)
-			content_ids_prefetch(rc->ids, hf->path, hf->n);
-		if (hc->mode == CACHE_FILES) {
-			/* Every file spared: nothing left to start. */
-			if (rb->nbatches[i] == 0 && rc->ncached[i] > 0)
-				rc->all_cached[i] = 1;
-		} else if (hc->mode == CACHE_WHOLE) {
-			/* Patterns that matched nothing: skipped, no files. */
-			if (hf->all == 0 && hf->n == 0 &&
-			    rc->plan->hooks[i].conf->files.n > 0) {
-				hc->mode = CACHE_NO;
-				continue;
-			}
-			if (make_whole(rc, i, hf) != 0) {
-				hc->mode = CACHE_NO;
-				continue;
-			}
-			if (rd && store_cache_whole_has(rc->st, hc->whole,
-							&e) == 1) {
-				rc->all_cached[i] = 1;
-				rc->ncached[i] = hf->n;
-			}
-		}
+		/* Every file spared one by one: nothing left to start. */
+		if (hc->mode == CACHE_FILES && rb->nbatches[i] == 0 &&
+		    rc->ncached[i] > 0)
+			rc->all_cached[i] = 1;
 	}
-	if (rd)
-		store_rollback(rc->st);
 }
 
 size_t *
@@ -396,6 +450,23 @@ changed_is(const void *key, size_t index)
 	return strcmp(q->l->v[index], q->path) == 0;
 }
 
+/* Whether a file of hook hc's set is one a hook of the run changed. */
+static int
+any_changed(const struct hashmap *cix, const struct strlist *changed,
+	    const struct hook_cache *hc)
+{
+	size_t k;
+
+	for (k = 0; k < hc->nsel; k++) {
+		struct changed_key q = { changed, hc->sel[k] };
+
+		if (hashmap_find(cix, hash_str(hc->sel[k]), &q, changed_is) !=
+		    HASHMAP_NONE)
+			return 1;
+	}
+	return 0;
+}
+
 int
 run_cache_save(struct run_cache *rc, const struct hook_result *res,
 	       const struct run_files *rf, const struct run_batches *rb,
@@ -427,9 +498,15 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 							now_ms, e);
 			continue;
 		}
-		/* files: the key is used (it stays among the recent ones)
-		   and every file of a batch that passed is remembered. */
-		r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
+		/* files: every file of the set passed, now or before: the
+		   set is remembered whole, for the next run's one lookup. */
+		if (hc->whole_known && res[i].status == HOOK_PASSED &&
+		    (changed.n == 0 || !any_changed(&cix, &changed, hc)))
+			r = store_cache_key_put(rc->st, hc->whole, 1, now_ms, e);
+		/* The hook key stays among the recent ones; every file of a
+		   batch that passed is remembered. */
+		if (r == 0)
+			r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 		for (b = 0; r == 0 && b < hc->nbatches && b < hf->nbatches; b++) {
 			size_t from = b == 0 ? 0 : hf->end[b - 1];
 
@@ -464,6 +541,7 @@ run_cache_close(struct run_cache *rc)
 	for (i = 0; rc->of != NULL && i < rc->n; i++) {
 		known_release(&rc->of[i].known);
 		free(rc->of[i].passed);
+		free(rc->of[i].sel);
 	}
 	free(rc->of);
 	free(rc->ncached);

@@ -5,19 +5,25 @@
  *
  * Before the run, per plan hook that runs: its mode (conf_hook_cache,
  * `no` with --no-cache or when its key cannot be made: a warning then
- * says why), its key (cache_key.h, bound to the run directory's key in
- * the store), and, in mode `files`, the files the store remembers as
- * passed under that key with their content ids. run_cache_keep() then
- * tells the batch planner which files still run; run_cache_decide(),
- * once the batches are made, sets which hooks need not start at all
- * (`all_cached`) and how many files each was spared (`ncached`), the
- * two arrays the scheduler takes (strategy.h).
+ * says why) and its key (cache_key.h, bound to the run directory's key
+ * in the store). Once the batch planner has noted what each hook
+ * selects (run_cache_note), run_cache_select() keys each hook's whole
+ * set of files: a set the
+ * store remembers as passed (in mode `whole` together, in mode `files`
+ * file by file) leaves the hook nothing to start; an unchanged tree
+ * costs one lookup a hook. Only for a `files` hook whose set changed
+ * does it read what the store remembers of each file; the batches are
+ * then made, run_cache_keep() leaving out the files whose content
+ * passed before. run_cache_decide() then gives the scheduler which
+ * hooks need not start (`all_cached`) and how many files each was
+ * spared (`ncached`) (strategy.h).
  *
  * After the run, run_cache_save() adds in the store's open write
- * transaction: in mode `whole`, the hook's whole-set key when it passed;
- * in mode `files`, every file of each batch that passed. Nothing is
- * remembered of a failed, timed-out or errored batch, of a hook that
- * changed files, or of a file any hook of the run changed.
+ * transaction: the whole set's key of a hook that passed (in mode
+ * `files`: all of its files passed, now or before), and in mode `files`
+ * every file of each batch that passed. Nothing is remembered of a
+ * failed, timed-out or errored batch, of a hook that changed files, or
+ * of a file any hook of the run changed.
  *
  * From the main thread, but run_cache_batch_done(), which workers call
  * concurrently (each for its own batch: no lock needed).
@@ -54,6 +60,23 @@ struct run_cache *run_cache_open(const struct conf *c, const struct plan *p,
 				 const struct launches *l, struct store *st,
 				 const char *dir, const struct gitdir *g,
 				 int staged, run_cache_warn_fn warn, void *ctx);
+
+/*
+ * The batch planner's first pass (as its `keep`, which keeps nothing,
+ * so that nothing is stat'ed or cut): hook `hook` selects `path`
+ * (borrowed from the run's list). Returns 0.
+ */
+int run_cache_note(struct run_cache *rc, size_t hook, const char *path);
+
+/*
+ * With every hook's selection noted: the key of each hook's whole set
+ * of files; a set the store remembers as passed leaves the hook nothing
+ * to run (`all_cached`); for a `files` hook whose set missed, what the
+ * store remembers of its files, for run_cache_keep(). Returns non-zero
+ * when a hook has files whose pass is remembered one by one (the
+ * batches then leave them out), 0 when none has. NULL `rc`: 0.
+ */
+int run_cache_select(struct run_cache *rc);
 
 /* Whether plan hook `hook` runs on `path` (run-relative): 0 when its
    pass on this content is remembered. NULL `rc`: 1. */

@@ -241,6 +241,17 @@ session_keep(void *ctx, size_t hook, const char *path)
 	return run_cache_keep(s->cache, hook, path);
 }
 
+/* The first pass: what each hook selects (after --failed's choice). */
+static int
+session_note(void *ctx, size_t hook, const char *path)
+{
+	struct session *s = ctx;
+
+	if (s->failed && !rerun_keep(ctx, hook, path))
+		return 0;
+	return run_cache_note(s->cache, hook, path);
+}
+
 /* The cache's word (a hook not cached this run, and why): a warning. */
 static void
 cache_warned(void *ctx, const struct err *e)
@@ -497,7 +508,10 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (s->failed)
 		rerun_extend_list(&s->rerun, &s->files);
 	launch_build(&s->launches, p, environ);
-	if (o->action == CLI_RUN && !o->no_cache && s->store != NULL)
+	/* Not for a commit message: each is new, and its hooks are
+	   given it by another path (githook.h). */
+	if (o->action == CLI_RUN && !o->no_cache && s->store != NULL &&
+	    o->files != FILES_SOURCE_MESSAGE)
 		s->cache = run_cache_open(c, p, &s->launches, s->store,
 					  s->store_dir, &s->git, staged_run,
 					  cache_warned, s);
@@ -508,15 +522,28 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 			costs.factor = hist_factor;
 			costs.seconds = hist_seconds;
 		}
+		/* With the cache, a first pass only notes what each hook
+		   selects; the cache then says what is left to run. */
+		if (s->cache != NULL) {
+			struct batch_costs note = { NULL, NULL, s,
+						    session_note };
+			struct run_batches none;
+
+			run_batches_init(&none, p->nhooks);
+			batch_plan(&none, p, &s->launches, &s->files, &note);
+			run_batches_release(&none);
+			(void)run_cache_select(s->cache);
+		}
 		if (s->failed || s->cache != NULL)
 			costs.keep = session_keep;
 		batch_plan(&s->batches, p, &s->launches, &s->files,
 			   s->hist != NULL || costs.keep != NULL ? &costs : NULL);
+		if (o->files == FILES_SOURCE_MESSAGE)
+			githook_message_batches(&s->batches, p, &s->launches,
+						&s->files);
+		batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
+				 &s->batches);
 	}
-	if (o->files == FILES_SOURCE_MESSAGE)
-		githook_message_batches(&s->batches, p, &s->launches, &s->files);
-	batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
-			 &s->batches);
 	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);
 	run_cache_decide(s->cache, &s->batches, &s->hook_files);
 	return 0;

@@ -149,9 +149,9 @@ touch -d '2001-01-01 00:00:00' a.txt c.txt
 hwj
 gets "files: mtime only changed: nothing runs" lint "not run"
 
-echo b >b.txt
+echo b3 >b.txt
 hwj
-gets "files: changed back to committed content: it runs (new content id)" lint "b.txt"
+gets "files: changed again: it runs again" lint "b.txt"
 hwj
 gets "files: then cached again" lint "not run"
 
@@ -176,7 +176,7 @@ gets "files: a renamed file runs again" lint "c2.txt"
 
 # A failing file runs every time; the files that passed stay cached.
 echo bad1 >a.txt
-echo b3 >b.txt
+echo b4 >b.txt
 printf 'a.txt\n' >"$BAD"
 hwj
 expect_exit "files: a failing file fails the run" 1
