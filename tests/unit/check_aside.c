@@ -11,8 +11,6 @@
 #include "config.h"
 #endif
 #include <check.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,59 +21,22 @@
 #include "aside.h"
 #include "buf.h"
 #include "gitdir.h"
+#include "scratch.h"
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
+static const char *tmpdir;
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char real[PATH_MAX];
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_aside.XXXXXX",
-		 t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(realpath(tmpdir, real));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", real);
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	*strrchr(real, '/') = '\0';
-	setenv("GIT_CEILING_DIRECTORIES", real[0] ? real : "/", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", tmpdir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
+	tmpdir = scratch_enter("check_aside");
+	scratch_git_isolate(tmpdir);
 	unsetenv("HOOKWAVE_TEST_DIE_AT");
 }
 
 static void
 teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("rm -rf '%s'", tmpdir);
+	scratch_leave();
 }
 
 /* --- the record ---------------------------------------------------------- */
@@ -258,13 +219,13 @@ END_TEST
 START_TEST(test_in_progress)
 {
 	ck_assert_ptr_null(aside_in_progress(tmpdir));
-	sh("touch MERGE_HEAD");
+	scratch_sh("touch MERGE_HEAD");
 	ck_assert_str_eq(aside_in_progress(tmpdir), "merge");
-	sh("rm MERGE_HEAD && mkdir rebase-merge");
+	scratch_sh("rm MERGE_HEAD && mkdir rebase-merge");
 	ck_assert_str_eq(aside_in_progress(tmpdir), "rebase");
-	sh("rmdir rebase-merge && touch CHERRY_PICK_HEAD");
+	scratch_sh("rmdir rebase-merge && touch CHERRY_PICK_HEAD");
 	ck_assert_str_eq(aside_in_progress(tmpdir), "cherry-pick");
-	sh("rm CHERRY_PICK_HEAD && touch REVERT_HEAD");
+	scratch_sh("rm CHERRY_PICK_HEAD && touch REVERT_HEAD");
 	ck_assert_str_eq(aside_in_progress(tmpdir), "revert");
 }
 END_TEST
@@ -277,8 +238,8 @@ fixture(struct gitdir *g)
 {
 	struct err e;
 
-	sh("git init -q . && seq 1 10 >f && git add f && git commit -qm i");
-	sh("sed -i 's/^10$/ten (mine)/' f");
+	scratch_sh("git init -q . && seq 1 10 >f && git add f && git commit -qm i");
+	scratch_sh("sed -i 's/^10$/ten (mine)/' f");
 	ck_assert_int_eq(gitdir_discover(g, NULL, &e), 0);
 }
 
@@ -294,7 +255,7 @@ begin(struct aside *a, const struct gitdir *g)
 	ck_assert_msg(aside_begin(a, g, &skipped, &holder, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(a->active, 1);
 	/* The hooks' view: the index's. */
-	sh("seq 1 10 | cmp -s - f");
+	scratch_sh("seq 1 10 | cmp -s - f");
 }
 
 START_TEST(test_stage_fixed_merges)
@@ -307,14 +268,14 @@ START_TEST(test_stage_fixed_merges)
 
 	fixture(&g);
 	begin(&a, &g);
-	sh("sed -i 's/^1$/one (fixed)/' f");      /* the fixer */
+	scratch_sh("sed -i 's/^1$/one (fixed)/' f");      /* the fixer */
 	ck_assert_int_eq(aside_end(&a, fixed, 1, &patch, &e), 0);
 	ck_assert_ptr_null(patch);
 	/* The index holds the fix, the work tree the fix and the change. */
-	sh("git show :f | sed -n 1p | grep -qx 'one (fixed)'");
-	sh("git show :f | sed -n 10p | grep -qx 10");
-	sh("sed -n 1p f | grep -qx 'one (fixed)' && sed -n 10p f | grep -qx 'ten (mine)'");
-	sh("test ! -e .git/hookwave/aside");
+	scratch_sh("git show :f | sed -n 1p | grep -qx 'one (fixed)'");
+	scratch_sh("git show :f | sed -n 10p | grep -qx 10");
+	scratch_sh("sed -n 1p f | grep -qx 'one (fixed)' && sed -n 10p f | grep -qx 'ten (mine)'");
+	scratch_sh("test ! -e .git/hookwave/aside");
 	gitdir_release(&g);
 }
 END_TEST
@@ -328,17 +289,17 @@ START_TEST(test_stage_fixed_conflicts)
 	struct err e;
 
 	fixture(&g);
-	sh("cp f mine");
+	scratch_sh("cp f mine");
 	begin(&a, &g);
-	sh("sed -i 's/^10$/ten (fixed)/' f");
+	scratch_sh("sed -i 's/^10$/ten (fixed)/' f");
 	ck_assert_int_eq(aside_end(&a, fixed, 1, &patch, &e), 0);
 	ck_assert_ptr_nonnull(patch);
 	/* The user's change wins; the index is not given the fix; the
 	   fix is in the patch, which applies to the index. */
-	sh("cmp -s f mine");
-	sh("git show :f | sed -n 10p | grep -qx 10");
-	sh("grep -q '^+ten (fixed)' '%s'", patch);
-	sh("git apply --cached --check '%s'", patch);
+	scratch_sh("cmp -s f mine");
+	scratch_sh("git show :f | sed -n 10p | grep -qx 10");
+	scratch_sh("grep -q '^+ten (fixed)' '%s'", patch);
+	scratch_sh("git apply --cached --check '%s'", patch);
 	free(patch);
 	gitdir_release(&g);
 }
@@ -354,15 +315,15 @@ START_TEST(test_stage_fixed_without_aside)
 	pid_t holder;
 	struct err e;
 
-	sh("git init -q . && seq 1 3 >f && git add f && git commit -qm i");
+	scratch_sh("git init -q . && seq 1 3 >f && git add f && git commit -qm i");
 	ck_assert_int_eq(gitdir_discover(&g, NULL, &e), 0);
 	ck_assert_int_eq(aside_begin(&a, &g, &skipped, &holder, &e), 0);
 	ck_assert_int_eq(a.active, 0);
-	sh("test ! -e .git/hookwave");
-	sh("echo fixed >>f");
+	scratch_sh("test ! -e .git/hookwave");
+	scratch_sh("echo fixed >>f");
 	ck_assert_int_eq(aside_end(&a, fixed, 1, &patch, &e), 0);
 	ck_assert_ptr_null(patch);
-	sh("git show :f | grep -qx fixed");
+	scratch_sh("git show :f | grep -qx fixed");
 	gitdir_release(&g);
 }
 END_TEST
@@ -377,7 +338,7 @@ START_TEST(test_recover_after_kill)
 	struct err e;
 
 	fixture(&g);
-	sh("cp f mine");
+	scratch_sh("cp f mine");
 	/* A run that dies with its changes set aside, and a hook's
 	   half-written change after it: the user's change comes back, the
 	   other is saved, never merged. */
@@ -385,19 +346,19 @@ START_TEST(test_recover_after_kill)
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
 		begin(&a, &g);
-		sh("sed -i 's/^1$/one (half)/' f");
+		scratch_sh("sed -i 's/^1$/one (half)/' f");
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(child, &st, 0), child);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	sh("test -e .git/hookwave/aside/record");
+	scratch_sh("test -e .git/hookwave/aside/record");
 	ck_assert_int_eq(aside_recover(&g, &r, &e), 0);
 	ck_assert_uint_eq(r.restored, 1);
 	ck_assert_int_eq(r.pid, child);
 	ck_assert_ptr_nonnull(r.patch);
-	sh("cmp -s f mine");
-	sh("grep -q '^+one (half)' '%s'", r.patch);
-	sh("test ! -e .git/hookwave/aside");
+	scratch_sh("cmp -s f mine");
+	scratch_sh("grep -q '^+one (half)' '%s'", r.patch);
+	scratch_sh("test ! -e .git/hookwave/aside");
 	free(r.patch);
 	ck_assert_int_eq(aside_recover(&g, &r, &e), 0);
 	ck_assert_uint_eq(r.restored, 0);

@@ -16,7 +16,6 @@
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,44 +24,18 @@
 
 #include "cache_key.h"
 #include "content_id.h"
+#include "scratch.h"
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
+static const char *tmpdir;
 static char path_var[3 * PATH_MAX];
 static char *test_environ[3];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char real[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_cache_key.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(realpath(tmpdir, real));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", real);
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	sh("mkdir bin bin2 sub && printf '#!/bin/sh\\nexit 0\\n' > bin/prog && "
-	   "chmod +x bin/prog && cp bin/prog bin2/prog && cp bin/prog tool");
+	tmpdir = scratch_enter("check_cache_key");
+	scratch_sh("mkdir bin bin2 sub && printf '#!/bin/sh\\nexit 0\\n' > bin/prog && "
+		   "chmod +x bin/prog && cp bin/prog bin2/prog && cp bin/prog tool");
 	snprintf(path_var, sizeof(path_var), "PATH=%s/bin:/bin:/usr/bin", tmpdir);
 	test_environ[0] = path_var;
 	test_environ[1] = (char *)"LANG=C";
@@ -72,8 +45,7 @@ setup(void)
 static void
 teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("rm -rf '%s'", tmpdir);
+	scratch_leave();
 }
 
 static char *base_env[] = { (char *)"A=1", (char *)"B=2" };
@@ -197,12 +169,12 @@ START_TEST(test_program_identity)
 	set_mtime("bin/prog", 1000000000, 1);
 	ck_assert_str_eq(key(&d), k0);
 	/* The same mtime, another size. */
-	sh("echo '# more' >> bin/prog");
+	scratch_sh("echo '# more' >> bin/prog");
 	set_mtime("bin/prog", 1000000000, 1);
 	ck_assert_str_ne(key(&d), k0);
 	/* Another program of the same name earlier on PATH. */
 	snprintf(k0, sizeof(k0), "%s", key(&d));
-	sh("cp -p bin/prog bin2/prog");
+	scratch_sh("cp -p bin/prog bin2/prog");
 	snprintf(path_var, sizeof(path_var), "PATH=%s/bin2:%s/bin", tmpdir,
 		 tmpdir);
 	ck_assert_str_ne(key(&d), k0);
@@ -279,7 +251,7 @@ START_TEST(test_word_identity)
 	ck_assert_str_ne(key(&d), k0);
 	d.command = "./tool";
 	snprintf(k0, sizeof(k0), "%s", key(&d));
-	sh("echo '# more' >> tool");
+	scratch_sh("echo '# more' >> tool");
 	ck_assert_str_ne(key(&d), k0);
 }
 END_TEST
@@ -306,11 +278,11 @@ START_TEST(test_cache_key_command)
 	d.cache_key = "echo v1 ";
 	ck_assert_str_ne(key(&d), k0);
 	/* It runs in the hook's directory with the hook's env. */
-	sh("echo inside > sub/version");
+	scratch_sh("echo inside > sub/version");
 	d.hook_dir = sub;
 	d.cache_key = "cat version; echo $V";
 	snprintf(k0, sizeof(k0), "%s", key(&d));
-	sh("echo inside2 > sub/version");
+	scratch_sh("echo inside2 > sub/version");
 	ck_assert_str_ne(key(&d), k0);
 	snprintf(k0, sizeof(k0), "%s", key(&d));
 	d.env = env_v;
@@ -344,34 +316,34 @@ START_TEST(test_inputs)
 	d.inputs = "  pyproject.toml\n .shellcheckrc conf/*.ini ";
 	/* Patterns that match nothing still differ from none. */
 	ck_assert_str_ne(key(&d), k_none);
-	sh("echo a > pyproject.toml && mkdir -p conf deep/er && "
-	   "echo x > conf/a.ini && echo y > deep/er/.shellcheckrc");
+	scratch_sh("echo a > pyproject.toml && mkdir -p conf deep/er && "
+		   "echo x > conf/a.ini && echo y > deep/er/.shellcheckrc");
 	snprintf(k0, sizeof(k0), "%s", key(&d));
 	ck_assert_str_eq(key(&d), k0);
 	/* A file that does not match changes nothing, nor does .git. */
-	sh("echo z > other.toml && mkdir .git && echo q > .git/pyproject.toml "
-	   "&& echo w > deep/conf.ini");
+	scratch_sh("echo z > other.toml && mkdir .git && echo q > .git/pyproject.toml "
+		   "&& echo w > deep/conf.ini");
 	ck_assert_str_eq(key(&d), k0);
 	/* Content. */
-	sh("echo b > pyproject.toml");
+	scratch_sh("echo b > pyproject.toml");
 	ck_assert_str_ne(key(&d), k0);
-	sh("echo a > pyproject.toml");
+	scratch_sh("echo a > pyproject.toml");
 	ck_assert_str_eq(key(&d), k0);
-	sh("echo y2 > deep/er/.shellcheckrc");
+	scratch_sh("echo y2 > deep/er/.shellcheckrc");
 	ck_assert_str_ne(key(&d), k0);
-	sh("echo y > deep/er/.shellcheckrc");
+	scratch_sh("echo y > deep/er/.shellcheckrc");
 	ck_assert_str_eq(key(&d), k0);
 	/* A file starting and stopping to match. */
-	sh("echo x > conf/b.ini");
+	scratch_sh("echo x > conf/b.ini");
 	ck_assert_str_ne(key(&d), k0);
-	sh("rm conf/b.ini");
+	scratch_sh("rm conf/b.ini");
 	ck_assert_str_eq(key(&d), k0);
-	sh("mv conf/a.ini conf/c.ini");
+	scratch_sh("mv conf/a.ini conf/c.ini");
 	ck_assert_str_ne(key(&d), k0);
-	sh("mv conf/c.ini conf/a.ini");
+	scratch_sh("mv conf/c.ini conf/a.ini");
 	ck_assert_str_eq(key(&d), k0);
 	/* A symlinked directory is not followed. */
-	sh("ln -s conf conflink");
+	scratch_sh("ln -s conf conflink");
 	ck_assert_str_eq(key(&d), k0);
 }
 END_TEST
@@ -385,7 +357,7 @@ START_TEST(test_inputs_shared)
 	unsigned char ka[CACHE_KEY_LEN], kb[CACHE_KEY_LEN], k[CACHE_KEY_LEN];
 	struct err e;
 
-	sh("echo a > a.cfg && echo b > b.cfg");
+	scratch_sh("echo a > a.cfg && echo b > b.cfg");
 	base_desc(&a);
 	base_desc(&b);
 	a.inputs = "a.cfg";
@@ -395,7 +367,7 @@ START_TEST(test_inputs_shared)
 	ck_assert_mem_ne(ka, kb, CACHE_KEY_LEN);
 	/* The listing and the ids were taken once: a new file is not seen
 	   by this run, a fresh one sees it. */
-	sh("echo c > c.cfg");
+	scratch_sh("echo c > c.cfg");
 	ck_assert_int_eq(cache_key_hook(k, &b, ids, in, &e), 0);
 	ck_assert_mem_eq(k, kb, CACHE_KEY_LEN);
 	ck_assert_int_eq(cache_key_hook(k, &b, NULL, NULL, &e), 0);

@@ -15,8 +15,6 @@
 #include "config.h"
 #endif
 #include <check.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,39 +22,20 @@
 
 #include "content_id.h"
 #include "gitdir.h"
+#include "scratch.h"
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command (tests only), asserting success. */
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
+static const char *tmpdir;
 
 /* PREFIX + the first word a shell command prints, malloc'd. */
 static char *
 word_of(const char *prefix, const char *cmd)
 {
-	char line[512];
-	FILE *f = popen(cmd, "r");
+	char *line = scratch_sh_out(cmd), *w;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	line[strcspn(line, " \n")] = '\0';
-	pclose(f);
-	return xasprintf("%s%s", prefix, line);
+	line[strcspn(line, " ")] = '\0';
+	w = xasprintf("%s%s", prefix, line);
+	free(line);
+	return w;
 }
 
 static char *
@@ -90,48 +69,24 @@ sha_of(const char *path)
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char parent[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_content_id.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(realpath(tmpdir, parent));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", parent);
-	*strrchr(parent, '/') = '\0';
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	setenv("GIT_CEILING_DIRECTORIES", parent[0] ? parent : "/", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_ATTR_NOSYSTEM", "1", 1);
-	setenv("HOME", tmpdir, 1);
-	unsetenv("XDG_CONFIG_HOME");
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
+	tmpdir = scratch_enter("check_content_id");
+	scratch_git_isolate(tmpdir);
 }
 
 static void
 teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("rm -rf '%s'", tmpdir);
+	scratch_leave();
 }
 
 /* A repository here with a.txt, b.txt and sub/x.txt, sub/y.txt committed. */
 static void
 make_repo(void)
 {
-	sh("git init -q -b main . && mkdir sub && echo alpha > a.txt && "
-	   "echo beta > b.txt && echo ex > sub/x.txt && echo why > sub/y.txt && "
-	   "printf 'sp\\n' > 'with space.txt' && "
-	   "git add . && git commit -q -m one");
+	scratch_sh("git init -q -b main . && mkdir sub && echo alpha > a.txt && "
+		   "echo beta > b.txt && echo ex > sub/x.txt && echo why > sub/y.txt && "
+		   "printf 'sp\\n' > 'with space.txt' && "
+		   "git add . && git commit -q -m one");
 }
 
 static struct content_ids *
@@ -172,8 +127,8 @@ START_TEST(test_modified_untracked)
 	struct content_ids *c;
 
 	make_repo();
-	sh("echo more >> a.txt && echo more >> 'with space.txt' && "
-	   "echo new > new.txt");
+	scratch_sh("echo more >> a.txt && echo more >> 'with space.txt' && "
+		   "echo new > new.txt");
 	c = open_here(0);
 	EXPECT_ID(c, "a.txt", sha_of("a.txt"));
 	EXPECT_ID(c, "with space.txt", sha_of("with space.txt"));
@@ -189,8 +144,8 @@ START_TEST(test_reverted)
 	struct content_ids *c;
 
 	make_repo();
-	sh("echo other > a.txt && echo alpha > a.txt && "
-	   "touch -d '2001-02-03 04:05:06' a.txt b.txt");
+	scratch_sh("echo other > a.txt && echo alpha > a.txt && "
+		   "touch -d '2001-02-03 04:05:06' a.txt b.txt");
 	c = open_here(0);
 	EXPECT_ID(c, "a.txt", blob_of("a.txt"));
 	EXPECT_ID(c, "b.txt", blob_of("b.txt"));
@@ -203,8 +158,8 @@ START_TEST(test_symlink_missing_odd)
 	struct content_ids *c;
 
 	make_repo();
-	sh("ln -s a.txt link && ln -s nowhere dangling && mkfifo fifo && "
-	   "mkdir dir && ln -s sub dirlink");
+	scratch_sh("ln -s a.txt link && ln -s nowhere dangling && mkfifo fifo && "
+		   "mkdir dir && ln -s sub dirlink");
 	c = open_here(0);
 	EXPECT_ID(c, "link", word_of("l", "printf %s a.txt | sha256sum"));
 	EXPECT_ID(c, "dangling", word_of("l", "printf %s nowhere | sha256sum"));
@@ -215,7 +170,7 @@ START_TEST(test_symlink_missing_odd)
 	ck_assert_ptr_null(content_id(c, "dir"));
 	ck_assert_ptr_null(content_id(c, "sub"));
 	/* A tracked file deleted from the work tree has no id. */
-	sh("rm sub/y.txt");
+	scratch_sh("rm sub/y.txt");
 	content_ids_close(c);
 	c = open_here(0);
 	ck_assert_ptr_null(content_id(c, "sub/y.txt"));
@@ -229,11 +184,11 @@ START_TEST(test_tracked_symlink)
 	struct content_ids *c;
 
 	make_repo();
-	sh("ln -s a.txt link && git add link && git commit -q -m link");
+	scratch_sh("ln -s a.txt link && git add link && git commit -q -m link");
 	c = open_here(0);
 	EXPECT_ID(c, "link", word_of("g", "git rev-parse :link"));
 	content_ids_close(c);
-	sh("ln -sf b.txt link");
+	scratch_sh("ln -sf b.txt link");
 	c = open_here(0);
 	EXPECT_ID(c, "link", word_of("l", "printf %s b.txt | sha256sum"));
 	content_ids_close(c);
@@ -246,7 +201,7 @@ START_TEST(test_subdirectory)
 	struct content_ids *c;
 
 	make_repo();
-	sh("echo changed > sub/y.txt && echo changed > a.txt");
+	scratch_sh("echo changed > sub/y.txt && echo changed > a.txt");
 	ck_assert_int_eq(chdir("sub"), 0);
 	c = open_here(0);
 	EXPECT_ID(c, "x.txt", blob_of("x.txt"));
@@ -263,8 +218,8 @@ START_TEST(test_index_mode)
 	struct content_ids *c;
 
 	make_repo();
-	sh("echo staged > a.txt && git add a.txt && echo unstaged > a.txt && "
-	   "echo new > new.txt");
+	scratch_sh("echo staged > a.txt && git add a.txt && echo unstaged > a.txt && "
+		   "echo new > new.txt");
 	c = open_here(1);
 	EXPECT_ID(c, "a.txt", word_of("g", "git rev-parse :a.txt"));
 	EXPECT_ID(c, "b.txt", word_of("g", "git rev-parse :b.txt"));
@@ -282,7 +237,7 @@ START_TEST(test_outside_git)
 	struct content_ids *c;
 	struct err e;
 
-	sh("echo plain > p.txt && ln -s p.txt l");
+	scratch_sh("echo plain > p.txt && ln -s p.txt l");
 	c = content_ids_open(NULL, 0, &e);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(content_ids_use_git(c), 0);
@@ -312,7 +267,7 @@ START_TEST(test_assume_unchanged)
 	struct content_ids *c;
 
 	make_repo();
-	sh("git update-index --assume-unchanged a.txt && echo changed > a.txt");
+	scratch_sh("git update-index --assume-unchanged a.txt && echo changed > a.txt");
 	c = open_here(0);
 	EXPECT_ID(c, "a.txt", sha_of("a.txt"));
 	EXPECT_ID(c, "b.txt", blob_of("b.txt"));
@@ -329,15 +284,15 @@ START_TEST(test_conversions)
 	struct content_ids *c;
 
 	make_repo();
-	sh("printf '*.png binary\\n# text here is a comment\\n*.c -text\\n' "
-	   "> .gitattributes && git add .gitattributes && git commit -q -m attrs");
+	scratch_sh("printf '*.png binary\\n# text here is a comment\\n*.c -text\\n' "
+		   "> .gitattributes && git add .gitattributes && git commit -q -m attrs");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 1);
 	content_ids_close(c);
 
-	sh("printf '* text=auto\\n' > sub/.gitattributes && "
-	   "git add sub/.gitattributes && git commit -q -m auto && "
-	   "printf 'ex\\r\\n' > sub/x.txt && git add sub/x.txt");
+	scratch_sh("printf '* text=auto\\n' > sub/.gitattributes && "
+		   "git add sub/.gitattributes && git commit -q -m auto && "
+		   "printf 'ex\\r\\n' > sub/x.txt && git add sub/x.txt");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 0);
 	EXPECT_ID(c, "sub/x.txt", sha_of("sub/x.txt"));
@@ -345,27 +300,27 @@ START_TEST(test_conversions)
 	content_ids_close(c);
 
 	/* Seen from below: the top's .gitattributes (not listed there). */
-	sh("git rm -q --cached sub/.gitattributes && rm sub/.gitattributes");
+	scratch_sh("git rm -q --cached sub/.gitattributes && rm sub/.gitattributes");
 	ck_assert_int_eq(chdir("sub"), 0);
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 1);
 	content_ids_close(c);
-	sh("printf '* text=auto\\n' >> ../.gitattributes");
+	scratch_sh("printf '* text=auto\\n' >> ../.gitattributes");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 0);
 	EXPECT_ID(c, "x.txt", sha_of("x.txt"));
 	content_ids_close(c);
 	ck_assert_int_eq(chdir(tmpdir), 0);
-	sh("git checkout -q .gitattributes && mkdir -p .git/info && "
-	   "printf '*.txt eol=crlf\\n' > .git/info/attributes");
+	scratch_sh("git checkout -q .gitattributes && mkdir -p .git/info && "
+		   "printf '*.txt eol=crlf\\n' > .git/info/attributes");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 0);
 	content_ids_close(c);
-	sh("rm .git/info/attributes && git config core.autocrlf input");
+	scratch_sh("rm .git/info/attributes && git config core.autocrlf input");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 0);
 	content_ids_close(c);
-	sh("git config core.autocrlf false");
+	scratch_sh("git config core.autocrlf false");
 	c = open_here(0);
 	ck_assert_int_eq(content_ids_use_git(c), 1);
 	content_ids_close(c);
@@ -382,14 +337,14 @@ START_TEST(test_prefetch)
 	make_repo();
 	for (i = 0; i < 60; i++) {
 		names[i] = xasprintf("f%02zu", i);
-		sh("seq %zu > %s", i * 100, names[i]);
+		scratch_sh("seq %zu > %s", i * 100, names[i]);
 		paths[i] = names[i];
 	}
 	paths[60] = "a.txt";
 	paths[61] = "missing";
 	paths[62] = "f00";              /* twice */
 	paths[63] = "sub/x.txt";
-	sh("echo changed > a.txt");
+	scratch_sh("echo changed > a.txt");
 	c = open_here(0);
 	content_ids_prefetch(c, paths, 64);
 	content_ids_prefetch(c, paths, 64);     /* nothing left to do */

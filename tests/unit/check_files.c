@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "scratch.h"
 
 extern char **environ;
 
@@ -185,23 +185,6 @@ fd_count(void)
 	return n;
 }
 
-/* Run a shell command (tests only), asserting success. */
-static void
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
-
 static void
 put(const char *path, const char *text)
 {
@@ -321,47 +304,19 @@ list_fails(enum files_source src, const char *path, int nul,
 /* ---------------------------------------------------------------- */
 /* Fixture for listing tests: a fresh directory, git isolated.      */
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
+static const char *tmpdir;
 
 static void
 list_setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char parent[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_files.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	/* Resolved, so GIT_CEILING_DIRECTORIES compares like with like. */
-	ck_assert_ptr_nonnull(realpath(tmpdir, parent));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", parent);
-	*strrchr(parent, '/') = '\0';
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-
-	setenv("GIT_CEILING_DIRECTORIES", parent[0] ? parent : "/", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", tmpdir, 1);
-	unsetenv("XDG_CONFIG_HOME");
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	/* As if run from a git hook: these would point elsewhere. */
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	unsetenv("GIT_PREFIX");
+	tmpdir = scratch_enter("check_files");
+	scratch_git_isolate(tmpdir);
 }
 
 static void
 list_teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("chmod -R u+rwx '%s' && rm -rf '%s'", tmpdir, tmpdir);
+	scratch_leave();
 }
 
 /* ---------------------------------------------------------------- */
@@ -1340,7 +1295,7 @@ START_TEST(test_no_git_binary)
 
 	/* A real repository, but no git in PATH: not in git, so a walk,
 	 * and --staged is an error. */
-	sh("git init -q && echo x > a.py && git add a.py");
+	scratch_sh("git init -q && echo x > a.py && git add a.py");
 	ck_assert_int_eq(mkdir("empty", 0777), 0);
 	setenv("PATH", "empty", 1);
 	list_ok(&fl, FILES_SOURCE_DEFAULT, NULL, 0);
@@ -1362,14 +1317,14 @@ END_TEST
 static void
 make_repo(void)
 {
-	sh("git init -q && mkdir sub && "
-	   "for f in a.py b.py sub/c.py sub/d.py; do echo 1 > $f; done && "
-	   "echo '*.log' > .gitignore && "
-	   "git add . && git commit -q -m init && "
-	   "echo 2 >> a.py && git add a.py && "
-	   "echo new > new.py && git add new.py && "
-	   "echo 2 >> b.py && rm sub/c.py && "
-	   "echo u > untracked.py && echo i > ignored.log");
+	scratch_sh("git init -q && mkdir sub && "
+		   "for f in a.py b.py sub/c.py sub/d.py; do echo 1 > $f; done && "
+		   "echo '*.log' > .gitignore && "
+		   "git add . && git commit -q -m init && "
+		   "echo 2 >> a.py && git add a.py && "
+		   "echo new > new.py && git add new.py && "
+		   "echo 2 >> b.py && rm sub/c.py && "
+		   "echo u > untracked.py && echo i > ignored.log");
 }
 
 START_TEST(test_git_default)
@@ -1419,8 +1374,8 @@ START_TEST(test_git_staged)
 	make_repo();
 	/* A rename counts as the new name; a staged deletion not at all;
 	 * a staged file deleted since is left out. */
-	sh("git mv sub/d.py z.py && git rm -q --cached b.py && "
-	   "echo s > gone.py && git add gone.py && rm gone.py");
+	scratch_sh("git mv sub/d.py z.py && git rm -q --cached b.py && "
+		   "echo s > gone.py && git add gone.py && rm gone.py");
 	list_ok(&fl, FILES_SOURCE_STAGED, NULL, 0);
 	expect_set(&fl, want, ARRAY_SIZE(want));
 	file_list_release(&fl);
@@ -1432,8 +1387,8 @@ START_TEST(test_git_no_commit)
 	struct file_list fl;
 	static const char *const want[] = { "d/y.py", "x.py" };
 
-	sh("git init -q && mkdir d && echo 1 > x.py && echo 1 > d/y.py && "
-	   "echo 1 > untracked.py && git add x.py d/y.py");
+	scratch_sh("git init -q && mkdir d && echo 1 > x.py && echo 1 > d/y.py && "
+		   "echo 1 > untracked.py && git add x.py d/y.py");
 	list_ok(&fl, FILES_SOURCE_STAGED, NULL, 0);
 	expect_set(&fl, want, ARRAY_SIZE(want));
 	file_list_release(&fl);
@@ -1442,7 +1397,7 @@ START_TEST(test_git_no_commit)
 	file_list_release(&fl);
 
 	/* Nothing staged at all: an empty list, not an error. */
-	sh("git rm -q --cached x.py d/y.py");
+	scratch_sh("git rm -q --cached x.py d/y.py");
 	list_ok(&fl, FILES_SOURCE_STAGED, NULL, 0);
 	ck_assert_uint_eq(fl.n, 0);
 	file_list_release(&fl);
@@ -1456,8 +1411,8 @@ START_TEST(test_git_subdir)
 	static const char *const staged[] = { "e.py", "inner/f.py" };
 
 	make_repo();
-	sh("mkdir sub/inner && echo 1 > sub/e.py && echo 1 > sub/inner/f.py "
-	   "&& git add sub/e.py sub/inner/f.py");
+	scratch_sh("mkdir sub/inner && echo 1 > sub/e.py && echo 1 > sub/inner/f.py "
+		   "&& git add sub/e.py sub/inner/f.py");
 	ck_assert_int_eq(chdir("sub"), 0);
 	list_ok(&fl, FILES_SOURCE_DEFAULT, NULL, 0);
 	expect_list(&fl, tracked, ARRAY_SIZE(tracked));
@@ -1484,17 +1439,17 @@ START_TEST(test_git_special_entries)
 	/* A nested repository (a gitlink entry, like a submodule), a
 	 * symlink to a directory, a dangling one and one to a file, all
 	 * tracked, and hostile names. */
-	sh("git init -q && mkdir real && echo 1 > real/f && "
-	   "ln -s real dirlink && ln -s nowhere dangling && "
-	   "echo 1 > plain.txt && ln -s plain.txt filelink && "
-	   "mkdir nested && (cd nested && git init -q && echo 1 > n && "
-	   "git add n && git commit -q -m n) && "
-	   "echo 1 > 'with space.py' && echo 1 > \"quo'te\\\"s.txt\" && "
-	   "echo 1 > \"$(printf 'new\\nline.txt')\" && "
-	   "echo 1 > ./-leading.txt && "
-	   "echo 1 > \"$(printf 'bad\\377.txt')\" && "
-	   "git add . 2>/dev/null && git commit -q -m 1 && "
-	   "git ls-files -s nested | grep -q ^160000");
+	scratch_sh("git init -q && mkdir real && echo 1 > real/f && "
+		   "ln -s real dirlink && ln -s nowhere dangling && "
+		   "echo 1 > plain.txt && ln -s plain.txt filelink && "
+		   "mkdir nested && (cd nested && git init -q && echo 1 > n && "
+		   "git add n && git commit -q -m n) && "
+		   "echo 1 > 'with space.py' && echo 1 > \"quo'te\\\"s.txt\" && "
+		   "echo 1 > \"$(printf 'new\\nline.txt')\" && "
+		   "echo 1 > ./-leading.txt && "
+		   "echo 1 > \"$(printf 'bad\\377.txt')\" && "
+		   "git add . 2>/dev/null && git commit -q -m 1 && "
+		   "git ls-files -s nested | grep -q ^160000");
 	list_ok(&fl, FILES_SOURCE_DEFAULT, NULL, 0);
 	expect_list(&fl, want, ARRAY_SIZE(want));
 	file_list_release(&fl);
@@ -1507,11 +1462,11 @@ START_TEST(test_git_conflict)
 	static const char *const want[] = { "f", "g" };
 
 	/* During a conflict git ls-files names f once per stage (3 times). */
-	sh("git init -q && echo a > f && echo g > g && git add f g && "
-	   "git commit -q -m 1 && git checkout -q -b other && echo b > f && "
-	   "git commit -q -a -m 2 && git checkout -q - && echo c > f && "
-	   "git commit -q -a -m 3 && ! git merge -q other >/dev/null 2>&1 && "
-	   "test \"$(git ls-files | grep -c '^f$')\" = 3");
+	scratch_sh("git init -q && echo a > f && echo g > g && git add f g && "
+		   "git commit -q -m 1 && git checkout -q -b other && echo b > f && "
+		   "git commit -q -a -m 2 && git checkout -q - && echo c > f && "
+		   "git commit -q -a -m 3 && ! git merge -q other >/dev/null 2>&1 && "
+		   "test \"$(git ls-files | grep -c '^f$')\" = 3");
 	list_ok(&fl, FILES_SOURCE_DEFAULT, NULL, 0);
 	expect_list(&fl, want, ARRAY_SIZE(want));
 	file_list_release(&fl);
@@ -1525,8 +1480,8 @@ END_TEST
 START_TEST(test_git_fails)
 {
 	/* A broken index: rev-parse still says "true", ls-files fails. */
-	sh("git init -q && echo 1 > a && git add a && "
-	   "echo garbage > .git/index");
+	scratch_sh("git init -q && echo 1 > a && git add a && "
+		   "echo garbage > .git/index");
 	list_fails(FILES_SOURCE_DEFAULT, NULL, 0, "git ls-files failed "
 	    "(exit status 128)");
 	list_fails(FILES_SOURCE_STAGED, NULL, 0, "git diff failed");

@@ -16,7 +16,6 @@
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,27 +24,10 @@
 
 #include "files.h"
 #include "gitdir.h"
+#include "scratch.h"
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
+static const char *tmpdir;
 static char *oldpath;           /* PATH, for teardown's rm */
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command (tests only), asserting success. */
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
 
 /* A path under the test directory, in a static buffer (one at a time). */
 static const char *
@@ -62,37 +44,9 @@ at(const char *rel)
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char parent[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_gitdir.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	/* Resolved: git prints resolved paths, and the ceiling compares
-	 * like with like. */
-	ck_assert_ptr_nonnull(realpath(tmpdir, parent));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", parent);
-	*strrchr(parent, '/') = '\0';
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
+	tmpdir = scratch_enter("check_gitdir");
 	oldpath = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
-
-	setenv("GIT_CEILING_DIRECTORIES", parent[0] ? parent : "/", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", tmpdir, 1);
-	unsetenv("XDG_CONFIG_HOME");
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	unsetenv("GIT_COMMON_DIR");
-	unsetenv("GIT_PREFIX");
-	unsetenv("GIT_TEST_ASSUME_DIFFERENT_OWNER");
+	scratch_git_isolate(tmpdir);
 }
 
 static void
@@ -100,8 +54,7 @@ teardown(void)
 {
 	if (oldpath != NULL)
 		setenv("PATH", oldpath, 1);
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("chmod -R u+rwx '%s' && rm -rf '%s'", tmpdir, tmpdir);
+	scratch_leave();
 }
 
 /* Discover in `dir` (NULL: here), asserting success. */
@@ -118,8 +71,8 @@ discover(struct gitdir *g, const char *dir)
 static void
 make_repo(const char *dir)
 {
-	sh("git init -q '%s' && cd '%s' && echo 1 > a.py && git add a.py && "
-	   "git commit -q -m init", dir, dir);
+	scratch_sh("git init -q '%s' && cd '%s' && echo 1 > a.py && git add a.py && "
+		   "git commit -q -m init", dir, dir);
 }
 
 #define ASSERT_PATH(got, want) do {					\
@@ -172,7 +125,7 @@ START_TEST(test_top_and_below)
 	char *d;
 
 	make_repo("r");
-	sh("mkdir -p r/sub/deep");
+	scratch_sh("mkdir -p r/sub/deep");
 	discover(&g, "r");
 	assert_repo(&g, at("r/.git"), at("r/.git"));
 	ck_assert_int_eq(g.inside_work_tree, 1);
@@ -222,7 +175,7 @@ START_TEST(test_bare)
 	char *d;
 
 	make_repo("r");
-	sh("git clone -q --bare r b.git");
+	scratch_sh("git clone -q --bare r b.git");
 	discover(&g, "b.git");
 	ck_assert_int_eq(g.state, GITDIR_REPO);
 	ASSERT_PATH(g.git_dir, at("b.git"));
@@ -245,7 +198,7 @@ START_TEST(test_git_dir_env)
 	struct gitdir g;
 
 	make_repo("r");
-	sh("mkdir -p r/sub other");
+	scratch_sh("mkdir -p r/sub other");
 	/* Both set, from a subdirectory: git's answer, not a walk up. */
 	setenv("GIT_DIR", at("r/.git"), 1);
 	setenv("GIT_WORK_TREE", at("r"), 1);
@@ -290,8 +243,8 @@ START_TEST(test_linked_work_tree)
 	char *d;
 
 	make_repo("r");
-	sh("cd r && git worktree add -q ../linked 2>/dev/null && "
-	   "test -f ../linked/.git && mkdir ../linked/sub");
+	scratch_sh("cd r && git worktree add -q ../linked 2>/dev/null && "
+		   "test -f ../linked/.git && mkdir ../linked/sub");
 	discover(&g, "linked/sub");
 	ck_assert_int_eq(g.state, GITDIR_REPO);
 	ASSERT_PATH(g.git_dir, at("r/.git/worktrees/linked"));
@@ -317,8 +270,8 @@ START_TEST(test_submodule)
 
 	make_repo("inner");
 	make_repo("r");
-	sh("cd r && git -c protocol.file.allow=always submodule add -q "
-	   "'%s' sm >/dev/null 2>&1 && test -f sm/.git", at("inner"));
+	scratch_sh("cd r && git -c protocol.file.allow=always submodule add -q "
+		   "'%s' sm >/dev/null 2>&1 && test -f sm/.git", at("inner"));
 	discover(&g, "r/sm");
 	assert_repo(&g, at("r/.git/modules/sm"), at("r/.git/modules/sm"));
 	ASSERT_PATH(g.work_tree, at("r/sm"));
@@ -337,11 +290,11 @@ START_TEST(test_hooks_path)
 	struct gitdir g;
 
 	make_repo("r");
-	sh("mkdir r/sub && git -C r config core.hooksPath my/hooks");
+	scratch_sh("mkdir r/sub && git -C r config core.hooksPath my/hooks");
 	discover(&g, "r/sub");
 	ASSERT_PATH(g.hooks_dir, at("r/my/hooks"));
 	gitdir_release(&g);
-	sh("git -C r config core.hooksPath '%s'", at("abs"));
+	scratch_sh("git -C r config core.hooksPath '%s'", at("abs"));
 	discover(&g, "r");
 	ASSERT_PATH(g.hooks_dir, at("abs"));
 	gitdir_release(&g);
@@ -360,7 +313,7 @@ START_TEST(test_refused)
 	ck_assert_int_eq(g.no_git, 0);
 	gitdir_release(&g);
 	/* Allowed by safe.directory, as git allows it. */
-	sh("printf '[safe]\\n\\tdirectory = *\\n' > gitconfig");
+	scratch_sh("printf '[safe]\\n\\tdirectory = *\\n' > gitconfig");
 	setenv("GIT_CONFIG_GLOBAL", at("gitconfig"), 1);
 	discover(&g, "r");
 	assert_repo(&g, at("r/.git"), at("r/.git"));
@@ -374,7 +327,7 @@ START_TEST(test_ceiling)
 	struct gitdir g;
 
 	make_repo("r");
-	sh("mkdir -p r/sub");
+	scratch_sh("mkdir -p r/sub");
 	setenv("GIT_CEILING_DIRECTORIES", at("r"), 1);
 	discover(&g, "r/sub");
 	ck_assert_int_eq(g.state, GITDIR_NONE);
@@ -411,7 +364,7 @@ START_TEST(test_hostile_paths)
 		snprintf(rel, sizeof(rel), "%zu%s", i, names[i]);
 		ck_assert_int_eq(mkdir(rel, 0777), 0);
 		ck_assert_int_eq(chdir(rel), 0);
-		sh("git init -q");
+		scratch_sh("git init -q");
 		ck_assert_int_eq(mkdir("in\nside", 0777), 0);
 		ck_assert_int_eq(chdir("in\nside"), 0);
 		discover(&g, NULL);
@@ -437,7 +390,7 @@ START_TEST(test_separator_in_path)
 
 	ck_assert_int_eq(mkdir("a\nsha1\nb", 0777), 0);
 	ck_assert_int_eq(chdir("a\nsha1\nb"), 0);
-	sh("git init -q");
+	scratch_sh("git init -q");
 	ck_assert_int_eq(gitdir_discover(&g, NULL, &e), -1);
 	ck_assert_int_eq(g.state, GITDIR_ERROR);
 	ck_assert_ptr_nonnull(strstr(e.msg, "unexpected output"));
@@ -451,7 +404,7 @@ START_TEST(test_sha256)
 {
 	struct gitdir g;
 
-	sh("git init -q --object-format=sha256 r");
+	scratch_sh("git init -q --object-format=sha256 r");
 	discover(&g, "r");
 	ck_assert_int_eq(g.state, GITDIR_REPO);
 	ASSERT_PATH(g.object_format, "sha256");
@@ -506,7 +459,7 @@ START_TEST(test_git_misbehaves)
 		       "sha1\\n/g/hooks\\nsha1\\n/g/index\\nsha1\\n\\nsha1\\n/t\\n'",
 		       "unexpected output");
 	/* Started, but not executable as a program: an error too. */
-	sh("printf 'not a script' > fake/git");
+	scratch_sh("printf 'not a script' > fake/git");
 	{
 		struct gitdir g;
 		struct err e;
@@ -552,7 +505,7 @@ START_TEST(test_files_follow_gitdir)
 
 	make_repo("r");
 	ck_assert_int_eq(chdir("r"), 0);
-	sh("echo u > untracked.py");
+	scratch_sh("echo u > untracked.py");
 	discover(&g, NULL);
 	/* In a work tree: git ls-files, so no untracked file. */
 	ck_assert_int_eq(files_list_in(&fl, &g, FILES_SOURCE_DEFAULT, NULL, 0,
@@ -608,7 +561,7 @@ START_TEST(test_files_prefetched)
 
 	make_repo("r");
 	ck_assert_int_eq(chdir("r"), 0);
-	sh("echo u > untracked.py; echo s > staged.py; git add staged.py");
+	scratch_sh("echo u > untracked.py; echo s > staged.py; git add staged.py");
 	files_prefetch_start(&pf, FILES_SOURCE_DEFAULT);
 	ck_assert(pf.started);
 	discover(&g, NULL);

@@ -12,8 +12,6 @@
 #include "config.h"
 #endif
 #include <check.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,75 +19,19 @@
 
 #include "buf.h"
 #include "gitrange.h"
-
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run a shell command (tests only), asserting success. */
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
-
-/* The first line a shell command prints, in a static buffer. */
-static const char *
-sh_out(const char *cmd)
-{
-	static char line[256];
-	FILE *f = popen(cmd, "r");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	line[strcspn(line, "\n")] = '\0';
-	pclose(f);
-	return line;
-}
+#include "scratch.h"
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char parent[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_gitrange.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(realpath(tmpdir, parent));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", parent);
-	*strrchr(parent, '/') = '\0';
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	setenv("GIT_CEILING_DIRECTORIES", parent[0] ? parent : "/", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", tmpdir, 1);
-	setenv("GIT_AUTHOR_NAME", "t", 1);
-	setenv("GIT_AUTHOR_EMAIL", "t@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "t", 1);
-	setenv("GIT_COMMITTER_EMAIL", "t@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	sh("git init -q -b main . && git commit -q --allow-empty -m root");
+	scratch_git_isolate(scratch_enter("check_gitrange"));
+	scratch_sh("git init -q -b main . && git commit -q --allow-empty -m root");
 }
 
 static void
 teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("rm -rf '%s'", tmpdir);
+	scratch_leave();
 }
 
 /* The list as "a b c", sorted, in a static buffer. */
@@ -143,18 +85,18 @@ joined(const struct file_list *fl)
 static void
 branched(void)
 {
-	sh("echo b > base.txt && git add . && git commit -q -m base &&"
-	   " git checkout -q -b topic && echo t > t1.txt && echo g > gone.txt &&"
-	   " git add . && git commit -q -m t1 && echo b2 > base.txt &&"
-	   " git rm -q gone.txt && git add . && git commit -q -m t2 &&"
-	   " git checkout -q main && echo m > m1.txt && git add . &&"
-	   " git commit -q -m m1");
+	scratch_sh("echo b > base.txt && git add . && git commit -q -m base &&"
+		   " git checkout -q -b topic && echo t > t1.txt && echo g > gone.txt &&"
+		   " git add . && git commit -q -m t1 && echo b2 > base.txt &&"
+		   " git rm -q gone.txt && git add . && git commit -q -m t2 &&"
+		   " git checkout -q main && echo m > m1.txt && git add . &&"
+		   " git commit -q -m m1");
 }
 
 START_TEST(test_from_to)
 {
 	branched();
-	sh("git checkout -q topic");
+	scratch_sh("git checkout -q topic");
 	/* Since the merge base: m1.txt (main's own) is not topic's change. */
 	EXPECT_FILES(gitrange_from_to(&fl_, "main", "topic", &e_),
 		     "base.txt t1.txt");
@@ -162,7 +104,7 @@ START_TEST(test_from_to)
 		     "base.txt t1.txt");
 	/* The other way: main's change, m1.txt, not in topic's work tree. */
 	EXPECT_FILES(gitrange_from_to(&fl_, "topic", "main", &e_), "");
-	sh("git checkout -q main");
+	scratch_sh("git checkout -q main");
 	EXPECT_FILES(gitrange_from_to(&fl_, "topic", "main", &e_), "m1.txt");
 	EXPECT_FILES(gitrange_from_to(&fl_, "main", "main", &e_), "");
 	EXPECT_ERROR(gitrange_from_to(&fl_, "nope", NULL, &e_),
@@ -173,8 +115,8 @@ START_TEST(test_from_to)
 		     "bad revision");
 	ck_assert_int_ne(access("x", F_OK), 0);
 	/* Unrelated histories have no merge base. */
-	sh("git checkout -q --orphan other && git rm -q -r --cached . &&"
-	   " git commit -q --allow-empty -m other");
+	scratch_sh("git checkout -q --orphan other && git rm -q -r --cached . &&"
+		   " git commit -q --allow-empty -m other");
 	EXPECT_ERROR(gitrange_from_to(&fl_, "main", "other", &e_),
 		     "no common ancestor");
 }
@@ -182,26 +124,26 @@ END_TEST
 
 START_TEST(test_subdirectory)
 {
-	sh("mkdir -p sub/in && echo a > top.txt && echo b > sub/in/b.txt &&"
-	   " git add . && git commit -q -m two");
+	scratch_sh("mkdir -p sub/in && echo a > top.txt && echo b > sub/in/b.txt &&"
+		   " git add . && git commit -q -m two");
 	ck_assert_int_eq(chdir("sub"), 0);
 	EXPECT_FILES(gitrange_from_to(&fl_, "HEAD~1", NULL, &e_), "in/b.txt");
-	sh("echo c > in/new.txt && echo d > ../top.txt");
+	scratch_sh("echo c > in/new.txt && echo d > ../top.txt");
 	EXPECT_FILES(gitrange_changed(&fl_, &e_), "in/new.txt");
 }
 END_TEST
 
 START_TEST(test_changed)
 {
-	sh("printf '*.log\\n' > .gitignore && echo r > r_old.txt &&"
-	   " echo q > q_old.txt && echo d > d.txt && echo m > mod.txt &&"
-	   " echo s > staged.txt && echo k > kept.txt && echo x > both.txt &&"
-	   " git add . && git commit -q -m base &&"
-	   " echo m2 > mod.txt && echo s2 > staged.txt && git add staged.txt &&"
-	   " echo x2 > both.txt && git add both.txt && echo x > both.txt &&"
-	   " echo u > untracked.txt && echo i > ignored.log && rm d.txt &&"
-	   " git mv r_old.txt r_new.txt && mv q_old.txt q_new.txt &&"
-	   " git rm -q --cached kept.txt");
+	scratch_sh("printf '*.log\\n' > .gitignore && echo r > r_old.txt &&"
+		   " echo q > q_old.txt && echo d > d.txt && echo m > mod.txt &&"
+		   " echo s > staged.txt && echo k > kept.txt && echo x > both.txt &&"
+		   " git add . && git commit -q -m base &&"
+		   " echo m2 > mod.txt && echo s2 > staged.txt && git add staged.txt &&"
+		   " echo x2 > both.txt && git add both.txt && echo x > both.txt &&"
+		   " echo u > untracked.txt && echo i > ignored.log && rm d.txt &&"
+		   " git mv r_old.txt r_new.txt && mv q_old.txt q_new.txt &&"
+		   " git rm -q --cached kept.txt");
 	/* both.txt: staged, then put back as HEAD has it: the index still
 	   differs. kept.txt: removed from the index only, still in the work
 	   tree (and now untracked). */
@@ -212,8 +154,8 @@ END_TEST
 
 START_TEST(test_changed_unborn)
 {
-	sh("rm -rf .git && git init -q -b main && echo a > a.txt && echo b > b.txt &&"
-	   " git add a.txt");
+	scratch_sh("rm -rf .git && git init -q -b main && echo a > a.txt && echo b > b.txt &&"
+		   " git add a.txt");
 	EXPECT_FILES(gitrange_changed(&fl_, &e_), "a.txt b.txt");
 }
 END_TEST
@@ -229,28 +171,28 @@ push_line(const char *ref, const char *l, const char *r)
 
 START_TEST(test_pre_push)
 {
-	char base[64], head[64], topic[64], *in, *in2;
+	char *base, *head, *topic, *in, *in2;
 
-	sh("git init -q --bare remote.git && echo remote.git >> .git/info/exclude &&"
-	   " git remote add origin ./remote.git &&"
-	   " echo a > a.txt && echo b > b.txt && git add . && git commit -q -m ab");
+	scratch_sh("git init -q --bare remote.git && echo remote.git >> .git/info/exclude &&"
+		   " git remote add origin ./remote.git &&"
+		   " echo a > a.txt && echo b > b.txt && git add . && git commit -q -m ab");
 	/* A new ref with no remote ref at all: every commit's files. */
-	snprintf(head, sizeof(head), "%s", sh_out("git rev-parse HEAD"));
+	head = scratch_sh_out("git rev-parse HEAD");
 	in = push_line("main", head, ZERO);
 	EXPECT_FILES(gitrange_pre_push(&fl_, in, strlen(in), &e_), "a.txt b.txt");
 	free(in);
-	sh("git push -q origin main 2>/dev/null");
-	snprintf(base, sizeof(base), "%s", head);
-	sh("echo a2 > a.txt && git rm -q b.txt && git commit -q -am two");
-	snprintf(head, sizeof(head), "%s", sh_out("git rev-parse HEAD"));
+	scratch_sh("git push -q origin main 2>/dev/null");
+	base = head;
+	scratch_sh("echo a2 > a.txt && git rm -q b.txt && git commit -q -am two");
+	head = scratch_sh_out("git rev-parse HEAD");
 	/* An update: remote sha to local sha; the deleted b.txt left out. */
 	in = push_line("main", head, base);
 	EXPECT_FILES(gitrange_pre_push(&fl_, in, strlen(in), &e_), "a.txt");
 	free(in);
 	/* A new branch: only what no remote ref holds (origin/main has ab). */
-	sh("git checkout -q -b topic && mkdir d && echo t > d/t.txt &&"
-	   " git add d && git commit -q -m t");
-	snprintf(topic, sizeof(topic), "%s", sh_out("git rev-parse HEAD"));
+	scratch_sh("git checkout -q -b topic && mkdir d && echo t > d/t.txt &&"
+		   " git add d && git commit -q -m t");
+	topic = scratch_sh_out("git rev-parse HEAD");
 	in = push_line("topic", topic, ZERO);
 	EXPECT_FILES(gitrange_pre_push(&fl_, in, strlen(in), &e_),
 		     "a.txt d/t.txt");
@@ -279,6 +221,9 @@ START_TEST(test_pre_push)
 				       32, &e_), "LOCAL_REF LOCAL_SHA");
 	EXPECT_ERROR(gitrange_pre_push(&fl_, "a b c\n", 6, &e_), "LOCAL_REF");
 	EXPECT_ERROR(gitrange_pre_push(&fl_, "a\0b", 3, &e_), "NUL");
+	free(base);
+	free(head);
+	free(topic);
 }
 END_TEST
 

@@ -13,7 +13,6 @@
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,47 +21,20 @@
 
 #include "buf.h"
 #include "install.h"
+#include "scratch.h"
 
-static char tmpdir[PATH_MAX];
-static char olddir[PATH_MAX];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[4096];
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
-}
+static const char *tmpdir;
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	char real[PATH_MAX];
-
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_install.XXXXXX", t);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_ptr_nonnull(realpath(tmpdir, real));
-	snprintf(tmpdir, sizeof(tmpdir), "%s", real);
-	ck_assert_ptr_nonnull(getcwd(olddir, sizeof(olddir)));
-	ck_assert_int_eq(chdir(tmpdir), 0);
+	tmpdir = scratch_enter("check_install");
 }
 
 static void
 teardown(void)
 {
-	if (chdir(olddir) == 0 && tmpdir[0] != '\0')
-		sh("rm -rf '%s'", tmpdir);
+	scratch_leave();
 }
 
 /* The whole file, malloc'd (NULL when it cannot be read). */
@@ -120,8 +92,8 @@ START_TEST(test_script_runs)
 {
 	char *got;
 
-	sh("mkdir -p hooks bin && printf '#!/bin/sh\\necho \"hw $*\" >> log; cat >> log\\n' > bin/hw &&"
-	   " chmod +x bin/hw");
+	scratch_sh("mkdir -p hooks bin && printf '#!/bin/sh\\necho \"hw $*\" >> log; cat >> log\\n' > bin/hw &&"
+		   " chmod +x bin/hw");
 	{
 		struct err e;
 		enum install_result r;
@@ -131,20 +103,20 @@ START_TEST(test_script_runs)
 		ck_assert_int_eq(r, INSTALL_WRITTEN);
 		free(fb);
 	}
-	sh("printf '#!/bin/sh\\necho \"old $*\" >> log; cat >> log; exit 3\\n' > hooks/pre-push.hookwave-old &&"
-	   " chmod +x hooks/pre-push.hookwave-old");
+	scratch_sh("printf '#!/bin/sh\\necho \"old $*\" >> log; cat >> log; exit 3\\n' > hooks/pre-push.hookwave-old &&"
+		   " chmod +x hooks/pre-push.hookwave-old");
 	/* No hookwave in PATH: the fallback; the old hook fails first. */
 	ck_assert_int_eq(system("printf 'line1\\nline2\\n\\n' | PATH=/usr/bin:/bin hooks/pre-push origin url") >> 8, 3);
 	got = slurp("log");
 	ck_assert_str_eq(got, "old origin url\nline1\nline2\n\n");
 	free(got);
-	sh("rm log && printf '#!/bin/sh\\ncat >> log\\n' > hooks/pre-push.hookwave-old");
-	sh("printf 'line1\\nline2\\n\\n' | PATH=/usr/bin:/bin hooks/pre-push origin url");
+	scratch_sh("rm log && printf '#!/bin/sh\\ncat >> log\\n' > hooks/pre-push.hookwave-old");
+	scratch_sh("printf 'line1\\nline2\\n\\n' | PATH=/usr/bin:/bin hooks/pre-push origin url");
 	got = slurp("log");
 	ck_assert_str_eq(got, "line1\nline2\n\nhw --git-hook=pre-push origin url\nline1\nline2\n\n");
 	free(got);
 	/* Neither: a line on stderr, exit 1; HOOKWAVE=0 lets it through. */
-	sh("rm bin/hw");
+	scratch_sh("rm bin/hw");
 	ck_assert_int_eq(system("PATH=/usr/bin:/bin hooks/pre-push </dev/null 2>err") >> 8, 1);
 	got = slurp("err");
 	ck_assert_ptr_nonnull(strstr(got, "hookwave: not found in PATH nor at "));
@@ -174,7 +146,7 @@ START_TEST(test_install_uninstall)
 	/* Ours with another fallback, or not executable: brought up to date. */
 	ck_assert_int_eq(install_hook("a/hooks", "pre-commit", "/y/hookwave", 0, &r, &e), 0);
 	ck_assert_int_eq(r, INSTALL_WRITTEN);
-	sh("chmod a-x a/hooks/pre-commit");
+	scratch_sh("chmod a-x a/hooks/pre-commit");
 	ck_assert_int_eq(install_hook("a/hooks", "pre-commit", "/x/hookwave", 0, &r, &e), 0);
 	ck_assert_int_eq(r, INSTALL_WRITTEN);
 	two = slurp("a/hooks/pre-commit");
@@ -198,45 +170,45 @@ START_TEST(test_foreign)
 	enum uninstall_result u;
 	char *got;
 
-	sh("mkdir hooks && printf '#!/bin/sh\\n# mine\\n' > hooks/pre-commit && cp hooks/pre-commit orig");
+	scratch_sh("mkdir hooks && printf '#!/bin/sh\\n# mine\\n' > hooks/pre-commit && cp hooks/pre-commit orig");
 	ck_assert_int_eq(state("hooks/pre-commit"), INSTALL_FOREIGN);
 	/* The marker elsewhere than on line 2 does not make it ours. */
-	sh("printf '#!/bin/sh\\n\\n%%s\\n' '%s' > other", INSTALL_MARKER);
+	scratch_sh("printf '#!/bin/sh\\n\\n%%s\\n' '%s' > other", INSTALL_MARKER);
 	ck_assert_int_eq(state("other"), INSTALL_FOREIGN);
 	ck_assert_int_eq(install_check("hooks", "pre-commit", &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "hooks/pre-commit: a hook hookwave did not write"));
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 0, &r, &e), -1);
 	ck_assert_int_eq(errno, EEXIST);
-	sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
+	scratch_sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
 	/* Foreign and not ours: uninstall leaves it. */
 	ck_assert_int_eq(uninstall_hook("hooks", "pre-commit", &u, &e), 0);
 	ck_assert_int_eq(u, UNINSTALL_FOREIGN);
-	sh("cmp -s hooks/pre-commit orig");
+	scratch_sh("cmp -s hooks/pre-commit orig");
 	/* force: kept, then ours. */
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 1, &r, &e), 0);
 	ck_assert_int_eq(r, INSTALL_KEPT_OLD);
-	sh("cmp -s hooks/pre-commit.hookwave-old orig");
+	scratch_sh("cmp -s hooks/pre-commit.hookwave-old orig");
 	ck_assert_int_eq(state("hooks/pre-commit"), INSTALL_OURS);
 	/* Installed over again: nothing moves. */
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 1, &r, &e), 0);
 	ck_assert_int_eq(r, INSTALL_UNCHANGED);
 	/* Another foreign hook over ours while one is kept: refused. */
-	sh("printf 'x\\n' > hooks/pre-commit");
+	scratch_sh("printf 'x\\n' > hooks/pre-commit");
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 1, &r, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "already there"));
 	got = slurp("hooks/pre-commit");
 	ck_assert_str_eq(got, "x\n");
 	free(got);
-	sh("rm hooks/pre-commit");
+	scratch_sh("rm hooks/pre-commit");
 	/* Script gone, kept hook there (an interrupted uninstall): put back. */
 	ck_assert_int_eq(uninstall_hook("hooks", "pre-commit", &u, &e), 0);
 	ck_assert_int_eq(u, UNINSTALL_RESTORED);
-	sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
+	scratch_sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
 	/* And the normal way: removed, kept hook back. */
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 1, &r, &e), 0);
 	ck_assert_int_eq(uninstall_hook("hooks", "pre-commit", &u, &e), 0);
 	ck_assert_int_eq(u, UNINSTALL_RESTORED);
-	sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
+	scratch_sh("cmp -s hooks/pre-commit orig && test ! -e hooks/pre-commit.hookwave-old");
 }
 END_TEST
 
@@ -250,15 +222,15 @@ START_TEST(test_foreign_symlink)
 
 	/* A hook that links to a script of the project: the link is kept as
 	   a link, and the script it points at is never written. */
-	sh("mkdir hooks && printf '#!/bin/sh\\n' > script && cp script orig &&"
-	   " ln -s ../script hooks/pre-commit");
+	scratch_sh("mkdir hooks && printf '#!/bin/sh\\n' > script && cp script orig &&"
+		   " ln -s ../script hooks/pre-commit");
 	ck_assert_int_eq(state("hooks/pre-commit"), INSTALL_FOREIGN);
 	ck_assert_int_eq(install_hook("hooks", "pre-commit", NULL, 1, &r, &e), 0);
 	n = readlink("hooks/pre-commit.hookwave-old", target, sizeof(target) - 1);
 	ck_assert_int_gt(n, 0);
 	target[n] = '\0';
 	ck_assert_str_eq(target, "../script");
-	sh("cmp -s script orig && test ! -L hooks/pre-commit");
+	scratch_sh("cmp -s script orig && test ! -L hooks/pre-commit");
 	ck_assert_int_eq(uninstall_hook("hooks", "pre-commit", &u, &e), 0);
 	ck_assert_int_eq(u, UNINSTALL_RESTORED);
 	n = readlink("hooks/pre-commit", target, sizeof(target) - 1);
@@ -276,7 +248,7 @@ START_TEST(test_self_path)
 	ck_assert_int_gt(n, 0);
 	exe[n] = '\0';
 	/* An absolute argv[0] naming this program: as given, links kept. */
-	sh("ln -s '%s' link", exe);
+	scratch_sh("ln -s '%s' link", exe);
 	dir = xasprintf("%s/link", tmpdir);
 	p = install_self_path(dir, "/nowhere");
 	ck_assert_str_eq(p, dir);
@@ -296,7 +268,7 @@ START_TEST(test_self_path)
 	ck_assert_str_eq(p, dir);
 	free(p);
 	/* A name that is some other program: /proc/self/exe instead. */
-	sh("printf '#!/bin/sh\\n' > other && chmod +x other");
+	scratch_sh("printf '#!/bin/sh\\n' > other && chmod +x other");
 	want = xasprintf("%s/other", tmpdir);
 	p = install_self_path(want, NULL);
 	free(want);
