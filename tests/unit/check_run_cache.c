@@ -22,14 +22,14 @@
 #include "launch.h"
 #include "plan.h"
 #include "run_cache.h"
+#include "scratch.h"
 #include "store.h"
 
 Suite *run_cache_suite(void);
 
 extern char **environ;
 
-static char dir[] = "/tmp/check_run_cache.XXXXXX";
-static char old_cwd[PATH_MAX];
+static const char *dir;
 static int warnings;
 
 static void
@@ -53,10 +53,7 @@ put(const char *path, const char *text)
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(getcwd(old_cwd, sizeof(old_cwd)));
-	strcpy(dir, "/tmp/check_run_cache.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
+	dir = scratch_enter("check_run_cache");
 	put("a.txt", "a\n");
 	put("b.txt", "b\n");
 	put("c.txt", "c\n");
@@ -67,11 +64,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	ck_assert_int_eq(chdir(old_cwd), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	scratch_leave();
 }
 
 /* One run's planning, as the session does it. */
