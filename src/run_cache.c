@@ -20,15 +20,15 @@
 #include "store.h"
 
 /*
- * What the store remembers under one hook's key: path -> content id.
- * Tens of thousands of rows per hook on a large tree, so the strings go
- * into one growing block ("path\0id\0" each, found by offset), not a
- * malloc each.
+ * A snapshot of passed files as the store keeps it (store.h): its body
+ * "path\0id\0"... in path order, and an index of the paths. Hooks whose
+ * snapshots are the same share one, read and indexed once.
  */
 struct known {
-	struct buf text;
+	unsigned char snap[STORE_KEY_LEN];
+	struct buf body;
 	size_t *off;                    /* per entry: where its path starts */
-	size_t n, alloc;
+	size_t n;
 	struct hashmap ix;
 };
 
@@ -47,7 +47,8 @@ struct hook_cache {
 	const char **sel;               /* the files it selects before the
 					   cache (borrowed strings), nsel */
 	size_t nsel, sel_alloc;
-	struct known known;             /* mode files, when the set missed */
+	struct known *known;            /* mode files, when the set missed:
+					   its snapshot (shared), or NULL */
 	unsigned char *passed;          /* per batch: it passed */
 	size_t nbatches;
 };
@@ -57,6 +58,8 @@ struct run_cache {
 	struct store *st;
 	struct content_ids *ids;
 	struct cache_inputs *inputs;    /* the walk for `inputs`, shared */
+	struct known **snaps;           /* every snapshot read, nsnaps */
+	size_t nsnaps;
 	struct hook_cache *of;          /* per plan hook */
 	size_t n;
 	size_t *ncached;
@@ -75,7 +78,7 @@ static int
 known_is(const void *key, size_t index)
 {
 	const struct known_key *q = key;
-	const char *p = q->k->text.p + q->k->off[index];
+	const char *p = q->k->body.p + q->k->off[index];
 
 	return strncmp(p, q->path, q->len) == 0 && p[q->len] == '\0';
 }
@@ -87,38 +90,74 @@ known_id(const struct known *k, const char *path, size_t len)
 	struct known_key q = { k, path, len };
 	size_t i;
 
-	if (k->n == 0)
+	if (k == NULL || k->n == 0)
 		return NULL;
 	i = hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
 			 known_is);
-	return i == HASHMAP_NONE ? NULL : k->text.p + k->off[i] + len + 1;
+	return i == HASHMAP_NONE ? NULL : k->body.p + k->off[i] + len + 1;
 }
 
+/* Index a snapshot's body; -1 when it is not one (then it is unused). */
 static int
-known_take(void *ctx, const char *path, size_t len, const char *id)
+known_index(struct known *k)
 {
-	struct known *k = ctx;
+	const char *p = k->body.p, *end = k->body.p + k->body.len, *nul;
+	size_t alloc = 0;
 
-	/* The store's rows are unique per key and path: no lookup first. */
-	if (k->n == k->alloc) {
-		k->alloc = k->alloc ? 2 * k->alloc : 1024;
-		k->off = xrealloc(k->off, k->alloc * sizeof(*k->off));
+	while (p < end) {
+		size_t len;
+
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
+		    (len = (size_t)(nul - p)) == 0 ||
+		    memchr(nul + 1, '\0', (size_t)(end - nul - 1)) == NULL)
+			return -1;
+		if (k->n == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			k->off = xreallocarray(k->off, alloc, sizeof(*k->off));
+		}
+		k->off[k->n] = (size_t)(p - k->body.p);
+		hashmap_put(&k->ix, hash_bytes(HASH_INIT, p, len), k->n);
+		k->n++;
+		p = nul + 1;
+		p += strlen(p) + 1;
 	}
-	k->off[k->n] = k->text.len;
-	buf_add(&k->text, path, len);
-	buf_add(&k->text, "", 1);
-	buf_add(&k->text, id, strlen(id) + 1);
-	hashmap_put(&k->ix, hash_bytes(HASH_INIT, path, len), k->n);
-	k->n++;
 	return 0;
 }
 
 static void
-known_release(struct known *k)
+known_free(struct known *k)
 {
-	buf_release(&k->text);
+	if (k == NULL)
+		return;
+	buf_release(&k->body);
 	free(k->off);
 	hashmap_release(&k->ix);
+	free(k);
+}
+
+/* Snapshot `snap`, read once for all the hooks that name it; NULL when
+   it cannot be read. In a read transaction. */
+static struct known *
+known_get(struct run_cache *rc, const unsigned char *snap)
+{
+	struct known *k;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < rc->nsnaps; i++)
+		if (memcmp(rc->snaps[i]->snap, snap, STORE_KEY_LEN) == 0)
+			return rc->snaps[i];
+	k = xcalloc(1, sizeof(*k));
+	memcpy(k->snap, snap, STORE_KEY_LEN);
+	if (store_cache_snap_read(rc->st, snap, &k->body, &e) != 1 ||
+	    known_index(k) != 0) {
+		known_free(k);
+		return NULL;
+	}
+	rc->snaps = xreallocarray(rc->snaps, rc->nsnaps + 1,
+				  sizeof(*rc->snaps));
+	rc->snaps[rc->nsnaps++] = k;
+	return k;
 }
 
 static void
@@ -281,9 +320,9 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 	hc = &rc->of[hook];
 	if (rc->all_cached[hook])
 		return 0;
-	if (hc->mode != CACHE_FILES || hc->known.n == 0)
+	if (hc->mode != CACHE_FILES || hc->known == NULL)
 		return 1;
-	was = known_id(&hc->known, path, strlen(path));
+	was = known_id(hc->known, path, strlen(path));
 	if (was == NULL || (now = content_id(rc->ids, path)) == NULL ||
 	    strcmp(was, now) != 0)
 		return 1;
@@ -382,10 +421,11 @@ run_cache_select(struct run_cache *rc)
 		/* Some file changed: which ones, from what each passed
 		   with. A store that cannot be read caches nothing. */
 		if (hc->mode == CACHE_FILES) {
-			if (store_cache_files_read(rc->st, hc->key, known_take,
-						   &hc->known, &e) != 0)
-				hc->known.n = 0;
-			again |= hc->known.n > 0;
+			unsigned char snap[STORE_KEY_LEN];
+
+			if (store_cache_snap_of(rc->st, hc->key, snap, &e) == 1)
+				hc->known = known_get(rc, snap);
+			again |= hc->known != NULL && hc->known->n > 0;
 		}
 	}
 	if (rd)
@@ -467,6 +507,110 @@ any_changed(const struct hashmap *cix, const struct strlist *changed,
 	return 0;
 }
 
+struct entry {
+	const char *path, *id;
+};
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path,
+		      ((const struct entry *)b)->path);
+}
+
+/* Index of `path` in snapshot k, or HASHMAP_NONE. */
+static size_t
+known_slot(const struct known *k, const char *path)
+{
+	size_t len = strlen(path);
+	struct known_key q = { k, path, len };
+
+	if (k == NULL || k->n == 0)
+		return HASHMAP_NONE;
+	return hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
+			    known_is);
+}
+
+static int
+is_changed(const struct hashmap *cix, const struct strlist *changed,
+	   const char *p)
+{
+	struct changed_key q = { changed, p };
+
+	return changed->n > 0 &&
+	       hashmap_find(cix, hash_str(p), &q, changed_is) != HASHMAP_NONE;
+}
+
+/*
+ * A `files` hook's snapshot after the run: what it had, with the files
+ * of every batch that passed at their content now, less the files a
+ * hook changed; written when it differs, else the key only touched.
+ */
+static int
+save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
+	      const struct hashmap *cix, const struct strlist *changed,
+	      long long now_ms, struct err *e)
+{
+	struct hook_cache *hc = &rc->of[i];
+	const struct known *k = hc->known;
+	struct entry *v;
+	struct buf body = { 0 };
+	unsigned char snap[STORE_KEY_LEN];
+	struct sha256_ctx h;
+	size_t n = 0, fresh = 0, b, j, slot, old = k != NULL ? k->n : 0;
+	int r;
+
+	v = xcalloc(old + hf->n + 1, sizeof(*v));
+	for (j = 0; j < old; j++) {
+		v[n].path = k->body.p + k->off[j];
+		v[n].id = v[n].path + strlen(v[n].path) + 1;
+		if (is_changed(cix, changed, v[n].path))
+			v[n].id = NULL;
+		n++;
+	}
+	for (b = 0; b < hc->nbatches && b < hf->nbatches; b++) {
+		size_t from = b == 0 ? 0 : hf->end[b - 1];
+
+		if (!hc->passed[b])
+			continue;
+		for (j = from; j < hf->end[b]; j++) {
+			const char *p = hf->path[j], *id;
+
+			if (is_changed(cix, changed, p) ||
+			    (id = content_id(rc->ids, p)) == NULL)
+				continue;
+			fresh++;
+			if ((slot = known_slot(k, p)) != HASHMAP_NONE) {
+				v[slot].id = id;
+			} else {
+				v[n].path = p;
+				v[n++].id = id;
+			}
+		}
+	}
+	if (fresh == 0 && (changed->n == 0 || k == NULL)) {
+		free(v);
+		return store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
+	}
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (j = 0; j < n; j++)
+		if (v[j].id != NULL) {
+			buf_add(&body, v[j].path, strlen(v[j].path) + 1);
+			buf_add(&body, v[j].id, strlen(v[j].id) + 1);
+		}
+	free(v);
+	sha256_init(&h);
+	sha256_update(&h, body.len, (const uint8_t *)body.p);
+	sha256_digest(&h, sizeof(snap), snap);
+	if (k != NULL && memcmp(snap, k->snap, sizeof(snap)) == 0)
+		r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
+	else
+		r = store_cache_snap_put(rc->st, hc->key, snap, body.p,
+					 body.len, now_ms, e);
+	buf_release(&body);
+	return r;
+}
+
 int
 run_cache_save(struct run_cache *rc, const struct hook_result *res,
 	       const struct run_files *rf, const struct run_batches *rb,
@@ -474,7 +618,7 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 {
 	struct strlist changed = { 0 };
 	struct hashmap cix = { 0 };
-	size_t i, b, k;
+	size_t i, k;
 	int r = 0;
 
 	(void)rb;
@@ -503,28 +647,8 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 		if (hc->whole_known && res[i].status == HOOK_PASSED &&
 		    (changed.n == 0 || !any_changed(&cix, &changed, hc)))
 			r = store_cache_key_put(rc->st, hc->whole, 1, now_ms, e);
-		/* The hook key stays among the recent ones; every file of a
-		   batch that passed is remembered. */
 		if (r == 0)
-			r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
-		for (b = 0; r == 0 && b < hc->nbatches && b < hf->nbatches; b++) {
-			size_t from = b == 0 ? 0 : hf->end[b - 1];
-
-			if (!hc->passed[b])
-				continue;
-			for (k = from; r == 0 && k < hf->end[b]; k++) {
-				const char *p = hf->path[k], *id;
-				struct changed_key q = { &changed, p };
-
-				if (changed.n > 0 &&
-				    hashmap_find(&cix, hash_str(p), &q,
-						 changed_is) != HASHMAP_NONE)
-					continue;
-				if ((id = content_id(rc->ids, p)) == NULL)
-					continue;
-				r = store_cache_file_put(rc->st, hc->key, p, id, e);
-			}
-		}
+			r = save_snapshot(rc, i, hf, &cix, &changed, now_ms, e);
 	}
 	strlist_release(&changed);
 	hashmap_release(&cix);
@@ -539,13 +663,15 @@ run_cache_close(struct run_cache *rc)
 	if (rc == NULL)
 		return;
 	for (i = 0; rc->of != NULL && i < rc->n; i++) {
-		known_release(&rc->of[i].known);
 		free(rc->of[i].passed);
 		free(rc->of[i].sel);
 	}
 	free(rc->of);
 	free(rc->ncached);
 	free(rc->all_cached);
+	for (i = 0; i < rc->nsnaps; i++)
+		known_free(rc->snaps[i]);
+	free(rc->snaps);
 	content_ids_close(rc->ids);
 	cache_inputs_free(rc->inputs);
 	free(rc);

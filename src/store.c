@@ -57,6 +57,21 @@ static const char schema_v1[] =
 	" key BLOB NOT NULL, path BLOB NOT NULL, id TEXT NOT NULL,"
 	" PRIMARY KEY(key, path)) WITHOUT ROWID;";
 
+/*
+ * From version 1 to 2: what a `files` hook's passes are remembered as.
+ * Version 1 kept a row per hook key and file; version 2 keeps, per hook
+ * key, one packed snapshot of its passed files ("path\0id\0", sorted),
+ * stored once under its own SHA-256 however many hooks share it: a run
+ * reads and writes one blob, not tens of thousands of rows. The cache
+ * of version 1 is dropped (it is only a cache).
+ */
+static const char schema_v2_step[] =
+	"DROP TABLE IF EXISTS cache_files;"
+	"ALTER TABLE cache_keys ADD COLUMN snap BLOB;"
+	"CREATE TABLE cache_snaps("
+	" key BLOB PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;"
+	"PRAGMA user_version = 2;";
+
 /* Every statement, prepared on first use and kept for the store's life. */
 enum stmt {
 	S_BEGIN_READ, S_BEGIN_WRITE, S_COMMIT, S_ROLLBACK,
@@ -64,9 +79,10 @@ enum stmt {
 	S_DUR_PUT, S_FAC_PUT,
 	S_RES_ADD, S_RES_TRIM, S_RES_READ, S_RES_LAST,
 	S_PAGE_COUNT, S_FREELIST, S_PAGE_SIZE, S_ROWS, S_CUTOFF,
-	S_DROP_RES, S_DROP_FAC, S_DROP_DUR, S_DROP_CFILES, S_DROP_CKEYS,
+	S_DROP_RES, S_DROP_FAC, S_DROP_DUR, S_DROP_CKEYS,
 	S_VACUUM,
-	S_CACHE_HAS, S_CACHE_FILES, S_CACHE_KEY_PUT, S_CACHE_FILE_PUT,
+	S_CACHE_HAS, S_CACHE_KEY_PUT, S_DROP_SNAPS,
+	S_SNAP_OF, S_SNAP_READ, S_SNAP_PUT, S_SNAP_KEY_PUT,
 	S_COUNT
 };
 
@@ -120,17 +136,24 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DROP_FAC] = "DELETE FROM factors WHERE seen <= ?1",
 	[S_DROP_DUR] = "DELETE FROM durations WHERE seen <= ?1",
 	/* A key's files first: they go with it. */
-	[S_DROP_CFILES] = "DELETE FROM cache_files WHERE key IN"
-		" (SELECT key FROM cache_keys WHERE seen <= ?1)",
 	[S_DROP_CKEYS] = "DELETE FROM cache_keys WHERE seen <= ?1",
 	[S_VACUUM] = "PRAGMA incremental_vacuum",
 	[S_CACHE_HAS] = "SELECT 1 FROM cache_keys WHERE key = ?1 AND whole = 1",
-	[S_CACHE_FILES] = "SELECT path, id FROM cache_files WHERE key = ?1",
+	/* Snapshots no key names any more go with the last that did. */
+	[S_DROP_SNAPS] = "DELETE FROM cache_snaps WHERE key NOT IN"
+		" (SELECT snap FROM cache_keys WHERE snap IS NOT NULL)"
+		" AND ?1 IS NOT NULL",
+	[S_SNAP_OF] = "SELECT snap FROM cache_keys WHERE key = ?1"
+		" AND snap IS NOT NULL",
+	[S_SNAP_READ] = "SELECT body FROM cache_snaps WHERE key = ?1",
+	[S_SNAP_PUT] = "INSERT OR IGNORE INTO cache_snaps(key, body)"
+		" VALUES(?1, ?2)",
+	[S_SNAP_KEY_PUT] = "INSERT INTO cache_keys(key, whole, seen, snap)"
+		" VALUES(?1, 0, ?2, ?3) ON CONFLICT(key) DO UPDATE"
+		" SET seen = max(seen, excluded.seen), snap = excluded.snap",
 	[S_CACHE_KEY_PUT] = "INSERT INTO cache_keys(key, whole, seen)"
 		" VALUES(?1, ?2, ?3) ON CONFLICT(key) DO UPDATE"
 		" SET seen = max(seen, excluded.seen), whole = excluded.whole",
-	[S_CACHE_FILE_PUT] = "INSERT OR REPLACE INTO cache_files(key, path, id)"
-		" VALUES(?1, ?2, ?3)",
 };
 
 struct store {
@@ -447,9 +470,32 @@ create_schema(struct store *st, int *rcp, char *why, size_t size)
 	} else if (rc == SQLITE_OK && strcmp(v, "0") == 0) {
 		rc = sqlite3_exec(st->db, schema_v1, NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(st->db, "PRAGMA user_version = 1",
-					  NULL, NULL, NULL);
+			rc = sqlite3_exec(st->db, schema_v2_step, NULL, NULL,
+					  NULL);
 	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	*rcp = rc;
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * A version 1 store becomes version 2, under the write lock (another
+ * run may have done it since: then nothing). 0, or -1 with the SQLite
+ * code in *rcp.
+ */
+static int
+migrate_v1(struct store *st, int *rcp)
+{
+	char v[64];
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK &&
+	    pragma_text(st, "PRAGMA user_version", v, sizeof(v), &rc) == 0 &&
+	    strcmp(v, "1") == 0)
+		rc = sqlite3_exec(st->db, schema_v2_step, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -545,7 +591,13 @@ open_once(struct store *st, int *busy, struct err *e)
 					goto error;
 				snprintf(why, sizeof(why), "%s", sqlite3_errstr(rc));
 			}
-		} else if (strcmp(v, "1") != 0) {
+		} else if (strcmp(v, "1") == 0) {
+			if (migrate_v1(st, &rc) != 0) {
+				if (!is_damage(rc))
+					goto error;
+				snprintf(why, sizeof(why), "%s", sqlite3_errstr(rc));
+			}
+		} else if (strcmp(v, "2") != 0) {
 			snprintf(why, sizeof(why), "schema version %s, not %d", v,
 				 STORE_VERSION);
 		}
@@ -703,7 +755,7 @@ bound(struct store *st, struct err *e)
 {
 	long long pages, freel, psize, rows, cutoff;
 	static const enum stmt drop[] = { S_DROP_RES, S_DROP_FAC, S_DROP_DUR,
-					  S_DROP_CFILES, S_DROP_CKEYS };
+					  S_DROP_CKEYS, S_DROP_SNAPS };
 	sqlite3_stmt *q;
 	size_t i;
 	int rounds, rc;
@@ -991,33 +1043,6 @@ store_cache_whole_has(struct store *st, const unsigned char *key,
 }
 
 int
-store_cache_files_read(struct store *st, const unsigned char *key,
-		       store_cache_file_fn fn, void *ctx, struct err *e)
-{
-	sqlite3_stmt *q = stmt_key(st, S_CACHE_FILES, key, e);
-	int rc, r;
-
-	if (q == NULL)
-		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const void *p = sqlite3_column_blob(q, 0);
-		int len = sqlite3_column_bytes(q, 0);
-		const char *id = (const char *)sqlite3_column_text(q, 1);
-
-		/* A path is a C string: one with a NUL is not ours. */
-		if (p == NULL || len <= 0 || id == NULL ||
-		    memchr(p, '\0', (size_t)len) != NULL)
-			continue;
-		if ((r = fn(ctx, p, (size_t)len, id)) != 0) {
-			sqlite3_reset(q);
-			return r;
-		}
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
-}
-
-int
 store_cache_key_put(struct store *st, const unsigned char *key, int whole,
 		    long long seen, struct err *e)
 {
@@ -1031,17 +1056,67 @@ store_cache_key_put(struct store *st, const unsigned char *key, int whole,
 }
 
 int
-store_cache_file_put(struct store *st, const unsigned char *key,
-		     const char *path, const char *id, struct err *e)
+store_cache_snap_of(struct store *st, const unsigned char *key,
+		    unsigned char *snap, struct err *e)
 {
-	sqlite3_stmt *q = stmt_key(st, S_CACHE_FILE_PUT, key, e);
-	size_t len = strlen(path);
+	sqlite3_stmt *q = stmt_key(st, S_SNAP_OF, key, e);
+	int rc;
 
 	if (q == NULL)
 		return -1;
-	if (len == 0 || len > INT_MAX)
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		int found = sqlite3_column_bytes(q, 0) == STORE_KEY_LEN;
+
+		if (found)
+			memcpy(snap, sqlite3_column_blob(q, 0), STORE_KEY_LEN);
+		sqlite3_reset(q);
+		return found;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_snap_read(struct store *st, const unsigned char *snap,
+		      struct buf *body, struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_SNAP_READ, snap, e);
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(q, 0);
+		int n = sqlite3_column_bytes(q, 0);
+
+		if (p != NULL && n > 0)
+			buf_add(body, p, (size_t)n);
+		sqlite3_reset(q);
+		return 1;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_snap_put(struct store *st, const unsigned char *key,
+		     const unsigned char *snap, const void *body, size_t len,
+		     long long seen, struct err *e)
+{
+	sqlite3_stmt *q;
+
+	if (len > INT_MAX)
 		return 0;
-	sqlite3_bind_blob(q, 2, path, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	if ((q = stmt_key(st, S_SNAP_PUT, snap, e)) == NULL)
+		return -1;
+	sqlite3_bind_blob(q, 2, body, (int)len, SQLITE_STATIC);
+	if (run(st, q, "write the cache", e) != 0)
+		return -1;
+	if ((q = stmt_key(st, S_SNAP_KEY_PUT, key, e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 2, seen);
+	sqlite3_bind_blob(q, 3, snap, STORE_KEY_LEN, SQLITE_STATIC);
 	return run(st, q, "write the cache", e);
 }

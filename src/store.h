@@ -46,9 +46,10 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "util.h"
 
-#define STORE_VERSION 1         /* PRAGMA user_version of this schema */
+#define STORE_VERSION 2         /* PRAGMA user_version of this schema */
 #define STORE_WAIT_MS 60000     /* how long a run waits for another's
 				   write before it gives up on the store */
 #define STORE_SIZE_DEFAULT 67108864LL   /* cache_size's default */
@@ -189,17 +190,29 @@ int store_results_read(struct store *st, const char *dir, int last_only,
 int store_cache_whole_has(struct store *st, const unsigned char *key,
 			  struct err *e);
 
-/* A file remembered as passed: its path (len bytes, no NUL; not
-   NUL-terminated) and content id (content_id.h). */
-typedef int (*store_cache_file_fn)(void *ctx, const char *path, size_t len,
-				   const char *id);
+/*
+ * The snapshot of files remembered under hook key `key` (a `files`
+ * hook): its key into `snap` (STORE_KEY_LEN bytes). 1, 0 (none), or -1
+ * with `e`.
+ */
+int store_cache_snap_of(struct store *st, const unsigned char *key,
+			unsigned char *snap, struct err *e);
 
 /*
- * Every file remembered as passed under hook key `key`, one call each,
- * in no particular order. Returns 0, -1 with `e`, or what `fn` returned.
+ * The body of snapshot `snap` appended to `body`: 1, 0 (none), or -1
+ * with `e`. A body is "path\0id\0" for each file, in path order.
  */
-int store_cache_files_read(struct store *st, const unsigned char *key,
-			   store_cache_file_fn fn, void *ctx, struct err *e);
+int store_cache_snap_read(struct store *st, const unsigned char *snap,
+			  struct buf *body, struct err *e);
+
+/*
+ * In a write: hook key `key` (used at `seen`) now remembers snapshot
+ * `snap` (the SHA-256 of `body`, len bytes), stored once however many
+ * keys name it. Snapshots no key names go when the store is bounded.
+ */
+int store_cache_snap_put(struct store *st, const unsigned char *key,
+			 const unsigned char *snap, const void *body,
+			 size_t len, long long seen, struct err *e);
 
 /*
  * In a write: key `key` was used at `seen` (ms since the epoch), as a
@@ -209,13 +222,5 @@ int store_cache_files_read(struct store *st, const unsigned char *key,
  */
 int store_cache_key_put(struct store *st, const unsigned char *key, int whole,
 			long long seen, struct err *e);
-
-/*
- * In a write, after store_cache_key_put(key, 0): `path` passed with
- * content `id`, replacing what the key had for it. An empty path is
- * ignored.
- */
-int store_cache_file_put(struct store *st, const unsigned char *key,
-			 const char *path, const char *id, struct err *e);
 
 #endif

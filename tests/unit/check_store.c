@@ -467,104 +467,117 @@ key_of(unsigned char *k, int n)
 	k[31] = 0xa5;
 }
 
-struct cached {
-	int n;
-	char last_path[64], last_id[80];
-	int saw_b;
-};
-
-static int
-take_file(void *ctx, const char *path, size_t len, const char *id)
+/* The first column of the first row of `sql` on database `path`. */
+static long long
+db_int(const char *path, const char *sql)
 {
-	struct cached *c = ctx;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	long long v = -1;
 
-	c->n++;
-	snprintf(c->last_path, sizeof(c->last_path), "%.*s", (int)len, path);
-	snprintf(c->last_id, sizeof(c->last_id), "%s", id);
-	if (len == 1 && path[0] == 'b')
-		c->saw_b = 1;
-	return 0;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A snapshot body of n files "src/f-NNNN.c" with ids from `seed`. */
+static void
+make_body(struct buf *b, int n, int seed)
+{
+	char path[64], id[80];
+	int k;
+
+	buf_reset(b);
+	for (k = 0; k < n; k++) {
+		snprintf(path, sizeof(path), "src/dir/file-%04d.c", k);
+		snprintf(id, sizeof(id), "s%064d", seed * 100000 + k);
+		buf_add(b, path, strlen(path) + 1);
+		buf_add(b, id, strlen(id) + 1);
+	}
 }
 
 START_TEST(test_cache_roundtrip)
 {
-	unsigned char k1[STORE_KEY_LEN], k2[STORE_KEY_LEN];
+	unsigned char k1[STORE_KEY_LEN], k2[STORE_KEY_LEN], k3[STORE_KEY_LEN];
+	unsigned char s1[STORE_KEY_LEN], got[STORE_KEY_LEN];
+	struct buf body = { 0 }, back = { 0 };
 	struct store *st;
-	struct cached c;
 	struct err e;
 
 	key_of(k1, 1);
 	key_of(k2, 2);
+	key_of(k3, 3);
+	key_of(s1, 100);
+	make_body(&body, 3, 1);
 	st = store_open(path_in("state.sqlite"), 0, warn, NULL, &e);
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(store_begin(st, 0, &e), 0);
 	ck_assert_int_eq(store_cache_whole_has(st, k1, &e), 0);
+	ck_assert_int_eq(store_cache_snap_of(st, k2, got, &e), 0);
 	store_rollback(st);
 
 	ck_assert_int_eq(store_begin(st, 1, &e), 0);
 	ck_assert_int_eq(store_cache_key_put(st, k1, 1, 1000, &e), 0);
-	ck_assert_int_eq(store_cache_key_put(st, k2, 0, 1000, &e), 0);
-	ck_assert_int_eq(store_cache_file_put(st, k2, "a", "gabc", &e), 0);
-	ck_assert_int_eq(store_cache_file_put(st, k2, "b", "s123", &e), 0);
-	/* A file's later content replaces the earlier. */
-	ck_assert_int_eq(store_cache_file_put(st, k2, "a", "gdef", &e), 0);
-	ck_assert_int_eq(store_cache_file_put(st, k2, "", "gdef", &e), 0);
+	/* Two keys, one snapshot: stored once. */
+	ck_assert_int_eq(store_cache_snap_put(st, k2, s1, body.p, body.len,
+					      1000, &e), 0);
+	ck_assert_int_eq(store_cache_snap_put(st, k3, s1, body.p, body.len,
+					      1000, &e), 0);
+	/* Touching a key keeps its snapshot. */
+	ck_assert_int_eq(store_cache_key_put(st, k2, 0, 2000, &e), 0);
 	ck_assert_int_eq(store_commit(st, &e), 0);
-
-	ck_assert_int_eq(store_begin(st, 0, &e), 0);
-	ck_assert_int_eq(store_cache_whole_has(st, k1, &e), 1);
-	/* A files-mode key is not a whole set that passed. */
-	ck_assert_int_eq(store_cache_whole_has(st, k2, &e), 0);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(store_cache_files_read(st, k2, take_file, &c, &e), 0);
-	ck_assert_int_eq(c.n, 2);
-	ck_assert(c.saw_b);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(store_cache_files_read(st, k1, take_file, &c, &e), 0);
-	ck_assert_int_eq(c.n, 0);
-	store_rollback(st);
 	store_close(st);
 
-	/* It lasts. */
 	st = store_open(path_in("state.sqlite"), 0, warn, NULL, &e);
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(store_begin(st, 0, &e), 0);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(store_cache_files_read(st, k2, take_file, &c, &e), 0);
-	ck_assert_int_eq(c.n, 2);
+	ck_assert_int_eq(store_cache_whole_has(st, k1, &e), 1);
+	/* A key with a snapshot is not a whole set that passed. */
+	ck_assert_int_eq(store_cache_whole_has(st, k2, &e), 0);
+	ck_assert_int_eq(store_cache_snap_of(st, k2, got, &e), 1);
+	ck_assert(memcmp(got, s1, STORE_KEY_LEN) == 0);
+	ck_assert_int_eq(store_cache_snap_of(st, k3, got, &e), 1);
+	ck_assert_int_eq(store_cache_snap_read(st, s1, &back, &e), 1);
+	ck_assert_uint_eq(back.len, body.len);
+	ck_assert(memcmp(back.p, body.p, body.len) == 0);
 	store_rollback(st);
 	store_close(st);
+	ck_assert_int_eq(db_int(path_in("state.sqlite"),
+				       "SELECT count(*) FROM cache_snaps"), 1);
+	buf_release(&body);
+	buf_release(&back);
 	ck_assert_int_eq(warnings, 0);
 }
 END_TEST
 
-/* Over its size, the store lets the least recently used keys go, with
-   their files; the key just used stays whole. */
+/* Over its size, the store lets the least recently used keys go, and
+   the snapshots no key names any more; the key just used stays. */
 START_TEST(test_cache_bounded_lru)
 {
 	const long long size = 256 * 1024;
 	const char *p = path_in("state.sqlite");
-	unsigned char k[STORE_KEY_LEN];
-	char path[64], id[80];
+	unsigned char k[STORE_KEY_LEN], s[STORE_KEY_LEN], got[STORE_KEY_LEN];
+	struct buf body = { 0 };
 	struct store *st;
 	struct stat sb;
-	struct cached c;
 	struct err e;
-	int run, i;
+	int run;
 
 	st = store_open(p, size, warn, NULL, &e);
 	ck_assert_ptr_nonnull(st);
-	/* 30 keys of 200 files: about 1.2 MB unbounded. */
+	/* 30 keys, each with its own snapshot of 300 files: ~1 MB. */
 	for (run = 0; run < 30; run++) {
 		key_of(k, run);
+		key_of(s, 1000 + run);
+		make_body(&body, 300, run);
 		ck_assert_int_eq(store_begin(st, 1, &e), 0);
-		ck_assert_int_eq(store_cache_key_put(st, k, 0, 1000 + run, &e), 0);
-		for (i = 0; i < 200; i++) {
-			snprintf(path, sizeof(path), "src/dir/file-%04d.c", i);
-			snprintf(id, sizeof(id), "s%064d", run * 1000 + i);
-			ck_assert_int_eq(store_cache_file_put(st, k, path, id,
-							      &e), 0);
-		}
+		ck_assert_int_eq(store_cache_snap_put(st, k, s, body.p,
+						      body.len, 1000 + run,
+						      &e), 0);
 		ck_assert_int_eq(store_commit(st, &e), 0);
 		ck_assert_int_eq(stat(p, &sb), 0);
 		ck_assert_msg(sb.st_size <= size, "run %d: %lld bytes", run,
@@ -572,15 +585,57 @@ START_TEST(test_cache_bounded_lru)
 	}
 	ck_assert_int_eq(store_begin(st, 0, &e), 0);
 	key_of(k, 29);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(store_cache_files_read(st, k, take_file, &c, &e), 0);
-	ck_assert_int_eq(c.n, 200);
+	ck_assert_int_eq(store_cache_snap_of(st, k, got, &e), 1);
 	key_of(k, 0);
-	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(store_cache_files_read(st, k, take_file, &c, &e), 0);
-	ck_assert_int_eq(c.n, 0);
+	ck_assert_int_eq(store_cache_snap_of(st, k, got, &e), 0);
 	store_rollback(st);
 	store_close(st);
+	/* No snapshot is left that no key names. */
+	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM cache_snaps"
+				       " WHERE key NOT IN (SELECT snap FROM"
+				       " cache_keys WHERE snap IS NOT NULL)"),
+			 0);
+	buf_release(&body);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+/* A store of version 1 becomes version 2; its durations stay. */
+START_TEST(test_migrate_v1)
+{
+	const char *p = path_in("state.sqlite");
+	struct store *st;
+	struct err e;
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \""
+		 "CREATE TABLE durations(dir TEXT NOT NULL, strategy TEXT NOT NULL,"
+		 " hook TEXT NOT NULL, seconds TEXT NOT NULL, rate REAL NOT NULL,"
+		 " startup REAL NOT NULL, seen INTEGER NOT NULL,"
+		 " PRIMARY KEY(dir, strategy, hook));"
+		 "CREATE TABLE factors(dir TEXT NOT NULL, strategy TEXT NOT NULL,"
+		 " hook TEXT NOT NULL, path BLOB NOT NULL, factor REAL NOT NULL,"
+		 " seen INTEGER NOT NULL, PRIMARY KEY(dir, strategy, hook, path));"
+		 "CREATE TABLE results(id INTEGER PRIMARY KEY, dir TEXT NOT NULL,"
+		 " strategy TEXT NOT NULL, hook TEXT NOT NULL, name TEXT NOT NULL,"
+		 " status TEXT NOT NULL, reason TEXT, start REAL NOT NULL,"
+		 " duration REAL, files BLOB, seq INTEGER NOT NULL);"
+		 "CREATE TABLE cache_keys(key BLOB PRIMARY KEY, whole INTEGER NOT NULL,"
+		 " seen INTEGER NOT NULL) WITHOUT ROWID;"
+		 "CREATE TABLE cache_files(key BLOB NOT NULL, path BLOB NOT NULL,"
+		 " id TEXT NOT NULL, PRIMARY KEY(key, path)) WITHOUT ROWID;"
+		 "INSERT INTO durations VALUES('d','s','h','1.5',0,0,5);"
+		 "PRAGMA user_version = 1;\"", p);
+	if (system("command -v sqlite3 >/dev/null 2>&1") != 0)
+		return;
+	ck_assert_int_eq(system(cmd), 0);
+	st = store_open(p, 0, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_durations_any(st, "d", &e), 1);
+	store_close(st);
+	ck_assert_int_eq(db_int(p, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM sqlite_master"
+				       " WHERE name = 'cache_files'"), 0);
 	ck_assert_int_eq(warnings, 0);
 }
 END_TEST
@@ -603,6 +658,7 @@ store_suite(void)
 	tcase_add_test(tc, test_concurrent_writers);
 	tcase_add_test(tc, test_cache_roundtrip);
 	tcase_add_test(tc, test_cache_bounded_lru);
+	tcase_add_test(tc, test_migrate_v1);
 	suite_add_tcase(s, tc);
 	return s;
 }
