@@ -553,13 +553,24 @@ save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 {
 	struct hook_cache *hc = &rc->of[i];
 	const struct known *k = hc->known;
+	unsigned char now[STORE_KEY_LEN];
 	struct entry *v;
 	struct buf body = { 0 };
 	unsigned char snap[STORE_KEY_LEN];
 	struct sha256_ctx h;
-	size_t n = 0, fresh = 0, b, j, slot, old = k != NULL ? k->n : 0;
+	size_t n = 0, fresh = 0, b, j, slot, old;
 	int r;
 
+	/* Under the write lock, from what the store holds now: another
+	   run may have saved since this one read it (no lost update). */
+	r = store_cache_snap_of(rc->st, hc->key, now, e);
+	if (r < 0)
+		return -1;
+	if (r == 1 && (k == NULL || memcmp(now, k->snap, sizeof(now)) != 0))
+		k = known_get(rc, now);
+	else if (r == 0)
+		k = NULL;
+	old = k != NULL ? k->n : 0;
 	v = xcalloc(old + hf->n + 1, sizeof(*v));
 	for (j = 0; j < old; j++) {
 		v[n].path = k->body.p + k->off[j];

@@ -280,6 +280,28 @@ START_TEST(test_whole_mode)
 }
 END_TEST
 
+/* Two runs planned from the same store, each passing other files, save
+   one after the other: the second keeps what the first saved. */
+START_TEST(test_concurrent_saves)
+{
+	struct one_run a, b;
+
+	plan_run(&a, files_ini);
+	plan_run(&b, files_ini);
+	ck_assert_uint_eq(a.rb.nbatches[0], 4);
+	ck_assert_uint_eq(b.rb.nbatches[0], 4);
+	end_run(&a, 0, 0, 0);           /* a fails its first batch */
+	end_run(&b, 0, 3, 0);           /* b its last */
+	done(&a);
+	done(&b);
+	/* Every file passed in one of them: nothing runs. */
+	plan_run(&a, files_ini);
+	ck_assert_uint_eq(run_cache_ncached(a.rc)[0], 4);
+	ck_assert_int_eq(run_cache_all_cached(a.rc)[0], 1);
+	done(&a);
+}
+END_TEST
+
 /* No hook cached, or no store: no cache at all. */
 START_TEST(test_none)
 {
@@ -313,6 +335,7 @@ run_cache_suite(void)
 	tcase_add_test(tc, test_files_mode);
 	tcase_add_test(tc, test_failed_batch_and_fixer);
 	tcase_add_test(tc, test_whole_mode);
+	tcase_add_test(tc, test_concurrent_saves);
 	tcase_add_test(tc, test_none);
 	suite_add_tcase(s, tc);
 	return s;
