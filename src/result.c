@@ -115,6 +115,7 @@ hook_results_free(struct hook_result *r, size_t n)
 		for (k = 0; k < r[i].nmodified; k++)
 			free(r[i].modified[k]);
 		free(r[i].modified);
+		findings_release(&r[i].findings);
 	}
 	free(r);
 }

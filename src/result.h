@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "finding.h"
 #include "output.h"
 
 enum hook_status {
@@ -73,6 +74,12 @@ struct hook_result {
 	 * failed, "modified N files".
 	 */
 	int fixed;
+	/*
+	 * What its tool reported, read from its output as the hook's
+	 * `findings` or `errorformat` says (finding.h), batch by batch in
+	 * batch order; empty when it reads none. Owned.
+	 */
+	struct findings findings;
 };
 
 /* What one batch came to, filled in by exec. */
@@ -88,6 +95,8 @@ struct batch_result {
 	char **modified;                /* malloc'd run-relative paths it
 					   changed, or NULL; the run takes them */
 	size_t nmodified;
+	struct findings findings;       /* read from its output; the run
+					   takes them */
 };
 
 /* The reason of a hook that was not started because the cache
@@ -125,8 +134,8 @@ void hook_result_set_cached(struct hook_result *r, size_t ncached);
 /* Whether *r is such a pass (and so never started). */
 int hook_result_is_cached(const struct hook_result *r);
 
-/* Free n results and what each owns (reason, output, spans, modified);
-   NULL is fine. */
+/* Free n results and what each owns (reason, output, spans, modified,
+   findings); NULL is fine. */
 void hook_results_free(struct hook_result *r, size_t n);
 
 #endif

@@ -1,0 +1,83 @@
+/*
+ * finding_read.h - reading a tool's diagnostics out of its output, line
+ * by line as it arrives: the `gcc` form (FILE:LINE[:COL]: [SEVERITY:]
+ * MESSAGE [RULE], which gcc, clang, shellcheck -f gcc, pyflakes,
+ * cppcheck --template=gcc, yamllint -f parsable and codespell print) or
+ * patterns in vim's `errorformat` syntax. See hookwave.ini(5),
+ * "FINDINGS", for the exact rules.
+ *
+ * A reader sees every byte a process prints, not the part that
+ * output_limit keeps, so the findings are whole whatever the hook
+ * prints; its memory is one line (at most FINDING_LINE_MAX bytes: a
+ * longer line is no finding) plus the findings.
+ *
+ * Formats are immutable once made and may be shared by threads; a
+ * reader has one owner at a time.
+ */
+#ifndef HOOKWAVE_FINDING_READ_H
+#define HOOKWAVE_FINDING_READ_H
+
+#include <stddef.h>
+
+#include "finding.h"
+
+/* The longest line a finding is read from, newline excluded. */
+#define FINDING_LINE_MAX 65536
+
+struct finding_format;
+
+/* The built-in `gcc` form. Never fails. */
+struct finding_format *finding_format_gcc(void);
+
+/*
+ * Compile a value of `errorformat`: vim's comma-separated list of
+ * patterns (`\,` a literal comma, `%%` a literal %), each matching a
+ * whole line: %f file, %l line, %c column, %t type (e/w/n/i, either
+ * case), %m message, %n rule (vim's error number), %.%# any text, and
+ * a pattern that starts %-G is a line that is no finding. Vim's
+ * multi-line forms (%E, %W, %A, %C, %Z, %+...) and other conversions
+ * are refused. Returns the format, or NULL with
+ * `why` (at most `whysz` bytes, lower case, no full stop, e.g.
+ * "pattern 2: unknown conversion %q") filled in.
+ */
+struct finding_format *finding_format_errorformat(const char *value,
+						  char *why, size_t whysz);
+
+/* NULL is fine. */
+void finding_format_free(struct finding_format *f);
+
+struct finding_reader;
+
+/*
+ * A reader of one process's output. `root` is the absolute directory
+ * findings' files are made relative to (the repository's top, or the
+ * run's directory outside git); `cwd` the absolute directory the
+ * process ran in (a path it prints is relative to it). Both are copied;
+ * neither is touched on disk. A path that lies outside root stays
+ * absolute, normalized.
+ */
+struct finding_reader *finding_reader_new(const struct finding_format *f,
+					  const char *root, const char *cwd);
+
+/* The next n bytes of the process's output (stdout and stderr as one
+   stream). */
+void finding_reader_feed(struct finding_reader *r, const char *buf, size_t n);
+
+/*
+ * The output is over: read the last line even without a newline, and
+ * move every finding read, in output order, to the end of `out`.
+ */
+void finding_reader_finish(struct finding_reader *r, struct findings *out);
+
+/* NULL is fine. Findings not yet moved out are freed. */
+void finding_reader_free(struct finding_reader *r);
+
+/*
+ * `path` as the file of a finding: made absolute against `cwd` when
+ * relative, "." and ".." and repeated slashes resolved by the text
+ * alone (no symlink is followed), then made relative to `root` when it
+ * lies inside it (root itself gives "."). Returns a malloc'd string.
+ */
+char *finding_path(const char *root, const char *cwd, const char *path);
+
+#endif
