@@ -56,7 +56,8 @@ enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
 enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
-       H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS };
+       H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS,
+       H_FINDINGS, H_ERRORFORMAT, H_SARIF_FILE };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -98,6 +99,9 @@ static const struct key hook_keys[] = {
 	{ "cache", K_CACHE, H_CACHE },
 	{ "cache_key", K_STRING, H_CACHE_KEY },
 	{ "inputs", K_PATTERNS, H_INPUTS },
+	{ "findings", K_STRING, H_FINDINGS },
+	{ "errorformat", K_STRING, H_ERRORFORMAT },
+	{ "sarif_file", K_STRING, H_SARIF_FILE },
 };
 
 struct parser {
@@ -175,6 +179,22 @@ conf_cache_parse(const char *s)
 		if (strcmp(s, cache_names[i]) == 0)
 			return (enum conf_cache)i;
 	return CACHE_UNSET;
+}
+
+const char *
+conf_findings_name(enum conf_findings f)
+{
+	switch (f) {
+	case CONF_FINDINGS_GCC:
+		return "gcc";
+	case CONF_FINDINGS_SARIF:
+		return "sarif";
+	case CONF_FINDINGS_ERRORFORMAT:
+		return "errorformat";
+	case CONF_FINDINGS_NONE:
+		break;
+	}
+	return "none";
 }
 
 const char *
@@ -660,6 +680,32 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	case H_INPUTS:
 		split_list(v, 0, 1, &h->inputs);
 		return 0;
+	case H_FINDINGS:
+		if (strcmp(v, "gcc") == 0)
+			h->findings = CONF_FINDINGS_GCC;
+		else if (strcmp(v, "sarif") == 0)
+			h->findings = CONF_FINDINGS_SARIF;
+		else if (strcmp(v, "none") == 0)
+			h->findings = CONF_FINDINGS_NONE;
+		else
+			return fail(p, p->pend_line,
+				    "bad value '%s' for 'findings': want gcc, sarif or none",
+				    v);
+		h->findings_line = p->pend_line;
+		return 0;
+	case H_ERRORFORMAT: {
+		free(h->errorformat);
+		h->errorformat = xstrdup(v);
+		h->findings_line = p->pend_line;
+		return 0;
+	}
+	case H_SARIF_FILE:
+		if (*v == '\0')
+			return fail(p, p->pend_line, "'sarif_file' is empty");
+		free(h->sarif_file);
+		h->sarif_file = xstrdup(v);
+		h->sarif_file_line = p->pend_line;
+		return 0;
 	}
 	abort();
 }
@@ -761,6 +807,17 @@ end_section(struct parser *p)
 	if (h->stage_fixed && !h->modifies)
 		return fail(p, h->stage_fixed_line,
 			    "hook '%s' has 'stage_fixed = yes' but not 'modifies = yes'",
+			    h->name);
+	if (h->errorformat != NULL) {
+		if (h->findings != CONF_FINDINGS_NONE)
+			return fail(p, h->findings_line,
+				    "hook '%s' has both 'findings' and 'errorformat'",
+				    h->name);
+		h->findings = CONF_FINDINGS_ERRORFORMAT;
+	}
+	if (h->sarif_file != NULL && h->findings != CONF_FINDINGS_SARIF)
+		return fail(p, h->sarif_file_line,
+			    "hook '%s' has 'sarif_file' but not 'findings = sarif'",
 			    h->name);
 	if (h->strategy_line == 0)
 		h->strategy = strategy_get(p->c, "default", h->line);
@@ -1366,6 +1423,8 @@ conf_release(struct conf *c)
 		strlist_release(&h->env);
 		free(h->cwd);
 		free(h->cache_key);
+		free(h->errorformat);
+		free(h->sarif_file);
 		strlist_release(&h->inputs);
 	}
 	free(c->hooks);

@@ -55,6 +55,17 @@ enum conf_cache conf_cache_parse(const char *s);
 /* The name of a mode; "unset" for CACHE_UNSET. */
 const char *conf_cache_name(enum conf_cache m);
 
+/* How a hook's output is read for findings (finding_read.h). */
+enum conf_findings {
+	CONF_FINDINGS_NONE = 0,         /* not read */
+	CONF_FINDINGS_GCC,
+	CONF_FINDINGS_SARIF,            /* the tool's own SARIF */
+	CONF_FINDINGS_ERRORFORMAT
+};
+
+/* "gcc", "sarif", "errorformat", "none". */
+const char *conf_findings_name(enum conf_findings f);
+
 /* Limits of numeric keys, shared with the command line. */
 #define CONF_MAX_JOBS 1024UL
 #define CONF_MAX_TIMEOUT 2147483UL      /* seconds, fits an int of ms */
@@ -125,6 +136,13 @@ struct conf_hook {
 					   program's identity, or NULL */
 	struct strlist inputs;          /* glob patterns of the files its
 					   verdicts also depend on */
+	enum conf_findings findings;    /* `findings`, or ERRORFORMAT when
+					   `errorformat` is set */
+	unsigned long findings_line;    /* where it was set; 0 when not */
+	char *errorformat;              /* as written, or NULL */
+	char *sarif_file;               /* where the tool writes its SARIF,
+					   relative to its cwd; NULL: stdout */
+	unsigned long sarif_file_line;
 };
 
 struct conf {

@@ -26,7 +26,8 @@
 
 struct finding_format;
 
-/* The built-in `gcc` form. Never fails. */
+/* The built-in `gcc` form: one shared, static format (freeing it does
+   nothing). Never fails. */
 struct finding_format *finding_format_gcc(void);
 
 /*
@@ -43,7 +44,7 @@ struct finding_format *finding_format_gcc(void);
 struct finding_format *finding_format_errorformat(const char *value,
 						  char *why, size_t whysz);
 
-/* NULL is fine. */
+/* NULL and the gcc format are fine (nothing is freed). */
 void finding_format_free(struct finding_format *f);
 
 struct finding_reader;
