@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,36 @@ findings_add(struct findings *f, const char *file, unsigned long line,
 	x->fingerprint = NULL;
 	x->state = FINDING_STATE_NONE;
 	return x;
+}
+
+size_t
+findings_count(const struct findings *f, size_t *nnew, size_t *nknown)
+{
+	size_t i;
+
+	*nnew = *nknown = 0;
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].state == FINDING_NEW)
+			(*nnew)++;
+		else if (f->v[i].state == FINDING_UNCHANGED)
+			(*nknown)++;
+	}
+	return f->n;
+}
+
+void
+findings_describe(const struct findings *f, char *out, size_t size)
+{
+	size_t nnew, nknown, n = findings_count(f, &nnew, &nknown);
+
+	if (size == 0)
+		return;
+	if (n == 0)
+		*out = '\0';
+	else if (nnew + nknown == n)
+		snprintf(out, size, "%zu new, %zu known", nnew, nknown);
+	else
+		snprintf(out, size, "%zu finding%s", n, n == 1 ? "" : "s");
 }
 
 void

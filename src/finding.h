@@ -55,6 +55,19 @@ struct finding *findings_add(struct findings *f, const char *file,
 			     enum finding_level level, const char *rule,
 			     const char *message);
 
+/*
+ * How many findings are new and how many unchanged against a baseline
+ * (both 0 without one), and how many in all (the return value).
+ */
+size_t findings_count(const struct findings *f, size_t *nnew, size_t *nknown);
+
+/*
+ * A hook's findings in a few words, for the text formats: "" when it
+ * has none, "1 finding", "3 findings", or against a baseline
+ * "1 new, 12 known". Writes at most size bytes (NUL included).
+ */
+void findings_describe(const struct findings *f, char *out, size_t size);
+
 /* Move every finding of src to the end of dst, in order; src is left
    empty (and may be reused or released). */
 void findings_move(struct findings *dst, struct findings *src);

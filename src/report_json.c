@@ -31,6 +31,38 @@ json_seconds(struct buf *b, double t)
 		buf_printf(b, "%.3f", t);
 }
 
+/* A number of lines or columns, null for none (0). */
+static void
+json_count(struct buf *b, unsigned long n)
+{
+	if (n == 0)
+		buf_adds(b, "null");
+	else
+		buf_printf(b, "%lu", n);
+}
+
+static void
+json_finding(struct buf *b, const struct finding *f)
+{
+	buf_adds(b, "{\"file\":");
+	json_string(b, f->file, strlen(f->file));
+	buf_adds(b, ",\"line\":");
+	json_count(b, f->line);
+	buf_adds(b, ",\"col\":");
+	json_count(b, f->col);
+	buf_printf(b, ",\"level\":\"%s\",\"rule\":",
+		   finding_level_name(f->level));
+	json_str_or_null(b, f->rule);
+	buf_adds(b, ",\"message\":");
+	json_string(b, f->message, strlen(f->message));
+	buf_adds(b, ",\"fingerprint\":");
+	json_str_or_null(b, f->fingerprint);
+	buf_adds(b, ",\"baseline\":");
+	json_str_or_null(b, f->state == FINDING_NEW ? "new" :
+			 f->state == FINDING_UNCHANGED ? "unchanged" : NULL);
+	buf_add(b, "}", 1);
+}
+
 static void
 json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	  const struct hook_result *res)
@@ -72,6 +104,12 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 			buf_add(b, ",", 1);
 		json_string(b, res->modified[i], strlen(res->modified[i]));
 	}
+	buf_adds(b, "],\"findings\":[");
+	for (i = 0; i < res->findings.n; i++) {
+		if (i > 0)
+			buf_add(b, ",", 1);
+		json_finding(b, &res->findings.v[i]);
+	}
 	buf_adds(b, "],\"output\":");
 	json_string(b, res->output ? res->output : "", res->output_len);
 	buf_printf(b, ",\"output_truncated\":%s}\n",
@@ -84,15 +122,19 @@ json_finish(struct writer_state *w, struct buf *b,
 	    double elapsed, int exit_status)
 {
 	struct summary s;
+	size_t i, nfind = 0;
 
 	(void)order;
 	(void)n;
 	summary_count(w->plan, results, &s);
+	for (i = 0; i < w->plan->nhooks; i++)
+		nfind += results[i].findings.n;
 	buf_printf(b, "{\"type\":\"summary\",\"passed\":%zu,\"failed\":%zu,"
 		   "\"timeout\":%zu,\"error\":%zu,\"skipped\":%zu,"
-		   "\"duration\":%.3f,\"hooks_total\":%.3f,\"exit_code\":%d}\n",
+		   "\"duration\":%.3f,\"hooks_total\":%.3f,\"findings\":%zu,"
+		   "\"exit_code\":%d}\n",
 		   s.passed, s.failed, s.timeout, s.error, s.skipped, elapsed,
-		   s.hooks_total, exit_status);
+		   s.hooks_total, nfind, exit_status);
 }
 
 const struct writer writer_json = { NULL, json_hook, json_finish };

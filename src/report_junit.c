@@ -98,24 +98,37 @@ system_out(struct buf *b, const struct hook_result *res)
 }
 
 /*
- * What the result cache did for a passed hook, where JUnit readers
- * look for a test's extra facts: a pass the cache remembered has the
- * reason "cached"; a count of cached files when there were some.
+ * A test's extra facts, where JUnit readers look for them: what the
+ * result cache did for a passed hook (a pass the cache remembered has
+ * the reason "cached"; a count of cached files when there were some),
+ * and how many findings a hook's tool reported (with a baseline, how
+ * many of them are new and how many known).
  */
 static void
-cache_properties(struct buf *b, const struct hook_result *res)
+case_properties(struct buf *b, const struct hook_result *res)
 {
-	int is_cached = hook_result_is_cached(res);
+	int is_cached = res->status == HOOK_PASSED &&
+			hook_result_is_cached(res);
+	size_t cached = res->status == HOOK_PASSED ? res->cached : 0;
+	size_t nnew, nknown, nf;
 
-	if (!is_cached && res->cached == 0)
+	nf = findings_count(&res->findings, &nnew, &nknown);
+	if (!is_cached && cached == 0 && nf == 0)
 		return;
 	buf_adds(b, "      <properties>\n");
 	if (is_cached)
 		buf_adds(b, "        <property name=\"reason\" value=\""
 			 HOOK_REASON_CACHED "\"/>\n");
-	if (res->cached > 0)
+	if (cached > 0)
 		buf_printf(b, "        <property name=\"cached\" value=\"%zu\"/>\n",
-			   res->cached);
+			   cached);
+	if (nf > 0)
+		buf_printf(b, "        <property name=\"findings\" value=\"%zu\"/>\n",
+			   nf);
+	if (nf > 0 && nnew + nknown == nf)
+		buf_printf(b, "        <property name=\"findings_new\" value=\"%zu\"/>\n"
+			   "        <property name=\"findings_known\" value=\"%zu\"/>\n",
+			   nnew, nknown);
 	buf_adds(b, "      </properties>\n");
 }
 
@@ -131,9 +144,9 @@ junit_case(struct buf *b, const struct plan *p, size_t hook,
 	attr(b, "classname", p->strategies[h->strategy].name);
 	attr(b, "name", h->conf->name);
 	buf_printf(b, " time=\"%.3f\">\n", seconds(res->duration));
+	case_properties(b, res);
 	switch (res->status) {
 	case HOOK_PASSED:
-		cache_properties(b, res);
 		system_out(b, res);
 		break;
 	case HOOK_FAILED:

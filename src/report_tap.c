@@ -216,6 +216,15 @@ tap_yaml(struct buf *b, const struct hook_result *res)
 			buf_add(b, "\n", 1);
 		}
 	}
+	if (res->findings.n > 0) {
+		size_t nnew, nknown, nf;
+
+		nf = findings_count(&res->findings, &nnew, &nknown);
+		buf_printf(b, "  findings: %zu\n", nf);
+		if (nnew + nknown == nf)
+			buf_printf(b, "  findings_new: %zu\n  findings_known: %zu\n",
+				   nnew, nknown);
+	}
 	if (res->output != NULL && res->output_len > 0)
 		yaml_output(b, res->output, res->output_len);
 	else

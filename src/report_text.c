@@ -59,6 +59,12 @@ text_hook(struct writer_state *w, struct buf *b, size_t hook,
 		buf_printf(b, "  timed out after %lds", h->timeout);
 	if (res->reason != NULL)
 		buf_printf(b, "  %s", res->reason);
+	if (res->findings.n > 0) {
+		char what[64];
+
+		findings_describe(&res->findings, what, sizeof(what));
+		buf_printf(b, "  %s", what);
+	}
 	buf_add(b, "\n", 1);
 	if (show_output) {
 		buf_add(b, res->output, res->output_len);
