@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "finding_read.h"
 #include "hashmap.h"
 #include "util.h"
 
@@ -59,11 +60,10 @@ const char *conf_cache_name(enum conf_cache m);
 enum conf_findings {
 	CONF_FINDINGS_NONE = 0,         /* not read */
 	CONF_FINDINGS_GCC,
-	CONF_FINDINGS_SARIF,            /* the tool's own SARIF */
 	CONF_FINDINGS_ERRORFORMAT
 };
 
-/* "gcc", "sarif", "errorformat", "none". */
+/* "gcc", "errorformat", "none". */
 const char *conf_findings_name(enum conf_findings f);
 
 /* Limits of numeric keys, shared with the command line. */
@@ -140,9 +140,9 @@ struct conf_hook {
 					   `errorformat` is set */
 	unsigned long findings_line;    /* where it was set; 0 when not */
 	char *errorformat;              /* as written, or NULL */
-	char *sarif_file;               /* where the tool writes its SARIF,
-					   relative to its cwd; NULL: stdout */
-	unsigned long sarif_file_line;
+	/* The format its output is read with: the shared gcc one, or its
+	   compiled errorformat (owned); NULL for NONE. */
+	struct finding_format *finding_format;
 };
 
 struct conf {

@@ -12,14 +12,40 @@
 #include <sys/stat.h>
 
 #include "exec.h"
+#include "finding_id.h"
+#include "finding_read.h"
 #include "fingerprint.h"
 #include "proc.h"
 #include "util.h"
 
+/* Where a process's output goes: the bounded copy the report shows,
+   and, when its hook reads findings, every byte to the reader. */
+struct sink {
+	struct output *out;
+	struct finding_reader *reader;  /* or NULL */
+};
+
 static void
 on_output(void *ctx, const char *buf, size_t n)
 {
-	output_append(ctx, buf, n);
+	struct sink *k = ctx;
+
+	output_append(k->out, buf, n);
+	if (k->reader != NULL)
+		finding_reader_feed(k->reader, buf, n);
+}
+
+/* The absolute directory hook h's processes run in (lexically). */
+static char *
+process_dir(const struct exec_ctx *ctx, const struct plan_hook *h)
+{
+	const char *cwd = h->conf->cwd;
+
+	if (cwd == NULL || *cwd == '\0')
+		return xstrdup(ctx->run_dir);
+	if (cwd[0] == '/')
+		return xstrdup(cwd);
+	return xasprintf("%s/%s", ctx->run_dir, cwd);
 }
 
 static void
@@ -56,6 +82,7 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	struct proc_spec spec;
 	struct proc_result pr;
 	struct fingerprint fp;
+	struct sink sink = { &r->out, NULL };
 	int shell = 0, noted = 0;
 
 	(void)slot;
@@ -69,6 +96,14 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 		noted = 1;
 		fingerprint_take(&fp, hf->path + from, hf->end[batch] - from);
 	}
+	if (h->conf->finding_format != NULL && ctx->root != NULL &&
+	    ctx->run_dir != NULL) {
+		char *dir = process_dir(ctx, h);
+
+		sink.reader = finding_reader_new(h->conf->finding_format,
+						 ctx->root, dir);
+		free(dir);
+	}
 again:
 	if (launch_argv(l, files, nfiles, shell, &av) != 0) {
 		r->status = HOOK_ERROR;
@@ -79,6 +114,7 @@ again:
 		r->reason = strdup("cannot start: out of memory");
 		if (noted)
 			fingerprint_release(&fp);
+		finding_reader_free(sink.reader);
 		return;
 	}
 	memset(&spec, 0, sizeof(spec));
@@ -92,7 +128,7 @@ again:
 	spec.cancel_fd = ctx->cancel_fd;
 	spec.kill_fd = ctx->kill_fd;
 	spec.on_output = on_output;
-	spec.ctx = &r->out;
+	spec.ctx = &sink;
 	if (ctx->guardian != NULL) {
 		spec.on_group = on_group;
 		spec.group_ctx = (void *)ctx->guardian;
@@ -181,5 +217,13 @@ again:
 	if (noted) {
 		note_changes(&fp, r);
 		fingerprint_release(&fp);
+	}
+	if (sink.reader != NULL) {
+		/* Fingerprinted here, batch by batch in the workers: a file
+		   is in one batch, so its identical findings are numbered
+		   together (finding_id.h). */
+		finding_reader_finish(sink.reader, &r->findings);
+		finding_reader_free(sink.reader);
+		finding_id_assign(&r->findings, ctx->root);
 	}
 }

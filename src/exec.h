@@ -11,6 +11,10 @@
  * With ctx->files, the batch's files are noted before it starts and
  * compared after it ends, in the worker's thread: what changed is in
  * r->modified (the scheduler turns it into "modified N files").
+ *
+ * A hook that reads findings (its conf's finding_format) has every byte
+ * of each process's output read for them, not only what output_limit
+ * keeps: r->findings, fingerprinted (finding_id.h).
  */
 #ifndef HOOKWAVE_EXEC_H
 #define HOOKWAVE_EXEC_H
@@ -37,6 +41,13 @@ struct exec_ctx {
 	   before it starts and after it ends (fingerprint.h), and the
 	   files it changed go to r->modified. */
 	const struct run_files *files;
+	/* Absolute: findings' files are made relative to root (the
+	   repository's top, or run_dir outside git); run_dir is where
+	   hookwave runs hooks from (a hook's cwd is relative to it). A
+	   hook whose conf has a finding_format has its output read for
+	   findings when both are set, and they are fingerprinted. */
+	const char *root;
+	const char *run_dir;
 };
 
 /*

@@ -880,6 +880,7 @@ session_run(struct session *s)
 	struct report_options ro;
 	struct wiring w;
 	struct run_config rc;
+	char run_dir[4096];
 	struct hook_result *results;
 	double t0 = now_monotonic(), elapsed, wall0 = now_wall();
 	unsigned workers = 0;
@@ -900,6 +901,14 @@ session_run(struct session *s)
 	w.exec.kill_fd = signals_kill_fd();
 	w.exec.batches = s->batches.of;
 	w.exec.files = &s->hook_files;
+	/* Findings' files are relative to the top of the work tree, or to
+	   the run's directory outside one. */
+	if (getcwd(run_dir, sizeof(run_dir)) != NULL) {
+		w.exec.run_dir = run_dir;
+		w.exec.root = s->git.state == GITDIR_REPO &&
+			      s->git.work_tree != NULL ? s->git.work_tree :
+			      run_dir;
+	}
 	memset(&ro, 0, sizeof(ro));
 	ro.fd = s->out_fd;
 	ro.format = o->format;

@@ -477,6 +477,8 @@ finish_hook(struct strat *st, size_t h)
 		free(br->modified);
 		br->modified = NULL;
 		br->nmodified = 0;
+		/* Its findings too, in batch order. */
+		findings_move(&r->findings, &br->findings);
 	}
 	r->batches = (unsigned)started;
 	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;
