@@ -645,7 +645,10 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 		struct hook_cache *hc = &rc->of[i];
 		const struct hook_files *hf = &rf->of[i];
 
-		if (hc->mode == CACHE_NO || res[i].nmodified > 0)
+		/* A pass with findings is not remembered: a run the cache
+		   spared would show none. */
+		if (hc->mode == CACHE_NO || res[i].nmodified > 0 ||
+		    res[i].findings.n > 0)
 			continue;
 		if (hc->mode == CACHE_WHOLE) {
 			if (res[i].status == HOOK_PASSED && hc->whole_known)

@@ -22,8 +22,8 @@
  * transaction: the whole set's key of a hook that passed (in mode
  * `files`: all of its files passed, now or before), and in mode `files`
  * every file of each batch that passed. Nothing is remembered of a
- * failed, timed-out or errored batch, of a hook that changed files, or
- * of a file any hook of the run changed.
+ * failed, timed-out or errored batch, of a hook that changed files or
+ * reported findings, or of a file any hook of the run changed.
  *
  * From the main thread, but run_cache_batch_done(), which workers call
  * concurrently (each for its own batch: no lock needed).
