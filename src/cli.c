@@ -22,7 +22,8 @@ const char cli_synopsis[] =
 	"                [--failed] [--log-level=level] [--no-cache] [--no-history]\n"
 	"                [--no-strategy-parallel]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
-	"                [--timeline=file] [hook ...]\n"
+	"                [--timeline=file] [--baseline=file] [--write-baseline=file]\n"
+	"                [hook ...]\n"
 	"       hookwave restore [-C dir]\n"
 	"       hookwave history [-C dir] [-c file] [-f format] [-s strategy] [hook ...]\n"
 	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
@@ -55,6 +56,8 @@ const char cli_help_text[] =
 	"  -o, --report=FILE        also write a report to FILE\n"
 	"      --report-format=F    its format (default: from the extension)\n"
 	"      --timeline=FILE      Chrome trace-event JSON of the run\n"
+	"      --baseline=FILE      findings in FILE are known; only new ones fail\n"
+	"      --write-baseline=FILE  record this run's findings in FILE\n"
 	"  -q, --quiet              only what did not pass; nothing if all passed\n"
 	"  -v, --verbose            also the output of passing hooks\n"
 	"      --color=WHEN         auto, always or never\n"
@@ -122,7 +125,7 @@ enum {
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
 	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY,
 	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE,
-	OPT_FAILED, OPT_NO_CACHE
+	OPT_FAILED, OPT_NO_CACHE, OPT_BASELINE, OPT_WRITE_BASELINE
 };
 
 static const struct option long_options[] = {
@@ -147,6 +150,8 @@ static const struct option long_options[] = {
 	{ "report", required_argument, NULL, 'o' },
 	{ "report-format", required_argument, NULL, OPT_REPORT_FORMAT },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
@@ -392,6 +397,12 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 			break;
 		case OPT_TIMELINE:
 			o->timeline = optarg;
+			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			o->write_baseline = optarg;
 			break;
 		case 'q':
 			o->quiet = true;

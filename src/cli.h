@@ -51,6 +51,8 @@ struct cli_options {
 	enum report_format report_format; /* valid if report_format_set */
 	bool report_format_set;         /* --report-format was given */
 	const char *timeline;           /* --timeline */
+	const char *baseline;           /* --baseline */
+	const char *write_baseline;     /* --write-baseline */
 	bool quiet, verbose;
 	enum cli_color color;
 	bool lock;

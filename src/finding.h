@@ -20,7 +20,8 @@ enum finding_level {
 enum finding_state {
 	FINDING_STATE_NONE = 0,
 	FINDING_NEW,
-	FINDING_UNCHANGED
+	FINDING_UNCHANGED,
+	FINDING_ABSENT          /* in the baseline, gone from this run */
 };
 
 struct finding {

@@ -59,7 +59,8 @@ json_finding(struct buf *b, const struct finding *f)
 	json_str_or_null(b, f->fingerprint);
 	buf_adds(b, ",\"baseline\":");
 	json_str_or_null(b, f->state == FINDING_NEW ? "new" :
-			 f->state == FINDING_UNCHANGED ? "unchanged" : NULL);
+			 f->state == FINDING_UNCHANGED ? "unchanged" :
+			 f->state == FINDING_ABSENT ? "absent" : NULL);
 	buf_add(b, "}", 1);
 }
 
@@ -109,6 +110,12 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 		if (i > 0)
 			buf_add(b, ",", 1);
 		json_finding(b, &res->findings.v[i]);
+	}
+	buf_adds(b, "],\"absent\":[");
+	for (i = 0; i < res->absent.n; i++) {
+		if (i > 0)
+			buf_add(b, ",", 1);
+		json_finding(b, &res->absent.v[i]);
 	}
 	buf_adds(b, "],\"output\":");
 	json_string(b, res->output ? res->output : "", res->output_len);

@@ -80,6 +80,11 @@ struct hook_result {
 	 * batch order; empty when it reads none. Owned.
 	 */
 	struct findings findings;
+	/*
+	 * With a baseline: its findings that this run no longer has
+	 * (state FINDING_ABSENT), in the baseline's order. Owned.
+	 */
+	struct findings absent;
 };
 
 /* What one batch came to, filled in by exec. */

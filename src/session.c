@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -22,6 +23,7 @@
 #include "exec.h"
 #include "githook.h"
 #include "guardian.h"
+#include "baseline.h"
 #include "history_print.h"
 #include "log.h"
 #include "orphans.h"
@@ -38,6 +40,7 @@ struct wiring {
 	struct exec_ctx exec;
 	struct report *report;
 	struct run_cache *cache;
+	const struct baseline *baseline; /* --baseline, or NULL */
 };
 
 static void
@@ -434,6 +437,36 @@ put_back(struct session *s, const struct hook_result *results, size_t n)
 	return status;
 }
 
+/*
+ * --baseline and --write-baseline, before anything runs or is set
+ * aside: a baseline that cannot be read, or a file --write-baseline
+ * would replace that is not a baseline, stops the run (exit 2) rather
+ * than lose what it holds.
+ */
+static int
+load_baselines(struct session *s, struct err *e)
+{
+	const struct cli_options *o = s->opt;
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	if (o->action != CLI_RUN)
+		return 0;
+	if (o->baseline != NULL && baseline_load(&s->baseline, o->baseline,
+						 e) != 0)
+		return -1;
+	if (o->write_baseline == NULL)
+		return 0;
+	/* Nothing yet, or a FIFO or device to write to: nothing to keep. */
+	if ((stat(o->write_baseline, &st) != 0 && errno == ENOENT) ||
+	    (errno = 0, st.st_mode != 0 && !S_ISREG(st.st_mode) &&
+	     !S_ISDIR(st.st_mode))) {
+		s->baseline_kept = baseline_empty();
+		return 0;
+	}
+	return baseline_load(&s->baseline_kept, o->write_baseline, e);
+}
+
 int
 session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		const struct cli_options *o, session_say_fn say_fn,
@@ -453,6 +486,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->git = (struct gitdir)GITDIR_INIT;
 	s->aside = (struct aside)ASIDE_INIT;
 	run_batches_init(&s->batches, p->nhooks);
+	if (load_baselines(s, e) != 0)
+		return -1;
 	history = c->settings.history && !o->no_history;
 	/* commit-msg's message file goes to every hook, patterns or not. */
 	listing = any_files(p) || o->files == FILES_SOURCE_MESSAGE;
@@ -554,6 +589,9 @@ session_release(struct session *s)
 {
 	size_t i;
 
+	baseline_free(s->baseline);
+	baseline_free(s->baseline_kept);
+	s->baseline = s->baseline_kept = NULL;
 	(void)put_back(s, NULL, 0);     /* a run that never started */
 	run_cache_close(s->cache);
 	conflicts_free(s->conflicts);
@@ -779,6 +817,46 @@ on_report(void *ctx, const struct plan *p, size_t hook,
 	report_hook(w->report, hook, r);
 }
 
+/* The name a hook's findings are under in a baseline: STRATEGY/HOOK. */
+static char *
+baseline_key(const struct plan *p, size_t hook)
+{
+	const struct plan_hook *h = &p->hooks[hook];
+
+	return xasprintf("%s/%s", p->strategies[h->strategy].name,
+			 h->conf->name);
+}
+
+/*
+ * With --baseline, a hook that reads findings and ran to its end has
+ * each finding marked new or unchanged, the baseline's findings it no
+ * longer has listed as absent, and it fails only on a new finding: one
+ * that failed by its exit status with nothing new passes, one that
+ * passed with something new fails (hookwave(1), BASELINE).
+ */
+static void
+on_settle(void *ctx, const struct plan *p, size_t hook, struct hook_result *r)
+{
+	struct wiring *w = ctx;
+	size_t nnew, nknown;
+	char *key;
+
+	if (w->baseline == NULL ||
+	    p->hooks[hook].conf->findings == CONF_FINDINGS_NONE ||
+	    (r->status != HOOK_PASSED && r->status != HOOK_FAILED))
+		return;
+	key = baseline_key(p, hook);
+	baseline_mark(w->baseline, key, &r->findings, &r->absent);
+	free(key);
+	if (findings_count(&r->findings, &nnew, &nknown) == 0)
+		return;
+	if (nnew > 0)
+		r->status = HOOK_FAILED;
+	else if (r->status == HOOK_FAILED && r->nmodified == 0 &&
+		 r->exit_code > 0 && r->signal == 0)
+		r->status = HOOK_PASSED;
+}
+
 static void
 on_start(void *ctx, const struct plan *p, size_t hook, size_t batch,
 	 unsigned slot)
@@ -829,7 +907,42 @@ log_run_end(double elapsed, int status)
 }
 
 /*
- * Write -o and --timeline; returns non-zero if one could not be
+ * --write-baseline: this run's findings of every hook that reads them
+ * and ran to its end; the file's entries of every other hook (not
+ * selected, skipped, timed out) stay as they were.
+ */
+static int
+write_baseline(const struct session *s, const struct hook_result *res,
+	       struct err *e)
+{
+	const struct plan *p = s->plan;
+	const char **keys = xcalloc(p->nhooks + 1, sizeof(*keys));
+	const struct findings **f = xcalloc(p->nhooks + 1, sizeof(*f));
+	struct buf out = { 0 };
+	size_t i, n = 0;
+	int r;
+
+	for (i = 0; i < p->nhooks; i++) {
+		if (p->hooks[i].conf->findings == CONF_FINDINGS_NONE ||
+		    (res[i].status != HOOK_PASSED &&
+		     res[i].status != HOOK_FAILED))
+			continue;
+		keys[n] = baseline_key(p, i);
+		f[n++] = &res[i].findings;
+	}
+	baseline_render(&out, s->baseline_kept, keys, f, n);
+	r = atomic_file_replace(s->opt->write_baseline, out.p, out.len, NULL,
+				e);
+	for (i = 0; i < n; i++)
+		free((char *)keys[i]);
+	free(keys);
+	free(f);
+	buf_release(&out);
+	return r;
+}
+
+/*
+ * Write -o, --timeline and --write-baseline; returns non-zero if one could not be
  * written. One a signal interrupted (a FIFO nobody came to read) is
  * the run's interrupt, not a failure: nothing is said, and the exit
  * status is the signal's.
@@ -858,6 +971,12 @@ write_report_files(const struct session *s, const struct report *rep,
 			s->say(&e);
 		failed |= r < 0;
 	}
+	if (o->write_baseline != NULL) {
+		r = write_baseline(s, results, &e);
+		if (r < 0 && s->say != NULL)
+			s->say(&e);
+		failed |= r < 0;
+	}
 	return failed;
 }
 
@@ -865,6 +984,9 @@ int
 session_check_targets(const struct cli_options *o, struct err *e)
 {
 	if (o->report != NULL && atomic_file_check(o->report, e) != 0)
+		return -1;
+	if (o->write_baseline != NULL &&
+	    atomic_file_check(o->write_baseline, e) != 0)
 		return -1;
 	if (o->timeline != NULL && atomic_file_check(o->timeline, e) != 0)
 		return -1;
@@ -921,11 +1043,13 @@ session_run(struct session *s)
 	ro.cancel_fd = signals_cancel_fd();
 	w.report = report_new(p, &ro);
 	w.cache = s->cache;
+	w.baseline = s->baseline;
 	memset(&rc, 0, sizeof(rc));
 	rc.plan = p;
 	rc.exec = on_exec;
 	rc.start = on_start;
 	rc.report = on_report;
+	rc.settle = on_settle;
 	rc.ctx = &w;
 	rc.nbatches = s->batches.nbatches;
 	rc.nfiles = s->batches.nfiles;

@@ -18,6 +18,7 @@
 #define HOOKWAVE_SESSION_H
 
 #include "aside.h"
+#include "baseline.h"
 #include "buf.h"
 #include "batch_plan.h"
 #include "cli.h"
@@ -74,6 +75,9 @@ struct session {
 	struct run_cache *cache;        /* the result cache, or NULL (none
 					   this run: --no-cache, no store,
 					   no hook cached, a dry run) */
+	struct baseline *baseline;      /* --baseline, or NULL */
+	struct baseline *baseline_kept; /* --write-baseline: what the file
+					   held (empty when new), or NULL */
 };
 
 /*

@@ -504,6 +504,8 @@ finish_hook(struct strat *st, size_t h)
 	}
 	hook_result_settle_modified(r, run->cfg->staged &&
 				    run->plan->hooks[h].conf->stage_fixed);
+	if (run->cfg->settle != NULL && started > 0)
+		run->cfg->settle(run->cfg->ctx, run->plan, h, r);
 	for (b = 0; b < hs->nbatches; b++) {
 		free(hs->jobs[b].br.reason);
 		hs->jobs[b].br.reason = NULL;

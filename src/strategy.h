@@ -48,6 +48,15 @@ typedef void (*run_report_fn)(void *ctx, const struct plan *p, size_t hook,
 			      const struct hook_result *r);
 
 /*
+ * A hook that ran has its result merged from its batches: the callee
+ * may still change it (its status, reason, findings) before it is
+ * final and its dependents look at it. Called from strategy threads,
+ * concurrently, each for its own hook.
+ */
+typedef void (*run_settle_fn)(void *ctx, const struct plan *p, size_t hook,
+			      struct hook_result *r);
+
+/*
  * Batch `batch` of hook `hook` is about to start on worker `slot`.
  * Called from worker threads, concurrently: the callee locks.
  */
@@ -59,6 +68,7 @@ struct run_config {
 	run_exec_fn exec;
 	run_start_fn start;             /* may be NULL */
 	run_report_fn report;           /* may be NULL */
+	run_settle_fn settle;           /* may be NULL */
 	void *ctx;                      /* for exec and report */
 	size_t *nbatches;               /* per plan hook; NULL = 1 each;
 					   0 = no files: skipped: no files */
