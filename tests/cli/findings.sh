@@ -270,6 +270,84 @@ same "cache: a pass with findings runs again" "null 1" \
 same "cache: a pass without findings is remembered" "cached" \
 	"$(jq -r 'select(.name == "clean") | .reason' "$tmp/out")"
 
+# --- a baseline: hold the line ------------------------------------------------
+
+printf '#!/bin/sh\necho $a\necho $b\necho $c\n' >base.sh
+cat >hookwave.ini <<'EOF'
+[hook held]
+strategy = s
+findings = gcc
+command = grep -n 'echo \$' base.sh | while IFS=: read -r n text; do echo "base.sh:$n:6: warning: Double quote [SC2086]"; done; exit 1
+[hook other]
+strategy = t
+findings = gcc
+command = echo 'o.c:1: error: other'; exit 1
+EOF
+hw -f json --write-baseline=base.txt
+expect_exit "baseline: the first run fails (exit 1)" 1
+check "baseline: written, a header and 4 lines" \
+	test "$(head -n 1 base.txt)" = "# hookwave baseline 1" -a "$(wc -l <base.txt)" -eq 5
+same "baseline: without --baseline, baseline is null" "null null null" \
+	"$(ffield held .baseline | tr '\n' ' ' | sed 's/ $//')"
+cp base.txt base.orig
+
+# Old findings move down, one is removed ($b), one is added ($d).
+printf '#!/bin/sh\n# moved\n\necho $a\necho $c\necho $d\n' >base.sh
+hw -f json --baseline=base.txt
+expect_exit "baseline: a new finding: exit 1" 1
+same "baseline: each finding new or unchanged, lines moved" \
+	"4 unchanged|5 unchanged|6 new" \
+	"$(ffield held '"\(.line) \(.baseline)"' | tr '\n' '|' | sed 's/|$//')"
+same "baseline: the gone one is absent" '3 absent' \
+	"$(jq -r 'select(.name == "held") | .absent[] | "\(.line) \(.baseline)"' "$tmp/out")"
+same "baseline: held fails on its new finding" failed \
+	"$(jq -r 'select(.name == "held") | .status' "$tmp/out")"
+same "baseline: other, nothing new, exit 1 forgiven" "passed 1" \
+	"$(jq -r 'select(.name == "other") | "\(.status) \(.exit_code)"' "$tmp/out")"
+hw --baseline=base.txt
+expect_stdout_match "baseline: text counts new and known" \
+	'^failed +s/held +[0-9]+\.[0-9]+s +exit 1  1 new, 2 known$'
+expect_stdout_match "baseline: text, all known" \
+	'^passed +t/other +[0-9]+\.[0-9]+s  0 new, 1 known$'
+check "baseline: reading it left it alone" cmp -s base.txt base.orig
+
+# Record again, only strategy s: t's entry is kept.
+hw -f json --baseline=base.txt --write-baseline=base.txt -s s
+check "baseline: -s s kept t's entry" grep -q "^t/other	" base.txt
+check "baseline: s's entries are this run's (3 lines)" \
+	test "$(grep -c '^s/held	' base.txt)" -eq 3
+hw -f json --baseline=base.txt
+expect_exit "baseline: nothing new now: exit 0" 0
+same "baseline: all unchanged, nothing absent" "unchanged unchanged unchanged|" \
+	"$(ffield held .baseline | tr '\n' ' ' | sed 's/ $//')|$(jq -r 'select(.name == "held") | .absent[]' "$tmp/out")"
+
+# Bad baselines: exit 2, file and line, nothing run, nothing lost.
+rm -f ran
+cat >hookwave.ini <<'EOF'
+[hook a]
+findings = gcc
+command = touch ran
+EOF
+printf '# hookwave baseline 1\ns/h\tnot-a-fingerprint\ta\t1\t1\terror\t\tm\n' >bad.txt
+hw --baseline=bad.txt
+expect_exit "bad baseline: exit 2" 2
+expect_stderr_line "bad baseline: names file and line" \
+	'^hookwave: bad\.txt:2: a bad fingerprint \(want 64 hex digits\)$'
+hw --baseline=nowhere.txt
+expect_exit "missing baseline: exit 2" 2
+expect_stderr_line "missing baseline: says it cannot be read" \
+	'^hookwave: nowhere\.txt: cannot read: '
+printf 'precious notes\n' >notes.txt
+hw --write-baseline=notes.txt
+expect_exit "write over a file that is no baseline: exit 2" 2
+expect_stderr_line "write over a file that is no baseline: says so" \
+	'^hookwave: notes\.txt:1: not a hookwave baseline'
+check "write over a file that is no baseline: it is untouched" \
+	test "$(cat notes.txt)" = "precious notes"
+hw --write-baseline=nodir/b.txt
+expect_exit "write into a missing directory: exit 2" 2
+check "bad baselines: nothing ran" test ! -e ran
+
 # --- the real shellcheck -----------------------------------------------------
 
 if command -v shellcheck >/dev/null 2>&1; then
