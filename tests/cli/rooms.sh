@@ -15,6 +15,7 @@ room() {
 	case $1 in
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames) echo base ;;
 	conf) echo config ;;
+	finding|finding_read) echo findings ;;
 	plan|result|conflicts) echo model ;;
 	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
 	history|store|cache_key) echo memory ;;
@@ -33,13 +34,15 @@ allowed() {
 	test "$1" = "$2" && return 0
 	case $1:$2 in
 	*:base) return 0 ;;
+	findings:*) return 1 ;;
+	config:findings) return 0 ;;
 	config:*) return 1 ;;
-	model:config) return 0 ;;
+	model:config|model:findings) return 0 ;;
 	workspace:process) return 0 ;;
 	memory:workspace|memory:process) return 0 ;;
-	scheduler:model) return 0 ;;
-	exec:process|exec:model|exec:config|exec:workspace) return 0 ;;
-	report:model|report:config) return 0 ;;
+	scheduler:model|scheduler:findings) return 0 ;;
+	exec:process|exec:model|exec:config|exec:workspace|exec:findings) return 0 ;;
+	report:model|report:config|report:findings) return 0 ;;
 	app:*) return 0 ;;
 	front:app|front:config|front:model|front:process) return 0 ;;
 	esac

@@ -1,0 +1,6 @@
+/* Errors for gcc and clang: an undeclared name, then a missing header. */
+int f(void)
+{
+	return undeclared;
+}
+#include "missing.h"
