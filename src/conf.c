@@ -698,7 +698,7 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 			return fail(p, p->pend_line, "bad 'errorformat': %s", bad);
 		free(h->errorformat);
 		h->errorformat = xstrdup(v);
-		h->findings_line = p->pend_line;
+		h->errorformat_line = p->pend_line;
 		return 0;
 	}
 	}
@@ -805,7 +805,8 @@ end_section(struct parser *p)
 			    h->name);
 	if (h->errorformat != NULL) {
 		if (h->findings != CONF_FINDINGS_NONE)
-			return fail(p, h->findings_line,
+			return fail(p, h->findings_line > h->errorformat_line ?
+				    h->findings_line : h->errorformat_line,
 				    "hook '%s' has both 'findings' and 'errorformat'",
 				    h->name);
 		h->findings = CONF_FINDINGS_ERRORFORMAT;

@@ -138,8 +138,10 @@ struct conf_hook {
 					   verdicts also depend on */
 	enum conf_findings findings;    /* `findings`, or ERRORFORMAT when
 					   `errorformat` is set */
-	unsigned long findings_line;    /* where it was set; 0 when not */
+	unsigned long findings_line;    /* where `findings` was set; 0 when
+					   not */
 	char *errorformat;              /* as written, or NULL */
+	unsigned long errorformat_line;
 	/* The format its output is read with: the shared gcc one, or its
 	   compiled errorformat (owned); NULL for NONE. */
 	struct finding_format *finding_format;

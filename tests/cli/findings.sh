@@ -62,10 +62,17 @@ git init -q . || exit 1
 
 # --- the gcc form, every field ------------------------------------------------
 
+cat >lintout <<'EOF'
+a.sh:2:6: warning: Double quote to prevent globbing. [SC2086]
+noise that is no finding
+b.c:10: error: bad thing
+c.yml:3:1: [warning] missing document start "---" (document-start)
+d.c:4:2: note: declared here
+EOF
 cat >hookwave.ini <<'EOF'
 [hook lint]
 findings = gcc
-command = printf '%s\n' 'a.sh:2:6: warning: Double quote to prevent globbing. [SC2086]' 'noise that is no finding' 'b.c:10: error: bad thing' 'c.yml:3:1: [warning] missing document start "---" (document-start)' 'd.c:4:2: note: declared here'; exit 1
+command = cat lintout; exit 1
 [hook quiet]
 command = printf 'a.sh:1:1: warning: not read [SC1]\n'
 EOF
@@ -117,8 +124,13 @@ sub/y.sh
 sub/z.sh
 abs.sh
 /elsewhere/o.sh" "$(ffield insub .file)"
-hw -C sub -c ../hookwave.ini -f json
-same "paths: the run in sub (-C), still from the top" \
+cat >sub/hookwave.ini <<EOF
+[hook insub]
+findings = gcc
+command = printf '%s\n' '../x.sh:1:1: note: up' './y.sh:2: m' 'deep/../z.sh:3: m' '$repo/abs.sh:4: m' '/elsewhere/o.sh:5: m'
+EOF
+hw -C sub -f json
+same "paths: a run in sub (-C), still from the top" \
 "x.sh
 sub/y.sh
 sub/z.sh
@@ -160,6 +172,8 @@ same "many: the last one whole" \
 # --- batches: in batch order ------------------------------------------------
 
 for f in one two three; do echo x >"$f.txt"; done
+git add one.txt two.txt three.txt
+printf 'for f; do echo "$f:1: warning: seen"; done\n' >each.sh
 cat >hookwave.ini <<'EOF'
 [settings]
 jobs = 3
@@ -167,7 +181,7 @@ jobs = 3
 findings = gcc
 files = *.txt
 batch_size = 1
-command = for f; do echo "$f:1: warning: seen"; done
+command = sh each.sh
 EOF
 hw -f json
 same "batches: one finding per batch, in batch order" "one.txt
@@ -203,7 +217,7 @@ printf '[hook a]\ncommand = touch ran\nfindings = gcc\nerrorformat = %%f:%%l: %%
 hw
 expect_exit "findings and errorformat: exit 2" 2
 expect_stderr_line "findings and errorformat: says so, with the line" \
-	"^hookwave: hookwave\.ini:3: hook 'a' has both 'findings' and 'errorformat'$"
+	"^hookwave: hookwave\.ini:4: hook 'a' has both 'findings' and 'errorformat'$"
 printf '[hook a]\ncommand = touch ran\nfindings = clang\n' >hookwave.ini
 hw
 expect_exit "findings = clang: exit 2" 2
@@ -253,14 +267,18 @@ same "hostile: the message, escaped, invalid bytes as U+FFFD" \
 
 # --- the cache does not remember a pass with findings -----------------------
 
+echo 'int w;' >w.c
+git add w.c
 cat >hookwave.ini <<'EOF'
 [settings]
 cache = whole
 [hook warns]
 findings = gcc
-command = echo 'w.c:1: warning: still here'
+files = w.c
+command = echo 'w.c:1: warning: still here'; :
 [hook clean]
 findings = gcc
+files = w.c
 command = true
 EOF
 hw -f json
@@ -352,6 +370,7 @@ check "bad baselines: nothing ran" test ! -e ran
 
 if command -v shellcheck >/dev/null 2>&1; then
 	printf '#!/bin/sh\necho $1\n' >real.sh
+	git add real.sh
 	cat >hookwave.ini <<'EOF'
 [hook shellcheck]
 findings = gcc
