@@ -114,7 +114,7 @@ check "json: names with '#'" \
 check "json: the summary counts" \
 	jqs '.[-1] | .type == "summary" and .passed == 1 and .failed == 4 and .timeout == 1 and .error == 1 and .skipped == 2 and .exit_code == 1'
 check "json: every hook object has every field" \
-	jqs '.[:-1] | map(keys) | unique == [["batches","cached","duration","exit_code","files","modified","name","output","output_truncated","reason","signal","start","status","strategy","type","wave"]]'
+	jqs '.[:-1] | map(keys) | unique == [["absent","batches","cached","duration","exit_code","files","findings","modified","name","output","output_truncated","reason","signal","start","status","strategy","type","wave"]]'
 check "json: cached is a number, 0 when nothing was cached" \
 	jqs '.[:-1] | map(.cached) | unique == [0]'
 check "json: -o r.json is the stream" cmp -s json.out r.json

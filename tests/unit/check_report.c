@@ -688,7 +688,8 @@ START_TEST(test_cached)
 			    "\"status\":\"passed\",\"reason\":\"cached\","
 			    "\"exit_code\":null,\"signal\":null,\"start\":null,"
 			    "\"duration\":null,\"batches\":0,\"files\":0,"
-			    "\"cached\":3088,\"modified\":[],\"output\":\"\","
+			    "\"cached\":3088,\"modified\":[],"
+			    "\"findings\":[],\"absent\":[],\"output\":\"\","
 			    "\"output_truncated\":false}\n") != NULL);
 	ck_assert(strstr(s, "\"status\":\"failed\",\"reason\":null,"
 			    "\"exit_code\":1,") != NULL);
