@@ -346,7 +346,8 @@ run(struct buf *b, const struct plan *p, size_t hook,
 	buf_adds(b, "},\n");
 	invocation(b, h, res);
 	buf_adds(b, ",\n\"results\":[");
-	buf_add(b, tail.p, tail.len);
+	if (tail.len > 0)
+		buf_add(b, tail.p, tail.len);
 	buf_adds(b, "]}");
 
 	buf_release(&tail);
