@@ -52,7 +52,7 @@ const char cli_help_text[] =
 	"      --to-ref=REF         ...this ref (default HEAD)\n"
 	"      --git-hook=NAME      run as git's NAME hook (see install)\n"
 	"  -0, --null               the --files list is NUL-separated\n"
-	"  -f, --format=F           text, json, tap or junit on stdout\n"
+	"  -f, --format=F           text, json, tap, junit, sarif or github on stdout\n"
 	"  -o, --report=FILE        also write a report to FILE\n"
 	"      --report-format=F    its format (default: from the extension)\n"
 	"      --timeline=FILE      Chrome trace-event JSON of the run\n"
@@ -80,7 +80,8 @@ const char cli_help_text[] =
 
 static const char *const format_names[] = {
 	[REPORT_TEXT] = "text", [REPORT_JSON] = "json", [REPORT_TAP] = "tap",
-	[REPORT_JUNIT] = "junit"
+	[REPORT_JUNIT] = "junit", [REPORT_SARIF] = "sarif",
+	[REPORT_GITHUB] = "github"
 };
 static const char *const color_names[] = {
 	[CLI_COLOR_AUTO] = "auto", [CLI_COLOR_ALWAYS] = "always",
@@ -464,7 +465,7 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 		return err_set(e, NULL, 0, "restore takes no hook names"),
 		       CLI_ERROR;
 	if (o->action == CLI_HISTORY &&
-	    (o->format == REPORT_TAP || o->format == REPORT_JUNIT))
+	    o->format != REPORT_TEXT && o->format != REPORT_JSON)
 		return err_set(e, NULL, 0, "history prints text or json"),
 		       CLI_ERROR;
 	if (o->failed && o->git_hook != NULL)

@@ -32,6 +32,7 @@ struct report {
 	size_t done;            /* r->mu: hooks final, shown or not */
 	bool held;              /* r->mu: -q and nothing shown yet: r->b holds
 				   the beginning of the stream, unwritten */
+	bool ended;             /* r->mu: report_finish wrote the end */
 
 	/* The live status line (w.o.status_line), all r->mu. The running
 	   hooks form a list in the order they started, so a redraw looks
@@ -58,6 +59,10 @@ writer_for(enum report_format f)
 		return &writer_tap;
 	case REPORT_JUNIT:
 		return &writer_junit;
+	case REPORT_SARIF:
+		return &writer_sarif;
+	case REPORT_GITHUB:
+		return &writer_github;
 	default:
 		return &writer_text;
 	}
@@ -364,6 +369,7 @@ report_finish(struct report *r, const struct hook_result *results,
 		r->held = false;
 		r->wr->finish(&r->w, &r->b, results, r->order, r->norder,
 			      elapsed, exit_status);
+		r->ended = true;
 		flush(r);
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -411,7 +417,39 @@ report_format_for(const char *path)
 		return REPORT_JUNIT;
 	if (strcmp(dot, ".tap") == 0)
 		return REPORT_TAP;
+	if (strcmp(dot, ".sarif") == 0)
+		return REPORT_SARIF;
 	return REPORT_TEXT;
+}
+
+int
+report_sarif_cut(const struct report *r, const struct hook_result *results,
+		 const char *path, struct report_sarif_cut *c, struct err *e)
+{
+	struct writer_state w = r->w;
+	struct buf b = { NULL, 0, 0 };
+
+	memset(c, 0, sizeof(*c));
+	if (path == NULL && (r->w.o.format != REPORT_SARIF || !r->ended))
+		return 0;
+	if (path != NULL)
+		w.o.quiet = false;      /* a report file has every hook */
+	sarif_cut(&w, results, r->order, r->norder, c);
+	if (c->runs == 0 && c->results == 0)
+		return 0;
+	if (c->runs > 0)
+		buf_printf(&b, "%zu run%s past GitHub code scanning's limit of "
+			   "%d per file", c->runs, c->runs == 1 ? "" : "s",
+			   REPORT_SARIF_MAX_RUNS);
+	if (c->results > 0)
+		buf_printf(&b, "%s%zu result%s of %zu run%s past its limit of "
+			   "%d per run", c->runs > 0 ? ", and " : "",
+			   c->results, c->results == 1 ? "" : "s", c->cut_runs,
+			   c->cut_runs == 1 ? "" : "s", REPORT_SARIF_MAX_RESULTS);
+	err_set(e, NULL, 0, "sarif: %s: left out %s",
+		path != NULL ? path : "standard output", b.p);
+	buf_release(&b);
+	return 1;
 }
 
 /* What a failed atomic_file call means for the caller of report_*. */

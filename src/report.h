@@ -25,7 +25,11 @@
 #include "result.h"
 #include "util.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT };
+enum report_format {
+	REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT,
+	REPORT_SARIF,           /* one SARIF 2.1.0 log, written at the end */
+	REPORT_GITHUB           /* GitHub Actions workflow commands */
+};
 
 struct report_options {
 	int fd;                 /* where the stream goes */
@@ -109,8 +113,38 @@ int report_save(const struct report *r, const char *path,
 		enum report_format format, const struct hook_result *results,
 		double elapsed, int exit_status, struct err *e);
 
-/* The format a report file's name implies: .json, .xml, .tap; else text. */
+/* The format a report file's name implies: .json, .xml, .tap, .sarif;
+   else text. */
 enum report_format report_format_for(const char *path);
+
+/*
+ * GitHub code scanning's upload limits, which a SARIF document keeps
+ * to by leaving out what is past them: the runs past the first
+ * REPORT_SARIF_MAX_RUNS (in report order), the results of a run past
+ * its first REPORT_SARIF_MAX_RESULTS. The document stays valid.
+ */
+#define REPORT_SARIF_MAX_RUNS 20
+#define REPORT_SARIF_MAX_RESULTS 25000
+
+/* What the limits left out of one SARIF document. */
+struct report_sarif_cut {
+	size_t runs;            /* runs left out */
+	size_t results;         /* results left out of the runs kept */
+	size_t cut_runs;        /* runs kept that lost results */
+};
+
+/*
+ * What the SARIF document of stream r's run left out: with `path` NULL
+ * the stream's (nothing unless it is -f sarif and report_finish wrote
+ * it; with -q only the hooks that fail the run), else that of the
+ * report file `path` report_save wrote (every hook). Returns 0 when
+ * nothing was left out; 1 with `c` counted and `e` saying what, in a
+ * line the caller can print ("sarif: PATH: left out ..."). After
+ * report_finish; call from one thread.
+ */
+int report_sarif_cut(const struct report *r, const struct hook_result *results,
+		     const char *path, struct report_sarif_cut *c,
+		     struct err *e);
 
 /*
  * Write the Chrome trace-event JSON of the run to `path` as

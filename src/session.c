@@ -906,6 +906,18 @@ log_run_end(double elapsed, int status)
 		  NULL);
 }
 
+/* What a SARIF document left out to keep to GitHub's limits: say so. */
+static void
+say_sarif_cut(const struct session *s, const struct report *rep,
+	      const struct hook_result *results, const char *path)
+{
+	struct report_sarif_cut c;
+	struct err e;
+
+	if (report_sarif_cut(rep, results, path, &c, &e) != 0 && s->say != NULL)
+		s->say(&e);
+}
+
 /*
  * --write-baseline: this run's findings of every hook that reads them
  * and ran to its end; the file's entries of every other hook (not
@@ -964,6 +976,8 @@ write_report_files(const struct session *s, const struct report *rep,
 		if (r < 0 && s->say != NULL)
 			s->say(&e);
 		failed |= r < 0;
+		if (r == 0 && f == REPORT_SARIF)
+			say_sarif_cut(s, rep, results, o->report);
 	}
 	if (o->timeline != NULL) {
 		r = report_save_timeline(rep, o->timeline, results, workers, &e);
@@ -1101,6 +1115,7 @@ session_run(struct session *s)
 	status = session_exit_status(results, p->nhooks, signals_caught());
 	log_run_end(elapsed, status);
 	report_finish(w.report, results, elapsed, status);
+	say_sarif_cut(s, w.report, results, NULL);
 	werr = report_error(w.report);
 	status = session_exit_status(results, p->nhooks, signals_caught());
 	file_failed = write_report_files(s, w.report, results, workers,

@@ -40,6 +40,18 @@ extern const struct writer writer_text;
 extern const struct writer writer_json;
 extern const struct writer writer_tap;
 extern const struct writer writer_junit;
+extern const struct writer writer_sarif;
+extern const struct writer writer_github;
+
+/* SARIF: whether hook's result has a run: its conf reads findings, or
+   it did not pass (a disabled hook never ran: none). */
+bool sarif_has_run(const struct plan *p, size_t hook,
+		   const struct hook_result *res);
+
+/* What the SARIF document of these n hooks in report order leaves out
+   to keep to GitHub's limits (report.h), as w shows them. */
+void sarif_cut(const struct writer_state *w, const struct hook_result *results,
+	       const size_t *order, size_t n, struct report_sarif_cut *c);
 
 /* Whether the stream shows this hook: every hook, or with -q only
    those whose status fails the run. Report files show every hook. */

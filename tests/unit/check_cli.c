@@ -405,6 +405,27 @@ START_TEST(test_no_cache)
 }
 END_TEST
 
+/* The sarif and github formats, for -f and --report-format; history
+   prints neither. */
+START_TEST(test_sarif_github)
+{
+	struct cli_options o;
+
+	OK(&o, "-f", "sarif", "--report-format=github", "-o", "r");
+	ck_assert_int_eq(o.format, REPORT_SARIF);
+	ck_assert_int_eq(o.report_format, REPORT_GITHUB);
+	cli_release(&o);
+	OK(&o, "--format=github", "--report-format", "sarif");
+	ck_assert_int_eq(o.format, REPORT_GITHUB);
+	ck_assert_int_eq(o.report_format, REPORT_SARIF);
+	cli_release(&o);
+	ck_assert_ptr_nonnull(strstr(cli_help_text, "sarif or github"));
+	BAD(CLI_ERROR, "history prints text or json", "history", "-f", "sarif");
+	BAD(CLI_ERROR, "history prints text or json", "history", "-f", "github");
+	BAD(CLI_ERROR, "history prints text or json", "history", "-f", "tap");
+}
+END_TEST
+
 START_TEST(test_help_text)
 {
 	ck_assert_int_eq(strncmp(cli_synopsis, "usage: hookwave ", 16), 0);
@@ -431,6 +452,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_find_config);
 	tcase_add_test(tc, test_color_and_status_line);
 	tcase_add_test(tc, test_no_cache);
+	tcase_add_test(tc, test_sarif_github);
 	tcase_add_test(tc, test_help_text);
 	suite_add_tcase(s, tc);
 	return s;
