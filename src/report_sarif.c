@@ -57,8 +57,9 @@ sarif_cut(const struct writer_state *w, const struct hook_result *results,
 			c->runs++;
 			continue;
 		}
-		if (r->findings.n > REPORT_SARIF_MAX_RESULTS) {
-			c->results += r->findings.n - REPORT_SARIF_MAX_RESULTS;
+		if (r->findings.n + r->absent.n > REPORT_SARIF_MAX_RESULTS) {
+			c->results += r->findings.n + r->absent.n -
+				      REPORT_SARIF_MAX_RESULTS;
 			c->cut_runs++;
 		}
 	}
@@ -304,6 +305,8 @@ result(struct buf *b, const struct finding *f, struct rules *rules)
 		buf_adds(b, ",\"baselineState\":\"new\"");
 	else if (f->state == FINDING_UNCHANGED)
 		buf_adds(b, ",\"baselineState\":\"unchanged\"");
+	else if (f->state == FINDING_ABSENT)
+		buf_adds(b, ",\"baselineState\":\"absent\"");
 	buf_adds(b, "}");
 }
 
@@ -313,17 +316,19 @@ run(struct buf *b, const struct plan *p, size_t hook,
     const struct hook_result *res)
 {
 	const struct plan_hook *h = &p->hooks[hook];
-	size_t i, n = res->findings.n;
+	size_t i, n = res->findings.n + res->absent.n;
 	struct rules rules;
 	struct buf tail = { NULL, 0, 0 };
 
+	/* Its findings, then the baseline's that are gone (absent). */
 	if (n > REPORT_SARIF_MAX_RESULTS)
 		n = REPORT_SARIF_MAX_RESULTS;
 	memset(&rules, 0, sizeof(rules));
 	rules.v = xcalloc(n + 1, sizeof(*rules.v));
 	for (i = 0; i < n; i++) {
 		buf_adds(&tail, i > 0 ? ",\n" : "\n");
-		result(&tail, &res->findings.v[i], &rules);
+		result(&tail, i < res->findings.n ? &res->findings.v[i] :
+		       &res->absent.v[i - res->findings.n], &rules);
 	}
 
 	buf_adds(b, "{\"tool\":{\"driver\":{\"name\":");

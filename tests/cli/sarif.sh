@@ -239,4 +239,39 @@ hw -f github -q ok
 expect_exit "github: -q and a pass" 0
 check "github: -q and a pass print nothing" test ! -s "$tmp/out"
 
+# --- a baseline: baselineState new, unchanged and absent ---------------------
+
+mkdir "$tmp/base" && cd "$tmp/base" || exit 1
+printf 'a.sh:1:1: warning: one [R1]\na.sh:2:1: warning: two [R2]\n' >out.txt
+printf 'x\ny\n' >a.sh
+cat >hookwave.ini <<'EOF'
+[hook lint]
+findings = gcc
+command = cat out.txt
+EOF
+hw --write-baseline=b.txt
+printf 'a.sh:1:1: warning: one [R1]\na.sh:2:1: warning: three [R3]\n' >out.txt
+hw --baseline=b.txt -o b.sarif
+expect_exit "baseline: a new finding fails the run" 1
+check "baseline: the SARIF is valid" valid b.sarif
+check "baseline: baselineState of each result, the gone one absent" \
+	py b.sarif '[(r.get("ruleId"), r.get("baselineState")) for r in d["runs"][0]["results"]] == [("R1", "unchanged"), ("R3", "new"), ("R2", "absent")]'
+check "baseline: every result has its fingerprint" \
+	py b.sarif 'all(len(r["partialFingerprints"]["hookwave/v1"]) == 64 for r in d["runs"][0]["results"])'
+
+# --- the demo -------------------------------------------------------------------
+
+demo=$TESTDATA/../../etc/demo
+if test -d "$demo" && command -v shellcheck >/dev/null 2>&1 &&
+	command -v pyflakes3 >/dev/null 2>&1; then
+	cp -R "$demo" "$tmp/demo"
+	hw -C "$tmp/demo" --no-cache -o "$tmp/demo.sarif"
+	check "demo: its SARIF is valid" valid "$tmp/demo.sarif"
+	check "demo: shellcheck's run has its two findings" \
+		py "$tmp/demo.sarif" '[len(r["results"]) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/fast/shellcheck/"] == [2]'
+else
+	_ok "demo: not here or its tools missing, skipped # SKIP"
+fi
+
+cd "$tmp" || exit 1
 finish

@@ -628,7 +628,7 @@ static const char github_doc[] =
 	"skipped  fast/off                    -  disabled\n"
 	"passed   fast/plain              0.01s\n"
 	"passed   fast/py                 0.50s\n"
-	"::group::failed   fast/sc                 0.25s  exit 1\n"
+	"::group::failed   fast/sc                 0.25s  exit 1  4 findings\n"
 	"::stop-commands::TOKEN\n"
 	"a.sh:3:5: warning: ...\n::error::injected\n::stop-commands::guess\n"
 	"::guess::\n::0123456789abcdef0123456789abcdef::\n::endgroup::\n"
