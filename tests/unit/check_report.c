@@ -751,6 +751,69 @@ END_TEST
 
 /* --- timeline ------------------------------------------------------------ */
 
+/* Findings in each format: every field in JSON, against a baseline
+   with the absent ones; counts in text, TAP and JUnit. */
+START_TEST(test_findings)
+{
+	struct finding *x;
+	size_t len;
+	char *s;
+
+	/* hostile: a new finding, a known one, and one gone. */
+	x = findings_add(&res[H_HOSTILE].findings, "src/a \"b\".c", 3, 5,
+			 FINDING_WARNING, "SC2086", "quote \"it\"\n\x01 \xff");
+	x->fingerprint = xstrdup("0123456789abcdef0123456789abcdef"
+				 "0123456789abcdef0123456789abcdef");
+	x->state = FINDING_NEW;
+	x = findings_add(&res[H_HOSTILE].findings, "b.c", 0, 0, FINDING_NOTE,
+			 NULL, "");
+	x->state = FINDING_UNCHANGED;
+	x = findings_add(&res[H_HOSTILE].absent, "gone.c", 9, 0, FINDING_ERROR,
+			 "R", "was here");
+	x->state = FINDING_ABSENT;
+	/* lead: two findings, no baseline. */
+	findings_add(&res[H_LEAD].findings, "l.c", 1, 1, FINDING_ERROR, "E1", "m");
+	findings_add(&res[H_LEAD].findings, "l.c", 2, 1, FINDING_ERROR, "E1", "m");
+
+	s = render(REPORT_JSON, &len);
+	assert_clean(s, len, 0);
+	ck_assert_msg(strstr(s, "\"modified\":[],\"findings\":["
+			"{\"file\":\"src/a \\\"b\\\".c\",\"line\":3,\"col\":5,"
+			"\"level\":\"warning\",\"rule\":\"SC2086\","
+			"\"message\":\"quote \\\"it\\\"\\n\\u0001 \xef\xbf\xbd\","
+			"\"fingerprint\":\"0123456789abcdef0123456789abcdef"
+			"0123456789abcdef0123456789abcdef\",\"baseline\":\"new\"},"
+			"{\"file\":\"b.c\",\"line\":null,\"col\":null,"
+			"\"level\":\"note\",\"rule\":null,\"message\":\"\","
+			"\"fingerprint\":null,\"baseline\":\"unchanged\"}],"
+			"\"absent\":[{\"file\":\"gone.c\",\"line\":9,\"col\":null,"
+			"\"level\":\"error\",\"rule\":\"R\",\"message\":\"was here\","
+			"\"fingerprint\":null,\"baseline\":\"absent\"}],") != NULL,
+		      "%s", s);
+	ck_assert(strstr(s, "\"findings\":4,\"exit_code\":1}\n") != NULL);
+	free(s);
+
+	s = render(REPORT_TEXT, &len);
+	ck_assert_msg(strstr(s, "  exit 1  1 new, 1 known\n") != NULL, "%s", s);
+	ck_assert_msg(strstr(s, "comprehensive/lead") != NULL &&
+		      strstr(s, "  exit 1  2 findings\n") != NULL, "%s", s);
+	free(s);
+
+	s = render(REPORT_TAP, &len);
+	ck_assert_msg(strstr(s, "  findings: 2\n  findings_new: 1\n"
+			     "  findings_known: 1\n") != NULL, "%s", s);
+	ck_assert(strstr(s, "  findings: 2\n  output: ") != NULL);
+	free(s);
+
+	s = render(REPORT_JUNIT, &len);
+	ck_assert_msg(strstr(s, "<property name=\"findings\" value=\"2\"/>\n"
+			     "        <property name=\"findings_new\" value=\"1\"/>\n"
+			     "        <property name=\"findings_known\" value=\"1\"/>\n")
+		      != NULL, "%s", s);
+	free(s);
+}
+END_TEST
+
 START_TEST(test_timeline)
 {
 	char *path = xasprintf("%s/trace.json", tmpdir);
@@ -1227,6 +1290,7 @@ report_suite(void)
 	tcase_add_test(tc, test_tap_yaml_exact);
 	tcase_add_test(tc, test_timeline);
 	tcase_add_test(tc, test_cached);
+	tcase_add_test(tc, test_findings);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
