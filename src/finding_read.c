@@ -866,7 +866,7 @@ read_line(struct finding_reader *r, char *s, size_t n)
 static void
 keep(struct finding_reader *r, const char *buf, size_t n)
 {
-	if (r->overlong)
+	if (r->overlong || n == 0)
 		return;
 	if (n > FINDING_LINE_MAX - r->len) {
 		r->overlong = 1;

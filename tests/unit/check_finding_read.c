@@ -1115,6 +1115,33 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
+/* Empty lines before the reader has kept a byte, and empty feeds
+   (found by fuzz_findings: UBSan's null pointer plus zero offset). */
+START_TEST(test_empty_lines_first)
+{
+	static const struct want want[] = {
+		{ "a.c", 1, 0, E, NULL, "x" },
+	};
+	struct findings got = { NULL, 0, 0 };
+	struct finding_reader *r;
+
+	r = finding_reader_new(finding_format_gcc(), "/r", "/r");
+	finding_reader_feed(r, "", 0);
+	finding_reader_feed(r, "\n\n", 2);
+	finding_reader_feed(r, "a.c:1: x\n", 10);
+	finding_reader_feed(r, "", 0);
+	finding_reader_finish(r, &got);
+	finding_reader_free(r);
+	expect_findings(&got, want, 1, "empty lines first");
+	findings_release(&got);
+
+	r = finding_reader_new(finding_format_gcc(), "/r", "/r");
+	finding_reader_finish(r, &got);
+	finding_reader_free(r);
+	ck_assert_uint_eq(got.n, 0);
+}
+END_TEST
+
 /* --- finish, free ----------------------------------------------------------- */
 
 START_TEST(test_finish_appends)
@@ -1336,6 +1363,7 @@ finding_read_suite(void)
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_nul_and_crlf);
+	tcase_add_test(tc, test_empty_lines_first);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_long_line_memory);
 	tcase_add_test(tc, test_random_bytes);
