@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "finding_read.h"
 #include "gitnames.h"
 #include "shellcmd.h"
 
@@ -694,6 +695,16 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 		h->findings_line = p->pend_line;
 		return 0;
 	case H_ERRORFORMAT: {
+		/* Compiled here only to refuse a bad one at its line; the
+		   run compiles it again (finding_read.h). */
+		char bad[200];
+		struct finding_format *ff;
+
+		ff = finding_format_errorformat(v, bad, sizeof(bad));
+		if (ff == NULL)
+			return fail(p, p->pend_line,
+				    "bad value for 'errorformat': %s", bad);
+		finding_format_free(ff);
 		free(h->errorformat);
 		h->errorformat = xstrdup(v);
 		h->findings_line = p->pend_line;

@@ -668,6 +668,9 @@ struct efm_case {
 	struct want want;       /* .file NULL: no finding */
 };
 
+#define MYPY "%f:%l:%c: %trror: %m, %f:%l:%c: %tarning: %m, " \
+	"%f:%l:%c: %tote: %m, %-G%.%#"
+
 static const struct efm_case efm_lines[] = {
 	{ "%f:%l:%c:%m", "a.c:3:4:msg", { "a.c", 3, 4, E, NULL, "msg" } },
 	{ "%f:%l:%c:%m", "a.c:3:4: spaced out  ", { "a.c", 3, 4, E, NULL, "spaced out" } },
@@ -731,6 +734,12 @@ static const struct efm_case efm_lines[] = {
 	{ "%f:%l: %m,%-G%.%#", "anything else", { NULL, 0, 0, 0, NULL, NULL } },
 	{ "%-G%f:%l: note: %m,%f:%l: %m", "a:1: note: x", { NULL, 0, 0, 0, NULL, NULL } },
 	{ "%-G%f:%l: note: %m,%f:%l: %m", "a:1: other", { "a", 1, 0, E, NULL, "other" } },
+	/* The example of hookwave.ini(5), FINDINGS, as conf joins it. */
+	{ MYPY, "a.py:3:5: error: Incompatible types in assignment [assignment]",
+	  { "a.py", 3, 5, E, NULL, "Incompatible types in assignment [assignment]" } },
+	{ MYPY, "a.py:3:5: warning: w", { "a.py", 3, 5, W, NULL, "w" } },
+	{ MYPY, "a.py:4:1: note: See https://x", { "a.py", 4, 1, N, NULL, "See https://x" } },
+	{ MYPY, "Found 1 error in 1 file (checked 1 source file)", { NULL, 0, 0, 0, NULL, NULL } },
 	/* %.%#: any text, captured by nothing. */
 	{ "%.%#: %f:%l: %m", "[12:00] tool: a:1: x", { "a", 1, 0, E, NULL, "x" } },
 	/* CRs and terminal escapes go before matching, as in the gcc form. */
