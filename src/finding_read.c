@@ -200,6 +200,8 @@ compile_pattern(const char **sp, size_t num, struct pattern *p, char *why,
 	while (*s != '\0' && *s != ',') {
 		const char *k;
 
+		if ((size_t)(s - start) >= PATTERN_MAX)
+			break;  /* too long: no more work on it */
 		if (*s == '\\') {
 			if (s[1] == '\0') {
 				snprintf(why, whysz,
@@ -265,7 +267,8 @@ compile_pattern(const char **sp, size_t num, struct pattern *p, char *why,
 		snprintf(why, whysz, "pattern %zu is empty", num);
 		return -1;
 	}
-	if ((size_t)(s - start) > PATTERN_MAX) {
+	if ((size_t)(s - start) > PATTERN_MAX ||
+	    (*s != '\0' && *s != ',')) {
 		snprintf(why, whysz, "pattern %zu is longer than %d bytes", num,
 			 PATTERN_MAX);
 		return -1;

@@ -869,6 +869,24 @@ START_TEST(test_errorformat_limits)
 	f = finding_format_errorformat(efm, why, sizeof(why));
 	ck_assert_ptr_null(f);
 	ck_assert_str_eq(why, "pattern 1 is longer than 1024 bytes");
+	/* An escape across the limit counts both its bytes. */
+	memcpy(efm + 1022, "\\,", 3);
+	efm[1024] = '\0';
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_msg(f != NULL, "%s", why);
+	finding_format_free(f);
+	memcpy(efm + 1022, "a\\,", 4);
+	efm[1025] = '\0';
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_ptr_null(f);
+	ck_assert_str_eq(why, "pattern 1 is longer than 1024 bytes");
+	/* A second pattern too long, far too long. */
+	memset(efm, 'a', sizeof(efm) - 1);
+	efm[sizeof(efm) - 1] = '\0';
+	memcpy(efm, "%f,%f", 5);
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_ptr_null(f);
+	ck_assert_str_eq(why, "pattern 2 is longer than 1024 bytes");
 
 	/* why is cut to fit, and always ends. */
 	f = finding_format_errorformat("%q", small, sizeof(small));
