@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "finding_read.h"
 #include "gitnames.h"
 #include "shellcmd.h"
 
@@ -695,7 +696,8 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 		h->finding_format = finding_format_errorformat(v, bad,
 							       sizeof(bad));
 		if (h->finding_format == NULL)
-			return fail(p, p->pend_line, "bad 'errorformat': %s", bad);
+			return fail(p, p->pend_line,
+				    "bad value for 'errorformat': %s", bad);
 		free(h->errorformat);
 		h->errorformat = xstrdup(v);
 		h->errorformat_line = p->pend_line;

@@ -200,6 +200,8 @@ compile_pattern(const char **sp, size_t num, struct pattern *p, char *why,
 	while (*s != '\0' && *s != ',') {
 		const char *k;
 
+		if ((size_t)(s - start) >= PATTERN_MAX)
+			break;  /* too long: no more work on it */
 		if (*s == '\\') {
 			if (s[1] == '\0') {
 				snprintf(why, whysz,
@@ -265,7 +267,8 @@ compile_pattern(const char **sp, size_t num, struct pattern *p, char *why,
 		snprintf(why, whysz, "pattern %zu is empty", num);
 		return -1;
 	}
-	if ((size_t)(s - start) > PATTERN_MAX) {
+	if ((size_t)(s - start) > PATTERN_MAX ||
+	    (*s != '\0' && *s != ',')) {
 		snprintf(why, whysz, "pattern %zu is longer than %d bytes", num,
 			 PATTERN_MAX);
 		return -1;
@@ -866,7 +869,7 @@ read_line(struct finding_reader *r, char *s, size_t n)
 static void
 keep(struct finding_reader *r, const char *buf, size_t n)
 {
-	if (r->overlong)
+	if (r->overlong || n == 0)
 		return;
 	if (n > FINDING_LINE_MAX - r->len) {
 		r->overlong = 1;

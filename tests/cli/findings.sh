@@ -210,7 +210,7 @@ printf '[hook a]\ncommand = touch ran\n[hook b]\ncommand = touch ran\nerrorforma
 hw
 expect_exit "bad errorformat: exit 2" 2
 expect_stderr_line "bad errorformat: names file, line and the conversion" \
-	"^hookwave: hookwave\.ini:5: bad 'errorformat': .*%q"
+	"^hookwave: hookwave\.ini:5: bad value for 'errorformat': .*%q"
 check "bad errorformat: nothing ran" test ! -e ran
 
 printf '[hook a]\ncommand = touch ran\nfindings = gcc\nerrorformat = %%f:%%l: %%m\n' >hookwave.ini

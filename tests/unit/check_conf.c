@@ -1284,6 +1284,30 @@ START_TEST(test_unknown_keys)
 }
 END_TEST
 
+/* A bad errorformat is refused at its line with finding_read's why; a
+   good one, continued on indented lines, is kept as written. */
+START_TEST(test_errorformat_checked)
+{
+	struct conf c;
+
+	PARSE_BAD("[hook a]\ncommand = x\nerrorformat = %f:%l:%q\n", 3,
+		  "bad value for 'errorformat': pattern 1: unknown conversion %q");
+	PARSE_BAD("[hook a]\ncommand = x\nerrorformat = %f:%l: %m,\n  %C%m\n", 3,
+		  "bad value for 'errorformat': pattern 2: %C is one of vim's multi-line forms");
+	PARSE_BAD("[hook a]\ncommand = x\nerrorformat = %l: %m\n", 3,
+		  "pattern 1 has no %f (a finding needs a file)");
+	PARSE_BAD("[hook a]\ncommand = x\n\nerrorformat = %f:%l:%m,\n", 4,
+		  "pattern 2 is empty");
+	PARSE_OK(&c, "[hook a]\ncommand = x\n"
+		 "errorformat = %-Gmake%.%#,\n  %f:%l:%c: %trror: %m\n");
+	ck_assert_uint_eq(c.nhooks, 1);
+	ck_assert_int_eq(c.hooks[0].findings, CONF_FINDINGS_ERRORFORMAT);
+	ck_assert_str_eq(c.hooks[0].errorformat,
+			 "%-Gmake%.%#, %f:%l:%c: %trror: %m");
+	conf_release(&c);
+}
+END_TEST
+
 /* Repeated keys, env excepted; a repeat in another section is fine. */
 START_TEST(test_repeats)
 {
@@ -1912,6 +1936,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_number_ranges);
 	tcase_add_test(tc, test_empty_values);
 	tcase_add_test(tc, test_unknown_keys);
+	tcase_add_test(tc, test_errorformat_checked);
 	tcase_add_test(tc, test_repeats);
 	tcase_add_test(tc, test_bad_names);
 	tcase_add_test(tc, test_bad_env);

@@ -668,6 +668,9 @@ struct efm_case {
 	struct want want;       /* .file NULL: no finding */
 };
 
+#define MYPY "%f:%l:%c: %trror: %m, %f:%l:%c: %tarning: %m, " \
+	"%f:%l:%c: %tote: %m, %-G%.%#"
+
 static const struct efm_case efm_lines[] = {
 	{ "%f:%l:%c:%m", "a.c:3:4:msg", { "a.c", 3, 4, E, NULL, "msg" } },
 	{ "%f:%l:%c:%m", "a.c:3:4: spaced out  ", { "a.c", 3, 4, E, NULL, "spaced out" } },
@@ -731,6 +734,12 @@ static const struct efm_case efm_lines[] = {
 	{ "%f:%l: %m,%-G%.%#", "anything else", { NULL, 0, 0, 0, NULL, NULL } },
 	{ "%-G%f:%l: note: %m,%f:%l: %m", "a:1: note: x", { NULL, 0, 0, 0, NULL, NULL } },
 	{ "%-G%f:%l: note: %m,%f:%l: %m", "a:1: other", { "a", 1, 0, E, NULL, "other" } },
+	/* The example of hookwave.ini(5), FINDINGS, as conf joins it. */
+	{ MYPY, "a.py:3:5: error: Incompatible types in assignment [assignment]",
+	  { "a.py", 3, 5, E, NULL, "Incompatible types in assignment [assignment]" } },
+	{ MYPY, "a.py:3:5: warning: w", { "a.py", 3, 5, W, NULL, "w" } },
+	{ MYPY, "a.py:4:1: note: See https://x", { "a.py", 4, 1, N, NULL, "See https://x" } },
+	{ MYPY, "Found 1 error in 1 file (checked 1 source file)", { NULL, 0, 0, 0, NULL, NULL } },
 	/* %.%#: any text, captured by nothing. */
 	{ "%.%#: %f:%l: %m", "[12:00] tool: a:1: x", { "a", 1, 0, E, NULL, "x" } },
 	/* CRs and terminal escapes go before matching, as in the gcc form. */
@@ -860,6 +869,24 @@ START_TEST(test_errorformat_limits)
 	f = finding_format_errorformat(efm, why, sizeof(why));
 	ck_assert_ptr_null(f);
 	ck_assert_str_eq(why, "pattern 1 is longer than 1024 bytes");
+	/* An escape across the limit counts both its bytes. */
+	memcpy(efm + 1022, "\\,", 3);
+	efm[1024] = '\0';
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_msg(f != NULL, "%s", why);
+	finding_format_free(f);
+	memcpy(efm + 1022, "a\\,", 4);
+	efm[1025] = '\0';
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_ptr_null(f);
+	ck_assert_str_eq(why, "pattern 1 is longer than 1024 bytes");
+	/* A second pattern too long, far too long. */
+	memset(efm, 'a', sizeof(efm) - 1);
+	efm[sizeof(efm) - 1] = '\0';
+	memcpy(efm, "%f,%f", 5);
+	f = finding_format_errorformat(efm, why, sizeof(why));
+	ck_assert_ptr_null(f);
+	ck_assert_str_eq(why, "pattern 2 is longer than 1024 bytes");
 
 	/* why is cut to fit, and always ends. */
 	f = finding_format_errorformat("%q", small, sizeof(small));
@@ -1115,6 +1142,33 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
+/* Empty lines before the reader has kept a byte, and empty feeds
+   (found by fuzz_findings: UBSan's null pointer plus zero offset). */
+START_TEST(test_empty_lines_first)
+{
+	static const struct want want[] = {
+		{ "a.c", 1, 0, E, NULL, "x" },
+	};
+	struct findings got = { NULL, 0, 0 };
+	struct finding_reader *r;
+
+	r = finding_reader_new(finding_format_gcc(), "/r", "/r");
+	finding_reader_feed(r, "", 0);
+	finding_reader_feed(r, "\n\n", 2);
+	finding_reader_feed(r, "a.c:1: x\n", 10);
+	finding_reader_feed(r, "", 0);
+	finding_reader_finish(r, &got);
+	finding_reader_free(r);
+	expect_findings(&got, want, 1, "empty lines first");
+	findings_release(&got);
+
+	r = finding_reader_new(finding_format_gcc(), "/r", "/r");
+	finding_reader_finish(r, &got);
+	finding_reader_free(r);
+	ck_assert_uint_eq(got.n, 0);
+}
+END_TEST
+
 /* --- finish, free ----------------------------------------------------------- */
 
 START_TEST(test_finish_appends)
@@ -1336,6 +1390,7 @@ finding_read_suite(void)
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_nul_and_crlf);
+	tcase_add_test(tc, test_empty_lines_first);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_long_line_memory);
 	tcase_add_test(tc, test_random_bytes);
