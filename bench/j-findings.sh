@@ -25,24 +25,6 @@ scratch j
 
 SPEW="awk 'BEGIN { for (i = 1; i <= $N; i++) printf \"src/pkg/module_%d.py:%d:%d: warning: line too long (97 > 79) [E%d]\\n\", i % 997, i, i % 80 + 1, i % 900 }'"
 
-# rss_row WL TOOL NOTE CMD [HW_MEDIAN|ref]: as e-memory.sh's.
-rss_row() {
-    local wl=$1 tool=$2 note=$3 cmd=$4 hw=${5:-} i t0 t1 ts=() rss=() r ra=-
-    for ((i = 0; i < RUNS; i++)); do
-        _stamp t0
-        "$GNU_TIME" -f %M -o rss.txt sh -c "$cmd" >/dev/null 2>&1; RC=$?
-        _stamp t1
-        ts+=("$((t1 - t0))")
-        r=$(tail -1 rss.txt)
-        rss+=("$r")
-    done
-    read -r MED _ _ < <(_stats "${ts[@]}")
-    RSS_MED=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-    RSS_MAX=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-    if [ "$hw" = ref ]; then ra=ref; elif [ -n "$hw" ]; then ra=$(ratio "$hw" "$MED"); fi
-    row "$wl" "$tool" "$MED" "$ra" "$( [ "$RC" -ne 0 ] && echo "EXIT $RC; ")peak RSS median $(awk -v k="$RSS_MED" 'BEGIN {printf "%.1f", k / 1024}') MiB, max $(awk -v k="$RSS_MAX" 'BEGIN {printf "%.1f", k / 1024}') MiB; $note; $RUNS runs"
-}
-
 if [ -z "$GNU_TIME" ] || [ -z "$HOOKWAVE" ]; then
     skip_row j "all rows" "$( [ -z "$HOOKWAVE" ] && hw_note_missing || echo 'GNU time (/usr/bin/time) not installed')"
     target j SKIPPED "nothing to measure"

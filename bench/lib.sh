@@ -360,3 +360,25 @@ hw_schedule_rows() {
         HW_EAGER=$MED HW_EAGER_NH=$MED; _hw_conc
     fi
 }
+
+# rss_row WL TOOL NOTE CMD [HW_MEDIAN|ref]: RUNS runs under GNU time (in the
+# scratch directory: it writes rss.txt there); prints
+# the row (ratio = hookwave's wall time / this row's), sets RSS_MED RSS_MAX
+# (KiB) and RC (of the last run).
+rss_row() {
+    local wl=$1 tool=$2 note=$3 cmd=$4 hw=${5:-} i t0 t1 ts=() rss=() r ra=-
+    for ((i = 0; i < RUNS; i++)); do
+        _stamp t0
+        "$GNU_TIME" -f %M -o rss.txt sh -c "$cmd" >/dev/null 2>&1; RC=$?
+        _stamp t1
+        ts+=("$((t1 - t0))")
+        r=$(tail -1 rss.txt)
+        # `sh -c` adds a shell whose RSS is ~1 MiB: the largest process wins
+        rss+=("$r")
+    done
+    read -r MED _ _ < <(_stats "${ts[@]}")
+    RSS_MED=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+    RSS_MAX=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+    if [ "$hw" = ref ]; then ra=ref; elif [ -n "$hw" ]; then ra=$(ratio "$hw" "$MED"); fi
+    row "$wl" "$tool" "$MED" "$ra" "$( [ "$RC" -ne 0 ] && echo "EXIT $RC; ")peak RSS median $(awk -v k="$RSS_MED" 'BEGIN {printf "%.1f", k / 1024}') MiB, max $(awk -v k="$RSS_MAX" 'BEGIN {printf "%.1f", k / 1024}') MiB; $note; $RUNS runs"
+}
