@@ -257,8 +257,11 @@ github_hook(struct writer_state *w, struct buf *b, size_t hook,
 		buf_adds(b, "\n");
 	}
 	buf_release(&line);
+	/* Against a baseline, what is known is not news on a pull
+	   request: only the new findings are annotated. */
 	for (i = 0; i < res->findings.n; i++)
-		annotation(b, w->plan, h, &res->findings.v[i]);
+		if (res->findings.v[i].state != FINDING_UNCHANGED)
+			annotation(b, w->plan, h, &res->findings.v[i]);
 	if (res->findings.n == 0 && (res->status == HOOK_FAILED ||
 				     res->status == HOOK_TIMEOUT ||
 				     res->status == HOOK_ERROR))

@@ -322,6 +322,10 @@ same "baseline: held fails on its new finding" failed \
 	"$(jq -r 'select(.name == "held") | .status' "$tmp/out")"
 same "baseline: other, nothing new, exit 1 forgiven" "passed 1" \
 	"$(jq -r 'select(.name == "other") | "\(.status) \(.exit_code)"' "$tmp/out")"
+hw -f github --baseline=base.txt
+same "baseline: -f github annotates only the new finding" \
+	'::warning file=base.sh,line=6,col=6,title=s/held::Double quote [SC2086]' \
+	"$(grep '^::warning' "$tmp/out")"
 hw --baseline=base.txt
 expect_stdout_match "baseline: text counts new and known" \
 	'^failed +s/held +[0-9]+\.[0-9]+s +exit 1  1 new, 2 known$'

@@ -644,8 +644,11 @@ START_TEST(test_github_exact)
 {
 	char tokens[8][33], again[8][33];
 	size_t len, n, k, i;
-	char *s = render(REPORT_GITHUB, order, &len), *u;
+	char *s, *u;
 
+	/* Every finding annotated: none is known (test_github_baseline). */
+	res[H_SC].findings.v[1].state = FINDING_NEW;
+	s = render(REPORT_GITHUB, order, &len);
 	ck_assert_uint_eq(strlen(s), len);
 	ck_assert_msg(utf8_valid(s, len), "invalid UTF-8");
 	u = untoken(s, &n, tokens);
@@ -667,6 +670,25 @@ START_TEST(test_github_exact)
 }
 END_TEST
 
+/* Against a baseline only the new findings are annotated. */
+START_TEST(test_github_baseline)
+{
+	size_t len;
+	char *s;
+
+	s = render(REPORT_GITHUB, order, &len);
+	ck_assert_ptr_null(strstr(s, "file=/usr/include/std%2Cio%3Ah.h"));
+	ck_assert_ptr_nonnull(strstr(s, "::warning file=src/a b%25.sh,line=3,"));
+	ck_assert_ptr_nonnull(strstr(s, "::notice file=README,"));
+	free(s);
+	res[H_SC].findings.v[1].state = FINDING_NEW;
+	s = render(REPORT_GITHUB, order, &len);
+	ck_assert_ptr_nonnull(strstr(s, "::error file=/usr/include/std%2Cio%3Ah.h,"
+				     "line=10,title=fast/sc::no column, no rule\n"));
+	free(s);
+}
+END_TEST
+
 /* The stream is the file; -v shows a passing hook's output in a group;
    -q only what fails the run. */
 START_TEST(test_github_stream)
@@ -676,6 +698,7 @@ START_TEST(test_github_stream)
 	size_t len, n;
 	char *s, *u;
 
+	res[H_SC].findings.v[1].state = FINDING_NEW;
 	memset(&o, 0, sizeof(o));
 	o.format = REPORT_GITHUB;
 	o.color = true;                 /* never in workflow commands */
@@ -757,6 +780,7 @@ report_sarif_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_github_exact);
 	tcase_add_test(tc, test_github_stream);
+	tcase_add_test(tc, test_github_baseline);
 	tcase_add_test(tc, test_github_failure_lines);
 	suite_add_tcase(s, tc);
 
