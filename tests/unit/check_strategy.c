@@ -859,7 +859,9 @@ END_TEST
 
 /*
  * Eager: c (wave 2, after b) starts while a (wave 1) still runs: a only
- * ends once c has started. Under waves this would wait for ever.
+ * ends once c has started. Under waves this would wait for ever. b only
+ * ends once a has started: otherwise a slow worker could pick a up after
+ * c had come and gone, and nothing would have overlapped.
  */
 START_TEST(test_eager_no_barrier)
 {
@@ -869,8 +871,10 @@ START_TEST(test_eager_no_barrier)
 	      "s c : b\n", NULL);
 	ck_assert_int_eq(T.plan.strategies[0].schedule, SCHED_EAGER);
 	gate("a", G_STARTED, "c");
+	gate("b", G_STARTED, "a");
 	run();
 	expect_passed("a b c");
+	ck_assert_uint_lt(first_start(H("a")), first_start(H("c")));
 	ck_assert_uint_lt(first_start(H("c")), last_end(H("a")));
 	ck_assert_uint_eq(T.f.smaxhooks[0], 2);
 	teardown();
