@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "batch_plan.h"
+#include "file_tags.h"
 #include "util.h"
 
 /*
@@ -51,7 +52,7 @@ file_costs(const struct file_list *from, const size_t *idx, size_t n,
  * into `fl`'s names. *plen is how far into them the view starts.
  */
 static void
-files_under(struct file_list *sub, const struct file_list *fl,
+files_under(struct file_list *sub, size_t *orig, const struct file_list *fl,
 	    const char *subdir, size_t *plen)
 {
 	size_t k, n = subdir != NULL ? strlen(subdir) : 0;
@@ -66,8 +67,39 @@ files_under(struct file_list *sub, const struct file_list *fl,
 		    fl->v[k][n] == '/' && fl->v[k][n + 1] != '\0') {
 			if (sub->size != NULL)
 				sub->size[sub->n] = fl->size[k];
+			orig[sub->n] = k;
 			sub->v[sub->n++] = fl->v[k] + n + 1;
 		}
+}
+
+/*
+ * The files of `from` that hook `c` selects: its globs (files.h), then
+ * its regexes and types (file_tags.h), which see run-relative names
+ * (`plen` bytes before the view's) and the run's indices (`orig`, or
+ * the view's own when NULL).
+ */
+static size_t *
+select_files(const struct conf_hook *c, const struct file_list *from,
+	     const size_t *orig, size_t plen, struct file_tags *ft, size_t *n)
+{
+	static char star[] = "*";
+	char *all[] = { star };
+	size_t *idx, k, m = 0;
+
+	if (c->files.n > 0)
+		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
+				   c->exclude.n, n);
+	else
+		idx = files_select(from, all, 1, c->exclude.v, c->exclude.n, n);
+	if (c->types.n == 0 && c->exclude_types.n == 0 &&
+	    c->files_regex.re == NULL && c->exclude_regex.re == NULL)
+		return idx;
+	for (k = 0; k < *n; k++)
+		if (file_tags_keep(ft, c, orig != NULL ? orig[idx[k]] : idx[k],
+				   from->v[idx[k]] - plen))
+			idx[m++] = idx[k];
+	*n = m;
+	return idx;
 }
 
 void
@@ -75,7 +107,13 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 	   const struct launches *l, const struct file_list *fl,
 	   const struct batch_costs *costs)
 {
-	size_t i, k;
+	struct file_tags own, *ft = costs != NULL ? costs->tags : NULL;
+	size_t i, k, *orig = NULL;
+
+	if (ft == NULL) {
+		file_tags_init(&own, fl != NULL ? fl->n : 0);
+		ft = &own;
+	}
 
 	for (i = 0; i < p->nhooks; i++) {
 		const struct plan_hook *h = &p->hooks[i];
@@ -90,14 +128,16 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 		memset(b, 0, sizeof(*b));
 		rb->nbatches[i] = 1;
 		rb->nfiles[i] = 0;
-		if (c->files.n == 0 || h->state != PLAN_RUN)
+		if (!conf_hook_selects(c) || h->state != PLAN_RUN)
 			continue;
 		if (x->subdir == NULL || x->subdir[0] != '\0') {
-			files_under(&sub, fl, x->subdir, &plen);
+			if (orig == NULL)
+				orig = xmalloc((fl->n + 1) * sizeof(*orig));
+			files_under(&sub, orig, fl, x->subdir, &plen);
 			from = &sub;
 		}
-		idx = files_select(from, c->files.v, c->files.n, c->exclude.v,
-				   c->exclude.n, &n);
+		idx = select_files(c, from, from != fl ? orig : NULL, plen, ft,
+				   &n);
 		if (costs != NULL && costs->keep != NULL) {
 			size_t m = 0;
 
@@ -108,7 +148,10 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 			n = m;
 		}
 		rb->nfiles[i] = n;
-		if (n > 0) {
+		if (n > 0 && !c->pass_files) {
+			/* Run once, without them (b stays empty). */
+			rb->nbatches[i] = 1;
+		} else if (n > 0) {
 			want = p->jobs;
 			if (p->strategies[h->strategy].max_workers < want)
 				want = p->strategies[h->strategy].max_workers;
@@ -121,13 +164,18 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 				b->seconds[k] = costs->seconds(costs->ctx, i,
 							       b->total[k]);
 		}
-		rb->nbatches[i] = b->n;
+		rb->nbatches[i] = c->pass_files ? b->n : n > 0;
+		if (n == 0 && c->always_run)
+			rb->nbatches[i] = 1;    /* once, with no files */
 		free(idx);
 		if (from != fl) {
 			free(sub.v);    /* the names are the run's list's */
 			free(sub.size);
 		}
 	}
+	free(orig);
+	if (ft == &own)
+		file_tags_release(&own);
 	run_batches_link(rb);
 }
 
@@ -155,7 +203,9 @@ batch_plan_files(struct run_files *rf, const struct plan *p,
 
 		if (h->state != PLAN_RUN)
 			continue;
-		if (h->conf->files.n == 0) {
+		/* A hook given no files (none chosen, or pass_files = no)
+		   stands for every file. */
+		if (!conf_hook_passes_files(h->conf)) {
 			const char *sub = l->v[i].subdir;
 			size_t sl = plen > 0 ? plen - 1 : 0;
 

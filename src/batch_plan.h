@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "conflicts.h"
+#include "file_tags.h"
 #include "files.h"
 #include "launch.h"
 #include "plan.h"
@@ -39,6 +40,9 @@ struct batch_costs {
 	/* Whether hook `hook` gets `path` (run-relative) of those its
 	   patterns select (--failed: the files it had). NULL: all. */
 	int (*keep)(void *ctx, size_t hook, const char *path);
+	/* The run's files' type tags (file_tags.h), kept by the caller
+	   across calls on the same list; NULL: found for this call. */
+	struct file_tags *tags;
 };
 
 /*

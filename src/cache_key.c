@@ -483,6 +483,10 @@ cache_key_hook(unsigned char out[CACHE_KEY_LEN],
 	put_str(&ctx, d->cwd);
 	put_list(&ctx, d->files, d->nfiles);
 	put_list(&ctx, d->exclude, d->nexclude);
+	if (d->select != NULL) {        /* absent: keys stay as they were */
+		put_str(&ctx, "select");
+		put_str(&ctx, d->select);
+	}
 
 	if (d->cache_key != NULL) {
 		rc = run_cache_key(&ctx, d, e);

@@ -58,6 +58,9 @@ struct cache_hook_desc {
 	size_t nfiles;
 	char *const *exclude;
 	size_t nexclude;
+	const char *select;             /* the rest of its choice of files
+					   (types, regexes, pass_files,
+					   always_run) as text; NULL: none */
 	const char *cache_key;          /* a command; NULL: none */
 	const char *inputs;             /* whitespace-separated patterns;
 					   NULL: none */

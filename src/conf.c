@@ -15,6 +15,7 @@
 #include "config.h"
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "filetype.h"
 #include "finding_read.h"
 #include "gitnames.h"
 #include "shellcmd.h"
@@ -41,7 +43,7 @@ enum section_kind { SEC_NONE, SEC_SETTINGS, SEC_STRATEGY, SEC_HOOK };
 enum key_type {
 	K_JOBS, K_SECONDS, K_GRACE, K_SCHEDULE, K_BOOL, K_COUNT,
 	K_OUTPUT_LIMIT, K_BATCH, K_STRING, K_STRATEGY, K_DEPENDS,
-	K_PATTERNS, K_ENV, K_CACHE
+	K_PATTERNS, K_ENV, K_CACHE, K_TYPES, K_REGEX
 };
 
 struct key {
@@ -58,7 +60,8 @@ enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
        H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS,
-       H_FINDINGS, H_ERRORFORMAT };
+       H_FINDINGS, H_ERRORFORMAT, H_TYPES, H_EXCLUDE_TYPES, H_FILES_REGEX,
+       H_EXCLUDE_REGEX, H_PASS_FILES, H_ALWAYS_RUN };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -90,6 +93,12 @@ static const struct key hook_keys[] = {
 	{ "critical", K_BOOL, H_CRITICAL },
 	{ "files", K_PATTERNS, H_FILES },
 	{ "exclude", K_PATTERNS, H_EXCLUDE },
+	{ "types", K_TYPES, H_TYPES },
+	{ "exclude_types", K_TYPES, H_EXCLUDE_TYPES },
+	{ "files_regex", K_REGEX, H_FILES_REGEX },
+	{ "exclude_regex", K_REGEX, H_EXCLUDE_REGEX },
+	{ "pass_files", K_BOOL, H_PASS_FILES },
+	{ "always_run", K_BOOL, H_ALWAYS_RUN },
 	{ "batch_size", K_BATCH, H_BATCH_SIZE },
 	{ "serial", K_BOOL, H_SERIAL },
 	{ "env", K_ENV, H_ENV },
@@ -678,6 +687,47 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	case H_INPUTS:
 		split_list(v, 0, 1, &h->inputs);
 		return 0;
+	case H_TYPES:
+	case H_EXCLUDE_TYPES: {
+		struct conf_types *t = k->id == H_TYPES ? &h->types :
+				       &h->exclude_types;
+		char bad[40];
+
+		if (filetype_parse(v, &t->alts, &t->n, bad, sizeof(bad)) != 0)
+			return fail(p, p->pend_line,
+				    "unknown type '%s' in '%s' (see hookwave.ini(5), types)",
+				    bad, k->name);
+		if (t->n == 0)
+			return fail(p, p->pend_line, "'%s' names no type",
+				    k->name);
+		t->line = p->pend_line;
+		return 0;
+	}
+	case H_FILES_REGEX:
+	case H_EXCLUDE_REGEX: {
+		struct conf_regex *x = k->id == H_FILES_REGEX ?
+				       &h->files_regex : &h->exclude_regex;
+		char msg[160];
+		int rc;
+
+		x->re = xmalloc(sizeof(*x->re));
+		if ((rc = regcomp(x->re, v, REG_EXTENDED | REG_NOSUB)) != 0) {
+			regerror(rc, x->re, msg, sizeof(msg));
+			/* glibc capitalises its messages; ours are not. */
+			msg[0] = (char)tolower((unsigned char)msg[0]);
+			free(x->re);
+			x->re = NULL;
+			return fail(p, p->pend_line,
+				    "bad value for '%s': %s", k->name, msg);
+		}
+		x->text = xstrdup(v);
+		x->line = p->pend_line;
+		return 0;
+	}
+	case H_PASS_FILES:
+		return set_bool(p, k->name, v, &h->pass_files);
+	case H_ALWAYS_RUN:
+		return set_bool(p, k->name, v, &h->always_run);
 	case H_FINDINGS:
 		if (strcmp(v, "gcc") == 0)
 			h->findings = CONF_FINDINGS_GCC;
@@ -789,7 +839,15 @@ end_section(struct parser *p)
 	h = &p->c->hooks[p->sec_index];
 	if (h->command == NULL)
 		return fail(p, h->line, "hook '%s' has no 'command'", h->name);
-	if (h->files.n > 0) {
+	/* Excluding narrows what the including keys choose. */
+	if (!conf_hook_selects(h) && (h->exclude_types.n > 0 ||
+				      h->exclude_regex.re != NULL))
+		return fail(p, h->exclude_types.n > 0 ? h->exclude_types.line :
+			    h->exclude_regex.line,
+			    "hook '%s' has '%s' but no 'files', 'files_regex' or 'types' to narrow (for every file: types = file)",
+			    h->name, h->exclude_types.n > 0 ? "exclude_types" :
+			    "exclude_regex");
+	if (conf_hook_passes_files(h)) {
 		/* Its files follow the command as "$@": they must land as
 		   arguments (shellcmd.h). */
 		struct shellcmd sc;
@@ -904,6 +962,7 @@ begin_section(struct parser *p, const char *line, const struct ini_line *il)
 			h->line = p->line;
 			h->timeout = CONF_UNSET;
 			h->enabled = true;
+			h->pass_files = true;
 			p->sec = SEC_HOOK;
 			p->sec_index = p->c->nhooks;
 			p->c->nhooks++;
@@ -1402,6 +1461,27 @@ conf_load(struct conf *c, const char *path, struct err *e)
 	return r;
 }
 
+static void
+regex_release(struct conf_regex *x)
+{
+	if (x->re != NULL)
+		regfree(x->re);
+	free(x->re);
+	free(x->text);
+}
+
+bool
+conf_hook_selects(const struct conf_hook *h)
+{
+	return h->files.n > 0 || h->types.n > 0 || h->files_regex.re != NULL;
+}
+
+bool
+conf_hook_passes_files(const struct conf_hook *h)
+{
+	return conf_hook_selects(h) && h->pass_files;
+}
+
 void
 conf_release(struct conf *c)
 {
@@ -1422,6 +1502,10 @@ conf_release(struct conf *c)
 		free(h->errorformat);
 		finding_format_free(h->finding_format);
 		strlist_release(&h->inputs);
+		free(h->types.alts);
+		free(h->exclude_types.alts);
+		regex_release(&h->files_regex);
+		regex_release(&h->exclude_regex);
 	}
 	free(c->hooks);
 	for (i = 0; i < c->nstrategies; i++) {

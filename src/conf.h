@@ -21,9 +21,11 @@
 #ifndef HOOKWAVE_CONF_H
 #define HOOKWAVE_CONF_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "filetype.h"
 #include "finding_read.h"
 #include "hashmap.h"
 #include "util.h"
@@ -107,6 +109,21 @@ struct conf_strategy {
 				     empty: pre-commit only */
 };
 
+/* A `types` or `exclude_types` value: alternatives (filetype.h). */
+struct conf_types {
+	filetype_tags *alts;            /* n masks, owned; NULL when unset */
+	size_t n;
+	unsigned long line;
+};
+
+/* A `files_regex` or `exclude_regex` value. */
+struct conf_regex {
+	regex_t *re;                    /* compiled (ERE, no subexpressions),
+					   owned; NULL when unset */
+	char *text;                     /* as written */
+	unsigned long line;
+};
+
 struct conf_hook {
 	char *name;
 	unsigned long line;             /* its [hook] header */
@@ -121,6 +138,12 @@ struct conf_hook {
 	bool critical;
 	struct strlist files;           /* glob patterns */
 	struct strlist exclude;
+	struct conf_types types;        /* a file must have one alternative */
+	struct conf_types exclude_types; /* ...and none of these */
+	struct conf_regex files_regex;  /* matched against run-relative */
+	struct conf_regex exclude_regex; /* paths (hookwave.ini(5)) */
+	bool pass_files;                /* no: run once, without the files */
+	bool always_run;                /* run even when no file matched */
 	long batch_size;                /* 0 = auto */
 	bool serial;
 	struct strlist env;             /* "VAR=value", in order */
@@ -191,6 +214,15 @@ long conf_find_strategy(const struct conf *c, const char *name);
  */
 enum conf_cache conf_hook_cache(const struct conf *c,
 				const struct conf_hook *h);
+
+/*
+ * Whether hook `h` chooses files from the run's list (files,
+ * files_regex or types set), and whether it is given them as
+ * arguments (it chooses them and pass_files is yes). A hook that
+ * chooses none runs once, without file arguments.
+ */
+bool conf_hook_selects(const struct conf_hook *h);
+bool conf_hook_passes_files(const struct conf_hook *h);
 
 /* Free everything `c` owns; safe on a half-filled conf. */
 void conf_release(struct conf *c);

@@ -296,10 +296,10 @@ launch_build(struct launches *l, const struct plan *p, char *const *environ)
 		free(pwd);
 		if (same_path_lookup(c, environ))
 			x->words = shellcmd_words(c->command, &x->nwords);
-		if (c->files.n > 0)
+		if (conf_hook_passes_files(c))
 			x->script = xasprintf("%s \"$@\"", c->command);
 		/* A fixer without patterns notes the files under it. */
-		if (c->files.n > 0 || c->modifies)
+		if (conf_hook_selects(c) || c->modifies)
 			x->subdir = hook_subdir(c->cwd);
 	}
 }

@@ -75,9 +75,14 @@ dry_run_hook(struct buf *out, const struct plan *p,
 		buf_printf(out, " no timeout");
 	if (h->critical)
 		buf_printf(out, " critical");
-	if (h->conf->files.n > 0 && rb->nbatches[hi] == 0) {
+	if (conf_hook_selects(h->conf) && rb->nbatches[hi] == 0) {
 		buf_printf(out, ": no files");
-	} else if (h->conf->files.n > 0) {
+	} else if (conf_hook_selects(h->conf) && !h->conf->pass_files) {
+		buf_printf(out, ": %zu file%s, run once without them",
+			   rb->nfiles[hi], rb->nfiles[hi] == 1 ? "" : "s");
+	} else if (conf_hook_selects(h->conf) && rb->nfiles[hi] == 0) {
+		buf_printf(out, ": no files, always_run");
+	} else if (conf_hook_selects(h->conf)) {
 		const struct batches *b = &rb->of[hi];
 
 		buf_printf(out, ": %zu file%s in %zu batch%s", rb->nfiles[hi],

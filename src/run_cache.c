@@ -204,13 +204,41 @@ hook_dir(const char *run_dir, const char *cwd)
 	return d;
 }
 
+/*
+ * The keys that choose a hook's files beyond its globs, as text, NUL
+ * terminated in `b`; `b` stays empty (p NULL) when none is set, so the
+ * keys of hooks without them do not change.
+ */
+static void
+select_text(struct buf *b, const struct conf_hook *h)
+{
+	size_t k;
+
+	if (h->types.n == 0 && h->exclude_types.n == 0 &&
+	    h->files_regex.re == NULL && h->exclude_regex.re == NULL &&
+	    h->pass_files && !h->always_run)
+		return;
+	buf_adds(b, "types");
+	for (k = 0; k < h->types.n; k++)
+		buf_printf(b, " %llx", (unsigned long long)h->types.alts[k]);
+	buf_adds(b, "\nexclude_types");
+	for (k = 0; k < h->exclude_types.n; k++)
+		buf_printf(b, " %llx",
+			   (unsigned long long)h->exclude_types.alts[k]);
+	buf_printf(b, "\nfiles_regex %s\nexclude_regex %s\npass_files %d\nalways_run %d",
+		   h->files_regex.text != NULL ? h->files_regex.text : "",
+		   h->exclude_regex.text != NULL ? h->exclude_regex.text : "",
+		   h->pass_files, h->always_run);
+	buf_add(b, "", 1);
+}
+
 static int
 make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 	 const char *dir, unsigned char *key)
 {
 	struct cache_hook_desc d;
 	struct err e;
-	struct buf inputs = { 0 };
+	struct buf inputs = { 0 }, sel = { 0 };
 	char *hd = hook_dir(run_dir, h->cwd);
 	size_t i;
 	int r;
@@ -224,6 +252,8 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 	d.nfiles = h->files.n;
 	d.exclude = h->exclude.v;
 	d.nexclude = h->exclude.n;
+	select_text(&sel, h);
+	d.select = sel.p;
 	d.cache_key = h->cache_key;
 	for (i = 0; i < h->inputs.n; i++) {
 		if (i > 0)
@@ -240,6 +270,7 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 	d.environ = environ;
 	r = cache_key_hook(key, &d, rc->ids, rc->inputs, &e);
 	buf_release(&inputs);
+	buf_release(&sel);
 	free(hd);
 	if (r != 0) {
 		say(rc, h->name, e.msg);
@@ -300,8 +331,13 @@ run_cache_open(const struct conf *c, const struct plan *p,
 		hc->mode = conf_hook_cache(c, h);
 		/* A hook without patterns has no files to key: only its
 		   inputs can stand for what it checks. */
-		if (hc->mode != CACHE_NO && h->files.n == 0)
+		if (hc->mode != CACHE_NO && !conf_hook_selects(h))
 			hc->mode = h->inputs.n > 0 ? CACHE_WHOLE : CACHE_NO;
+		/* One that runs without its files, or even without any,
+		   is one run over the whole set. */
+		if (hc->mode == CACHE_FILES && (!h->pass_files ||
+						h->always_run))
+			hc->mode = CACHE_WHOLE;
 		if (hc->mode != CACHE_NO &&
 		    make_key(rc, h, run_dir, dir, hc->key) != 0)
 			hc->mode = CACHE_NO;
@@ -394,7 +430,8 @@ run_cache_select(struct run_cache *rc)
 		if (hc->mode == CACHE_NO)
 			continue;
 		/* Patterns that matched nothing: skipped, no files. */
-		if (hc->nsel == 0 && rc->plan->hooks[i].conf->files.n > 0) {
+		if (hc->nsel == 0 &&
+		    conf_hook_selects(rc->plan->hooks[i].conf)) {
 			hc->mode = CACHE_NO;
 			continue;
 		}

@@ -272,7 +272,8 @@ any_files(const struct plan *p)
 
 	for (i = 0; i < p->nhooks; i++)
 		if (p->hooks[i].state == PLAN_RUN &&
-		    (p->hooks[i].conf->files.n > 0 || p->hooks[i].conf->modifies))
+		    (conf_hook_selects(p->hooks[i].conf) ||
+		     p->hooks[i].conf->modifies))
 			return 1;       /* a fixer without patterns: its notes */
 	return 0;
 }
@@ -551,7 +552,10 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 					  s->store_dir, &s->git, staged_run,
 					  cache_warned, s);
 	{
-		struct batch_costs costs = { NULL, NULL, s, NULL };
+		struct file_tags tags;  /* found once for both passes */
+		struct batch_costs costs = { NULL, NULL, s, NULL, &tags };
+
+		file_tags_init(&tags, s->files.n);
 
 		if (s->hist != NULL) {
 			costs.factor = hist_factor;
@@ -561,7 +565,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		   selects; the cache then says what is left to run. */
 		if (s->cache != NULL) {
 			struct batch_costs note = { NULL, NULL, s,
-						    session_note };
+						    session_note, &tags };
 			struct run_batches none;
 
 			run_batches_init(&none, p->nhooks);
@@ -578,6 +582,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 						&s->files);
 		batch_plan_files(&s->hook_files, p, &s->launches, &s->files,
 				 &s->batches);
+		file_tags_release(&tags);
 	}
 	s->conflicts = batch_plan_conflicts(&s->hook_files, p, &s->batches);
 	run_cache_decide(s->cache, &s->batches, &s->hook_files);

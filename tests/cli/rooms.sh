@@ -13,7 +13,7 @@ test -d "$src" || skip_all "no sources at $src"
 # room MODULE: the room a module (file name without .c/.h) belongs to.
 room() {
 	case $1 in
-	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames) echo base ;;
+	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames|filetype) echo base ;;
 	conf) echo config ;;
 	finding|finding_read|finding_id|baseline) echo findings ;;
 	plan|result|conflicts) echo model ;;
@@ -21,7 +21,7 @@ room() {
 	history|store|cache_key) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
 	queue|pool|strategy) echo scheduler ;;
-	exec|launch|batch_plan) echo exec ;;
+	exec|launch|batch_plan|file_tags) echo exec ;;
 	report|writer|report_*) echo report ;;
 	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
 	main) echo front ;;
