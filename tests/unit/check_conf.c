@@ -562,6 +562,83 @@ START_TEST(test_fixer_keys)
 }
 END_TEST
 
+/* types, exclude_types, files_regex, exclude_regex, pass_files,
+   always_run: parsed, checked at their lines, defaults. */
+START_TEST(test_select_keys)
+{
+	struct conf c;
+	const struct conf_hook *h;
+
+	PARSE_OK(&c, "[hook a]\ncommand = x\n"
+		 "[hook b]\ncommand = lint\ntypes = python shell, file+c++\n"
+		 "exclude_types = binary\nfiles_regex = ^src/.*\\.py$\n"
+		 "exclude_regex = (^|/)tests/\npass_files = no\n"
+		 "always_run = yes\n"
+		 "[hook c]\ncommand = x\nexclude = *.md\n");
+	h = &c.hooks[0];
+	ck_assert(h->pass_files && !h->always_run);
+	ck_assert_uint_eq(h->types.n, 0);
+	ck_assert_ptr_null(h->files_regex.re);
+	ck_assert(!conf_hook_selects(h) && !conf_hook_passes_files(h));
+	h = &c.hooks[1];
+	ck_assert_uint_eq(h->types.n, 3);
+	ck_assert(h->types.alts[0] == filetype_tag("python"));
+	ck_assert(h->types.alts[1] == filetype_tag("shell"));
+	ck_assert(h->types.alts[2] ==
+		  (filetype_tag("file") | filetype_tag("c++")));
+	ck_assert_uint_eq(h->types.line, 5);
+	ck_assert_uint_eq(h->exclude_types.n, 1);
+	ck_assert_ptr_nonnull(h->files_regex.re);
+	ck_assert_str_eq(h->files_regex.text, "^src/.*\\.py$");
+	ck_assert_uint_eq(h->exclude_regex.line, 8);
+	ck_assert(regexec(h->files_regex.re, "src/a/b.py", 0, NULL, 0) == 0);
+	ck_assert(regexec(h->files_regex.re, "lib/src/b.py", 0, NULL, 0) != 0);
+	ck_assert(regexec(h->exclude_regex.re, "a/tests/x", 0, NULL, 0) == 0);
+	ck_assert(!h->pass_files && h->always_run);
+	ck_assert(conf_hook_selects(h) && !conf_hook_passes_files(h));
+	/* `exclude` alone chooses nothing: the hook runs once, as before. */
+	ck_assert(!conf_hook_selects(&c.hooks[2]));
+	conf_release(&c);
+	PARSE_OK(&c, "[hook a]\ncommand = x\nfiles_regex = \\.c$\n");
+	ck_assert(conf_hook_selects(&c.hooks[0]));
+	ck_assert(conf_hook_passes_files(&c.hooks[0]));
+	conf_release(&c);
+
+	PARSE_BAD("[hook a]\ncommand = x\n\ntypes = python pyton\n", 4,
+		  "unknown type 'pyton' in 'types'");
+	PARSE_BAD("[hook a]\ncommand = x\ntypes = c\nexclude_types = c+\n", 4,
+		  "unknown type 'c+' in 'exclude_types'");
+	PARSE_BAD("[hook a]\ncommand = x\ntypes = ,\n", 3,
+		  "'types' names no type");
+	PARSE_BAD("[hook a]\ncommand = x\nfiles_regex = a(b\n", 3,
+		  "bad value for 'files_regex': ");
+	PARSE_BAD("[hook a]\ncommand = x\ntypes = c\nexclude_regex = [z-a]\n",
+		  4, "bad value for 'exclude_regex': ");
+	PARSE_BAD("[hook a]\ncommand = x\npass_files = perhaps\n", 3,
+		  "bad value");
+	PARSE_BAD("[hook a]\ncommand = x\nalways_run = yes\nalways_run = no\n",
+		  4, "'always_run' is set twice");
+	PARSE_BAD("[hook a]\ncommand = x\ntypes = c\ntypes = go\n", 4,
+		  "'types' is set twice");
+	/* Excluding needs something to narrow. */
+	PARSE_BAD("[hook a]\ncommand = x\n\nexclude_types = binary\n", 4,
+		  "hook 'a' has 'exclude_types' but no 'files', 'files_regex' or 'types'");
+	PARSE_BAD("[hook a]\ncommand = x\nexclude_regex = x\nfiles = *.md\n"
+		  "[hook b]\ncommand = y\nexclude_regex = ^t/\n", 7,
+		  "hook 'b' has 'exclude_regex'");
+	/* Files chosen by types follow the command too. */
+	PARSE_BAD("[hook a]\ncommand = x &&\ntypes = python\n", 2,
+		  "hook 'a' has files, but its command ");
+	/* ...but not when they are not passed. */
+	PARSE_OK(&c, "[hook a]\ncommand = x &&\n  y;\ntypes = python\n"
+		 "pass_files = no\n");
+	conf_release(&c);
+	/* A typo is told the nearest key. */
+	PARSE_BAD("[hook a]\ncommand = x\ntype = python\n", 3,
+		  "did you mean 'types'?");
+}
+END_TEST
+
 START_TEST(test_not_booleans)
 {
 	static const char *const bad[] = {
@@ -1905,6 +1982,7 @@ conf_suite(void)
 	tcase_add_loop_test(tc, test_booleans, 0, (int)ARRAY_SIZE(bool_cases));
 	tcase_add_test(tc, test_not_booleans);
 	tcase_add_test(tc, test_fixer_keys);
+	tcase_add_test(tc, test_select_keys);
 	tcase_add_test(tc, test_cache_keys);
 	tcase_add_test(tc, test_continuation);
 	tcase_add_test(tc, test_continuation_long);
