@@ -498,7 +498,10 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 			return err_set(e, NULL, 0, "bad value '%s' for HOOKWAVE_LOG: want error, warn, info or debug",
 				       env), CLI_ERROR;
 	}
+	/* pre-commit's SKIP too: both set, the union is left out. */
 	if ((env = getenv("HOOKWAVE_SKIP")) != NULL)
+		split_names(env, &o->env_skip);
+	if ((env = getenv("SKIP")) != NULL)
 		split_names(env, &o->env_skip);
 
 	o->plan.strategies = (const char *const *)o->strategies.v;

@@ -1377,6 +1377,91 @@ resolve_depends(struct parser *p)
 	return 0;
 }
 
+/*
+ * Whether the file is another tool's YAML rather than an INI: by its
+ * name (a .yaml/.yml file, pre-commit's and lefthook's names), or by
+ * its first significant line, a YAML mapping key ("repos:",
+ * "pre-commit:") or document start, which no INI file starts with.
+ * *line is that line (0 when the name told); *tool what it looks like.
+ */
+static int
+looks_like_yaml(const char *path, const char *text, size_t len,
+		unsigned long *line, const char **tool)
+{
+	const char *base = strrchr(path, '/'), *end = text + len, *q;
+	static const char *const pre_commit_keys[] = {
+		"repos", "default_stages", "default_install_hook_types",
+		"default_language_version", "minimum_pre_commit_version",
+	};
+	static const char *const lefthook_keys[] = {
+		"min_version", "skip_output", "source_dir", "extends",
+		"assert_lefthook_installed", "colors", "no_tty",
+	};
+	char key[32];
+	size_t n, k, i;
+
+	base = base != NULL ? base + 1 : path;
+	*line = 0;
+	*tool = "YAML";
+	if (strncmp(base, ".pre-commit-config.", 19) == 0) {
+		*tool = "a pre-commit config";
+		return 1;
+	}
+	if (strncmp(base, "lefthook", 8) == 0 ||
+	    strncmp(base, ".lefthook", 9) == 0)
+		*tool = "a lefthook config";
+	n = strlen(base);
+	if ((n > 4 && strcmp(base + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(base + n - 5, ".yaml") == 0))
+		return 1;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
+	for (*line = 1; text < end; (*line)++) {
+		q = memchr(text, '\n', (size_t)(end - text));
+		n = q != NULL ? (size_t)(q - text) : (size_t)(end - text);
+		for (k = 0; k < n && (text[k] == ' ' || text[k] == '\t' ||
+				      text[k] == '\r'); k++)
+			;
+		if (k == n || text[k] == '#' || text[k] == ';') {
+			text += n + 1;
+			continue;
+		}
+		if (n - k >= 3 && memcmp(text + k, "---", 3) == 0)
+			return 1;
+		if (text[k] == '[' || k > 0)
+			return 0;
+		for (; k < n && (isalnum((unsigned char)text[k]) ||
+				 text[k] == '_' || text[k] == '-' ||
+				 text[k] == '.'); k++)
+			;
+		if (k == 0 || k == n || text[k] != ':')
+			return 0;
+		if (k < sizeof(key)) {
+			memcpy(key, text, k);
+			key[k] = '\0';
+		} else {
+			key[0] = '\0';
+		}
+		for (q = text + k + 1; q < text + n && (*q == ' ' || *q == '\t' ||
+							 *q == '\r'); q++)
+			;
+		/* "key: value" could be an INI key outside any section;
+		   "key:" opening a mapping, or the tools' own keys, not. */
+		for (i = 0; i < ARRAY_SIZE(pre_commit_keys) &&
+			    strcmp(key, pre_commit_keys[i]) != 0; i++)
+			;
+		if (i < ARRAY_SIZE(pre_commit_keys))
+			*tool = "a pre-commit config";
+		for (i = 0; i < ARRAY_SIZE(lefthook_keys) &&
+			    strcmp(key, lefthook_keys[i]) != 0; i++)
+			;
+		if (i < ARRAY_SIZE(lefthook_keys) || git_hook_known(key))
+			*tool = "a lefthook config";
+		return q == text + n || strcmp(*tool, "YAML") != 0;
+	}
+	return 0;
+}
+
 int
 conf_parse(struct conf *c, const char *path, const char *text, size_t len,
 	   struct err *e)
@@ -1389,6 +1474,15 @@ conf_parse(struct conf *c, const char *path, const char *text, size_t len,
 	c->path = xstrdup(path);
 	p.c = c;
 	p.e = e;
+	{
+		unsigned long yl;
+		const char *tool;
+
+		if (looks_like_yaml(path, text, len, &yl, &tool))
+			return fail(&p, yl,
+				    "this is %s, not hookwave's INI: convert it with 'hookwave migrate %s'",
+				    tool, path);
+	}
 	p.il = xmalloc(sizeof(*p.il));
 	while (!p.failed && pos < len) {
 		const char *start = text + pos;

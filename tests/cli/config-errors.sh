@@ -69,6 +69,11 @@ command-no-equals|2|cannot parse this line
 strategy-typo|6|strategy '\''fsat'\'' has no section (did you mean '\''fast'\''?)
 files-command-operator|2|hook '\''secrets'\'' has files, but its command ends with '\'';'\'', so the first file would run as a command
 files-command-comment|3|its command ends with a comment, '\''# fast'\'', which would swallow the files
+bad-type|4|unknown type '\''pyhton'\'' in '\''types'\''
+bad-regex|3|bad value for '\''files_regex'\'': 
+exclude-types-alone|7|hook '\''bin'\'' has '\''exclude_types'\'' but no '\''files'\'', '\''files_regex'\'' or '\''types'\'' to narrow
+yaml-pre-commit|3|this is a pre-commit config, not hookwave'\''s INI: convert it with '\''hookwave migrate 
+yaml-lefthook|1|this is a lefthook config, not hookwave'\''s INI: convert it with '\''hookwave migrate 
 '
 
 # Escape a string for use in an extended regular expression.
