@@ -161,6 +161,24 @@ expect_args all3 "a.py"
 # Globs alone are as before: the symlink too.
 expect_args notype "a.py link.py tests/t_a.py"
 
+# A hook with cwd: its files relative to it; files_regex still sees the
+# path from the run directory.
+cat >"$conf/cwd.ini" <<EOF
+[hook cwd-c]
+command = $bin/logargs
+cwd = inc
+types = c
+[hook cwd-rx]
+command = $bin/logargs
+cwd = bin
+files_regex = ^bin/t
+EOF
+newlog
+run hw -c "$conf/cwd.ini"
+expect_exit "cwd: exit 0" 0
+expect_args cwd-c "a.h"
+expect_args cwd-rx "tool"
+
 # pass_files and always_run.
 cat >"$conf/once.ini" <<EOF
 [hook once]
