@@ -48,7 +48,7 @@ TESTDATA=$(cd "$TESTDATA" && pwd)
 export HOOKWAVE TESTDATA
 
 # The environment must not choose a config, hooks or logs for us.
-unset HOOKWAVE_CONFIG HOOKWAVE_SKIP HOOKWAVE_LOG
+unset HOOKWAVE_CONFIG HOOKWAVE_SKIP SKIP HOOKWAVE_LOG
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookwave-test.XXXXXX") || exit 1
 # Durations a run remembers (history.h) stay in this test's own directory.

@@ -62,6 +62,7 @@ setup(void)
 {
 	unsetenv("HOOKWAVE_LOG");
 	unsetenv("HOOKWAVE_SKIP");
+	unsetenv("SKIP");
 	unsetenv("HOOKWAVE_CONFIG");
 	unsetenv("NO_COLOR");
 	unsetenv("TERM");
@@ -298,6 +299,21 @@ START_TEST(test_environment)
 	ck_assert_str_eq(o.plan.env_skip[1], "y");
 	ck_assert_uint_eq(o.plan.nskip, 0);
 	cli_release(&o);
+
+	/* pre-commit's SKIP adds to it: the union is left out. */
+	setenv("SKIP", "pylint,y", 1);
+	OK(&o, "--skip=z");
+	ck_assert_uint_eq(o.plan.nenv_skip, 4);
+	ck_assert_str_eq(o.plan.env_skip[2], "pylint");
+	ck_assert_str_eq(o.plan.env_skip[3], "y");
+	ck_assert_uint_eq(o.plan.nskip, 1);
+	cli_release(&o);
+	unsetenv("HOOKWAVE_SKIP");
+	OK(&o, NULL);
+	ck_assert_uint_eq(o.plan.nenv_skip, 2);
+	ck_assert_str_eq(o.plan.env_skip[0], "pylint");
+	cli_release(&o);
+	unsetenv("SKIP");
 
 	/* The option beats the variable, and then a bad variable is moot. */
 	setenv("HOOKWAVE_LOG", "loud", 1);
