@@ -89,7 +89,7 @@ printf_lines(const char *script)
  * hookwave appends land where lefthook put them.
  */
 static char *
-wrap_run(const char *run, const char *name)
+wrap_run(const char *run, const char *name, int message)
 {
 	struct buf b = { 0 };
 	const char *p;
@@ -101,6 +101,11 @@ wrap_run(const char *run, const char *name)
 		if (ph != NULL) {
 			buf_adds(&b, "\"$@\"");
 			p += strlen(ph) - 1;
+		} else if (message && (strncmp(p, "{0}", 3) == 0 ||
+				       strncmp(p, "{1}", 3) == 0)) {
+			/* commit-msg: the message file is the hook's argument. */
+			buf_adds(&b, "\"$1\"");
+			p += 2;
 		} else if (strncmp(p, "{lefthook_job_name}", 19) == 0) {
 			buf_adds(&b, name);
 			p += 18;
@@ -292,7 +297,7 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 	struct mhook h;
 	char *cmd = NULL;
 	size_t i;
-	int files = 0;
+	int files = 0, message;
 
 	mig_hook_begin(m, &h, c->name);
 	(void)sequential_note;
@@ -327,7 +332,8 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 		mig_refuse(&h, "{files} takes its files from lefthook's files: command");
 		goto end;
 	}
-	for (i = 0; i < 10; i++) {
+	message = git_hook_takes_message(gh);
+	for (i = message ? 2 : 0; i < 10; i++) {
 		char arg[8];
 
 		snprintf(arg, sizeof(arg), "{%zu}", i);
@@ -344,10 +350,10 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 			files = 1;
 	if (files && (cmd = simple_prefix(run)) != NULL) {
 		/* The files follow the command, as hookwave passes them. */
-	} else if (!files && glob == NULL && mig_ini_safe(run) &&
+	} else if (!files && glob == NULL && mig_ini_safe(run) && !message &&
 		   !has_text(run, "{lefthook_job_name}")) {
 		cmd = xstrdup(run);
-	} else if ((cmd = wrap_run(run, c->name)) == NULL) {
+	} else if ((cmd = wrap_run(run, c->name, message)) == NULL) {
 		mig_refuse(&h, "a line of its run holds a carriage return");
 		goto end;
 	}

@@ -434,9 +434,9 @@ one_hook(struct mig *m, struct pc_hook *p, const char *strategy,
 
 	mig_hook_begin(m, &h, p->id);
 	if (p->repo != NULL && strcmp(p->repo, "local") != 0)
-		mig_note(&h, "from %s%s%s: %s", p->repo, p->rev != NULL ? " " : "",
-			 p->rev != NULL ? p->rev : "",
-			 k != NULL ? k->from : "install the tool");
+		mig_note(&h, "from %s%s%s%s%s", p->repo, p->rev != NULL ? " " : "",
+			 p->rev != NULL ? p->rev : "", k != NULL ? ": " : "",
+			 k != NULL ? k->from : "");
 	if (strcmp(language, "docker") == 0 || strcmp(language, "docker_image") == 0)
 		mig_refuse(&h, "language %s: hookwave runs installed tools; install it, then set command",
 			   language);
