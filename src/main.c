@@ -320,8 +320,9 @@ migrate_command(const struct cli_options *o)
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_PASS) {
-		say("migrate: %s: %u hook%s converted, %u left commented out (see their comments)",
-		    path, r.converted, r.converted == 1 ? "" : "s", r.attention);
+		say("migrate: %s: %u hook%s converted, %u left commented out%s",
+		    path, r.converted, r.converted == 1 ? "" : "s", r.attention,
+		    r.attention > 0 ? " (their comments say why)" : "");
 		if (r.attention > 0)
 			status = EXIT_FAIL;
 	}

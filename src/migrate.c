@@ -3,7 +3,9 @@
  * writing sections and quoting; the readers are migrate_precommit.c and
  * migrate_lefthook.c. See migrate.h.
  */
+#ifdef HAVE_CONFIG_H
 #include "config.h"
+#endif
 
 #include "migrate_int.h"
 
@@ -355,9 +357,12 @@ mig_key(struct mhook *h, const char *key, const char *value)
 static void
 commented(struct buf *out, const struct buf *b)
 {
-	const char *p = b->p, *end = b->p + b->len;
+	const char *p = b->p, *end;
 
-	while (p != NULL && p < end) {
+	if (p == NULL)
+		return;
+	end = p + b->len;
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 
@@ -426,9 +431,10 @@ migrate_convert(const char *name, const char *text, size_t n,
 	}
 	root = ydoc_root(&d);
 	if (!yis_map(root)) {
+		rc = err_set(e, name, yline(root), "not a %s config: the top is not a mapping",
+			     r->format == MIGRATE_PRECOMMIT ? "pre-commit" : "lefthook");
 		ydoc_release(&d);
-		return err_set(e, name, yline(root), "not a %s config: the top is not a mapping",
-			       r->format == MIGRATE_PRECOMMIT ? "pre-commit" : "lefthook");
+		return rc;
 	}
 	m.d = &d;
 	m.file = name;

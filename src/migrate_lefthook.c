@@ -2,8 +2,6 @@
  * migrate_lefthook.c - a lefthook.yml as hookwave.ini; see migrate.h
  * and MIGRATING in hookwave(1).
  */
-#include "config.h"
-
 #include "migrate_int.h"
 
 #include <stdio.h>
@@ -463,7 +461,8 @@ collect(struct mig *m, yaml_node_t *hook, struct lh_cmd **out, size_t *nout,
 			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmd_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmd_cmp);
 	if (jobs != NULL && !yis_seq(jobs)) {
 		free(v);
 		return err_set(e, m->file, yline(jobs), "'jobs' is not a list");

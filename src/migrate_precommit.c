@@ -2,8 +2,6 @@
  * migrate_precommit.c - a .pre-commit-config.yaml as hookwave.ini; see
  * migrate.h and MIGRATING in hookwave(1).
  */
-#include "config.h"
-
 #include "migrate_int.h"
 
 #include <stdio.h>

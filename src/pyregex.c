@@ -2,8 +2,6 @@
  * pyregex.c - Python regular expressions as POSIX extended ones; see
  * pyregex.h.
  */
-#include "config.h"
-
 #include "pyregex.h"
 
 #include <regex.h>
@@ -171,7 +169,11 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 	int verbose = 0, depth = 0;
 	regex_t re;
 	char *out;
+	int can_repeat = 0, bounds = 0;
 
+	/* regcomp's time and memory grow with the pattern: keep it small. */
+	if (strlen(py) > 4096)
+		return fail(&b, why, size, "longer than 4096 bytes");
 	/* Leading inline flags: only x (verbose) can be honoured. */
 	while (p[0] == '(' && p[1] == '?' && strchr("aiLmsux", p[2]) != NULL &&
 	       p[2] != '\0') {
@@ -202,8 +204,10 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 				buf_release(&b);
 				return NULL;
 			}
+			can_repeat = 1;
 			continue;
 		case '(':
+			can_repeat = 0;
 			if (p[1] != '?') {
 				buf_adds(&b, "(");
 				depth++;
@@ -241,8 +245,17 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 			depth--;
 			buf_adds(&b, ")");
 			p++;
+			can_repeat = 1;
+			continue;
+		case '|':
+			buf_adds(&b, "|");
+			p++;
+			can_repeat = 0;
 			continue;
 		case '*': case '+': case '?':
+			if (!can_repeat)
+				return fail(&b, why, size, "nothing to repeat before '%c'", *p);
+			can_repeat = 0;
 			buf_add(&b, p, 1);
 			p++;
 			/* Lazy or possessive: a search matches the same paths. */
@@ -251,7 +264,17 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 			continue;
 		case '{':
 			if (is_bound(p)) {
-				const char *q = strchr(p, '}');
+				const char *q = strchr(p, '}'), *d;
+
+				if (!can_repeat)
+					return fail(&b, why, size, "nothing to repeat before '{'");
+				/* regcomp copies what a bound repeats: keep it cheap. */
+				for (d = p + 1; d < q; d++)
+					if (*d >= '0' && *d <= '9' && strtoul(d, NULL, 10) > 64)
+						return fail(&b, why, size, "a repeat count over 64");
+				if (++bounds > 2)
+					return fail(&b, why, size, "more than two repeat counts");
+				can_repeat = 0;
 
 				if (p[1] == ',')
 					buf_adds(&b, "{0");
@@ -264,14 +287,17 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 			} else {
 				buf_adds(&b, "\\{");
 				p++;
+				can_repeat = 1;
 			}
 			continue;
 		case '}':
 			buf_adds(&b, "\\}");
 			p++;
+			can_repeat = 1;
 			continue;
 		case '\\':
 			p++;
+			can_repeat = *p != 'A' && *p != 'Z' && *p != 'z';
 			if ((cls = class_body(*p)) != NULL) {
 				buf_printf(&b, "[%s]", cls);
 			} else if (*p == 'D' || *p == 'S' || *p == 'W') {
@@ -297,6 +323,8 @@ pyregex_to_ere(const char *py, char *why, unsigned size)
 			p++;
 			continue;
 		default:
+			/* Anchors repeat nothing; ERE leaves "^*" undefined. */
+			can_repeat = *p != '^' && *p != '$';
 			buf_add(&b, p, 1);
 			p++;
 			continue;

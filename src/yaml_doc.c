@@ -1,8 +1,6 @@
 /*
  * yaml_doc.c - YAML through libyaml's loader; see yaml_doc.h.
  */
-#include "config.h"
-
 #include "yaml_doc.h"
 
 #include <string.h>

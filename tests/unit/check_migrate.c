@@ -3,8 +3,6 @@
  * the Python-regex rewrite, quoting, brace expansion, and whole
  * conversions compared with the lines they must hold.
  */
-#include "config.h"
-
 #include <check.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -79,7 +77,8 @@ START_TEST(test_pyregex_refused)
 	static const char *const bad[] = {
 		"foo(?=bar)", "(?<!x)y", "(a)\\1", "(?i)readme", "\\bword",
 		"(unclosed", "unopened)", "[a", "", "(?", "\\",
-		"[[:alpha:]]",
+		"[[:alpha:]]", "a+++", "*a", "(+a)", "a|*b", "^*", "x{65}",
+		"a{1,100}", "a{2}b{2}c{2}",
 	};
 	char why[256];
 	size_t i;
