@@ -415,6 +415,23 @@ scalar_or(const yaml_node_t *n, const char *dflt)
 	return s != NULL ? s : dflt;
 }
 
+/* Has the hook a line "KEY = ..." yet? */
+static int
+has_key(const struct mhook *h, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p = h->keys.p;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, k) == 0 && p[k] == ' ')
+			return 1;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
 /* One section for hook `hk` in strategy `strategy` (NULL: default). */
 static void
 one_hook(struct mig *m, struct pc_hook *p, const char *strategy,
@@ -471,6 +488,9 @@ one_hook(struct mig *m, struct pc_hook *p, const char *strategy,
 		regex_key(&h, "exclude_regex", "the top-level exclude", global_exclude);
 	}
 	types_key(m, &h, hk, k);
+	/* pre-commit gives a hook every file unless told otherwise. */
+	if (!has_key(&h, "files_regex") && !has_key(&h, "types"))
+		mig_key(&h, "types", "file");
 	if (ybool(ymap_get(m->d, hk, "pass_filenames")) == 0)
 		mig_key(&h, "pass_files", "no");
 	if (ybool(ymap_get(m->d, hk, "always_run")) == 1)
