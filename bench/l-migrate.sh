@@ -51,19 +51,20 @@ exclude: ^vendor/
 repos:
 - repo: local
   hooks:
-  - {id: py, entry: $W/rec py, language: system, types: [python]}
-  - {id: pyish, entry: $W/rec pyish, language: system, types_or: [python, pyi], exclude: ^docs/}
-  - {id: shell, entry: $W/rec shell, language: system, types: [shell]}
-  - {id: cfiles, entry: $W/rec cfiles, language: system, files: '\.(c|h)$'}
-  - {id: header, entry: $W/rec header, language: system, types: [header]}
-  - {id: text-not-py, entry: $W/rec text-not-py, language: system, types: [text], exclude_types: [python, markdown, pyi]}
-  - {id: exe-text, entry: $W/rec exe-text, language: system, types: [text, executable]}
-  - {id: binary, entry: $W/rec binary, language: system, types: [binary]}
-  - {id: js-or-ts, entry: $W/rec js-or-ts, language: system, types_or: [javascript, ts]}
-  - {id: json, entry: $W/rec json, language: system, types: [json]}
-  - {id: once, entry: $W/rec once, language: system, pass_filenames: false, files: '\.json$'}
-  - {id: always, entry: $W/rec always, language: system, always_run: true, pass_filenames: false, files: '\.none$'}
+  - {id: py, name: py, entry: $W/rec py, language: system, types: [python]}
+  - {id: pyish, name: pyish, entry: $W/rec pyish, language: system, types_or: [python, pyi], exclude: ^docs/}
+  - {id: shell, name: shell, entry: $W/rec shell, language: system, types: [shell]}
+  - {id: cfiles, name: cfiles, entry: $W/rec cfiles, language: system, files: '\.(c|h)$'}
+  - {id: header, name: header, entry: $W/rec header, language: system, types: [header]}
+  - {id: text-not-py, name: text-not-py, entry: $W/rec text-not-py, language: system, types: [text], exclude_types: [python, markdown, pyi]}
+  - {id: exe-text, name: exe-text, entry: $W/rec exe-text, language: system, types: [text, executable]}
+  - {id: binary, name: binary, entry: $W/rec binary, language: system, types: [binary]}
+  - {id: js-or-ts, name: js-or-ts, entry: $W/rec js-or-ts, language: system, types_or: [javascript, ts]}
+  - {id: json, name: json, entry: $W/rec json, language: system, types: [json]}
+  - {id: once, name: once, entry: $W/rec once, language: system, pass_filenames: false, files: '\.json$'}
+  - {id: always, name: always, entry: $W/rec always, language: system, always_run: true, pass_filenames: false, files: '\.none$'}
   - id: verbose
+    name: verbose
     entry: $W/rec verbose
     language: system
     files: |
@@ -103,6 +104,8 @@ same=0 differ=0
 compare() {
     local which=$1 h a b; shift
     for h in "$@"; do
+        # lefthook spells a file under root as ./NAME: the same file.
+        sed -i 's,^\./,,' "$W/got/$which-orig/$h" 2>/dev/null
         a=$(sort "$W/got/$which-orig/$h" 2>/dev/null | md5sum | cut -c1-8)
         b=$(sort "$W/got/$which-hw/$h" 2>/dev/null | md5sum | cut -c1-8)
         na=$(sort -u "$W/got/$which-orig/$h" 2>/dev/null | wc -l)
