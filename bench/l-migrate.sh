@@ -94,6 +94,10 @@ pre-commit:
     nofiles:
       run: $W/rec nofiles
 EOF
+# What the bench itself writes is not the project's: ignored, as
+# pre-commit's (tracked files only) and hookwave's (tracked and untracked
+# that git does not ignore) --all-files then agree.
+printf '%s\n' got/ prek-home/ cache/ 'hookwave-*.ini' > .gitignore
 git add -A && git commit -qm tree
 "$HOOKWAVE" migrate -o hookwave-pc.ini .pre-commit-config.yaml 2>/dev/null
 "$HOOKWAVE" migrate -o hookwave-lh.ini lefthook.yml 2>/dev/null
