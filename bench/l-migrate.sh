@@ -94,11 +94,11 @@ pre-commit:
     nofiles:
       run: $W/rec nofiles
 EOF
-# What the bench itself writes is not the project's: ignored, as
-# pre-commit's (tracked files only) and hookwave's (tracked and untracked
-# that git does not ignore) --all-files then agree.
-printf '%s\n' got/ prek-home/ cache/ 'hookwave-*.ini' > .gitignore
 git add -A && git commit -qm tree
+# prek's and lefthook's --all-files are git's tracked files; hookwave's is
+# every file under the directory (what the bench writes included), so
+# hookwave is given the tracked files by name.
+git ls-files -z > "$W/tracked"
 "$HOOKWAVE" migrate -o hookwave-pc.ini .pre-commit-config.yaml 2>/dev/null
 "$HOOKWAVE" migrate -o hookwave-lh.ini lefthook.yml 2>/dev/null
 
@@ -127,19 +127,19 @@ pc_hooks="py pyish shell cfiles header text-not-py exe-text binary js-or-ts json
 lh_hooks="js md-mid web-root json-excl nofiles"
 if [ -n "$PREK" ]; then
     REC_DIR=$W/got/pc-orig "$PREK" run --all-files >/dev/null 2>&1
-    REC_DIR=$W/got/pc-hw "$HOOKWAVE" -c hookwave-pc.ini --all-files -q --no-history --no-cache >/dev/null 2>&1
+    REC_DIR=$W/got/pc-hw "$HOOKWAVE" -c hookwave-pc.ini -0 --files="$W/tracked" -q --no-history --no-cache >/dev/null 2>&1
     compare pc $pc_hooks
     rm -rf "$W/got/pc-orig" "$W/got/pc-hw"
-    bench l "hookwave (migrated)" "--all-files, $pc_hooks" "env REC_DIR=$W/got/x $HOOKWAVE -c hookwave-pc.ini --all-files -q --no-history --no-cache" ref
+    bench l "hookwave (migrated)" "the tracked files, $pc_hooks" "env REC_DIR=$W/got/x $HOOKWAVE -c hookwave-pc.ini -0 --files=$W/tracked -q --no-history --no-cache" ref
     hw=$MED
     bench l "prek run --all-files" "the original config" "env REC_DIR=$W/got/y $PREK run --all-files" "$hw"
 else skip_row l prek "not installed (bench/install-peers.sh)"; fi
 if [ -n "$LEFTHOOK" ]; then
     REC_DIR=$W/got/lh-orig "$LEFTHOOK" run pre-commit --all-files --no-auto-install >/dev/null 2>&1
-    REC_DIR=$W/got/lh-hw "$HOOKWAVE" -c hookwave-lh.ini --all-files -q --no-history --no-cache >/dev/null 2>&1
+    REC_DIR=$W/got/lh-hw "$HOOKWAVE" -c hookwave-lh.ini -0 --files="$W/tracked" -q --no-history --no-cache >/dev/null 2>&1
     compare lh $lh_hooks
     rm -rf "$W/got/lh-orig" "$W/got/lh-hw"
-    bench l "hookwave (migrated)" "--all-files, $lh_hooks" "env REC_DIR=$W/got/x $HOOKWAVE -c hookwave-lh.ini --all-files -q --no-history --no-cache" ref
+    bench l "hookwave (migrated)" "the tracked files, $lh_hooks" "env REC_DIR=$W/got/x $HOOKWAVE -c hookwave-lh.ini -0 --files=$W/tracked -q --no-history --no-cache" ref
     hw=$MED
     bench l "lefthook run --all-files" "the original config" "env REC_DIR=$W/got/y $LEFTHOOK run pre-commit --all-files --no-auto-install" "$hw"
 else skip_row l lefthook "not installed (bench/install-peers.sh)"; fi
