@@ -15,10 +15,22 @@
 struct lh_cmd {
 	const char *name;
 	yaml_node_t *node;
+	yaml_node_t *group;     /* the group job it is in (glob, root... of
+				   the group apply), or NULL */
 	long priority;          /* 0: none (after every set priority) */
 	int script;             /* from `scripts:` */
+	int chained;            /* in a piped group: after the one before */
 	size_t order;           /* position in the file */
 };
+
+/* A key of a job, or of its group when the job has none. */
+static yaml_node_t *
+jget(struct ydoc *d, const struct lh_cmd *c, const char *key)
+{
+	yaml_node_t *v = ymap_get(d, c->node, key);
+
+	return v != NULL || c->group == NULL ? v : ymap_get(d, c->group, key);
+}
 
 static int
 cmd_cmp(const void *a, const void *b)
@@ -280,6 +292,12 @@ note_list(struct mig *m, struct mhook *h, yaml_node_t *n, const char *key)
 	buf_release(&b);
 }
 
+static const char *
+scalar_or_dash(const char *s)
+{
+	return s != NULL ? s : "-";
+}
+
 /* One command (or job, or script) of git hook `gh`. */
 static void
 one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
@@ -288,10 +306,10 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 	struct ydoc *d = m->d;
 	yaml_node_t *n = c->node;
 	const char *run = yscalar(ymap_get(d, n, "run"));
-	const char *root = yscalar(ymap_get(d, n, "root"));
-	yaml_node_t *glob = ymap_get(d, n, "glob");
-	yaml_node_t *exclude = ymap_get(d, n, "exclude");
-	yaml_node_t *env = ymap_get(d, n, "env");
+	const char *root = yscalar(jget(d, c, "root"));
+	yaml_node_t *glob = jget(d, c, "glob");
+	yaml_node_t *exclude = jget(d, c, "exclude");
+	yaml_node_t *env = jget(d, c, "env");
 	struct mhook h;
 	char *cmd = NULL;
 	size_t i;
@@ -318,10 +336,9 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 		mig_key(&h, "command", cmd);
 		goto rest;
 	}
-	if (ymap_get(d, n, "group") != NULL) {
-		mig_refuse(&h, "a group of jobs: write its jobs as hooks of the strategy");
-		goto end;
-	}
+	if (c->group != NULL)
+		mig_note(&h, "a job of the group '%s'",
+			 scalar_or_dash(yscalar(ymap_get(d, c->group, "name"))));
 	if (run == NULL) {
 		mig_refuse(&h, "no run command");
 		goto end;
@@ -348,7 +365,7 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 			files = 1;
 	if (files && (cmd = simple_prefix(run)) != NULL) {
 		/* The files follow the command, as hookwave passes them. */
-	} else if (!files && glob == NULL && mig_ini_safe(run) && !message &&
+	} else if (!files && mig_ini_safe(run) && !message &&
 		   !has_text(run, "{lefthook_job_name}")) {
 		cmd = xstrdup(run);
 	} else if ((cmd = wrap_run(run, c->name, message)) == NULL) {
@@ -375,8 +392,8 @@ rest:
 	} else if (exclude != NULL) {
 		globs_key(m, &h, "exclude", exclude);
 	}
-	if (ymap_get(d, n, "file_types") != NULL)
-		file_types_key(m, &h, ymap_get(d, n, "file_types"));
+	if (jget(d, c, "file_types") != NULL)
+		file_types_key(m, &h, jget(d, c, "file_types"));
 	if (root != NULL && *root != '\0') {
 		char *r = xstrdup(root);
 		size_t len = strlen(r);
@@ -423,9 +440,68 @@ end:
 	mig_hook_end(m, &h);
 }
 
+/*
+ * The jobs of list `jobs` onto v, in order; a group's jobs in its place,
+ * named after it when they have no name (owned by `names`), chained when
+ * the group (`groupmap`, the value of the job `group`'s "group:") is
+ * piped. Groups in groups are refused past a few levels.
+ */
+static int
+add_jobs(struct mig *m, yaml_node_t *jobs, yaml_node_t *group,
+	 yaml_node_t *groupmap, int depth, struct strlist *names,
+	 struct lh_cmd **v, size_t *n, struct err *e)
+{
+	struct ydoc *d = m->d;
+	int piped = groupmap != NULL && ybool(ymap_get(d, groupmap, "piped")) == 1;
+	const char *gname = group != NULL ? yscalar(ymap_get(d, group, "name")) : NULL;
+	size_t i;
+
+	if (jobs != NULL && !yis_seq(jobs))
+		return err_set(e, m->file, yline(jobs), "'jobs' is not a list");
+	if (depth > 4)
+		return err_set(e, m->file, yline(jobs), "groups nested more than four deep");
+	for (i = 0; i < yseq_len(jobs); i++) {
+		yaml_node_t *j = yseq_at(d, jobs, i);
+		const char *name = yscalar(ymap_get(d, j, "name"));
+		yaml_node_t *sub;
+		struct lh_cmd *c;
+
+		if (!yis_map(j))
+			return err_set(e, m->file, yline(j), "a job must be a mapping");
+		if ((sub = ymap_get(d, j, "group")) != NULL) {
+			if (!yis_map(sub))
+				return err_set(e, m->file, yline(sub), "a group must be a mapping");
+			/* The group's own keys (glob, root...) sit beside group:. */
+			if (add_jobs(m, ymap_get(d, sub, "jobs"), j, sub, depth + 1,
+				     names, v, n, e) != 0)
+				return -1;
+			continue;
+		}
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		c = &(*v)[*n];
+		memset(c, 0, sizeof(*c));
+		c->node = j;
+		c->group = group;
+		c->script = ymap_get(d, j, "script") != NULL;
+		c->chained = piped && i > 0;
+		c->order = *n;
+		if (name == NULL && c->script)
+			name = yscalar(ymap_get(d, j, "script"));
+		if (name == NULL) {
+			strlist_push_owned(names, gname != NULL ?
+					   xasprintf("%s-%zu", gname, i + 1) :
+					   xasprintf("job-%zu", *n + 1));
+			name = names->v[names->n - 1];
+		}
+		c->name = name;
+		(*n)++;
+	}
+	return 0;
+}
+
 static int
 collect(struct mig *m, yaml_node_t *hook, struct lh_cmd **out, size_t *nout,
-	struct err *e)
+	struct strlist *names, struct err *e)
 {
 	struct ydoc *d = m->d;
 	yaml_node_t *commands = ymap_get(d, hook, "commands");
@@ -453,6 +529,7 @@ collect(struct mig *m, yaml_node_t *hook, struct lh_cmd **out, size_t *nout,
 					       "a command must be a mapping under its name");
 			}
 			v = xreallocarray(v, n + 1, sizeof(*v));
+			memset(&v[n], 0, sizeof(v[n]));
 			v[n].name = name;
 			v[n].node = val;
 			v[n].priority = pr != NULL ? strtol(pr, NULL, 10) : 0;
@@ -468,25 +545,9 @@ collect(struct mig *m, yaml_node_t *hook, struct lh_cmd **out, size_t *nout,
 		return err_set(e, m->file, yline(jobs), "'jobs' is not a list");
 	}
 	/* Jobs keep their order: that is lefthook's. */
-	for (i = 0; i < yseq_len(jobs); i++) {
-		yaml_node_t *j = yseq_at(d, jobs, i);
-		const char *name = yscalar(ymap_get(d, j, "name"));
-
-		if (!yis_map(j)) {
-			free(v);
-			return err_set(e, m->file, yline(j), "a job must be a mapping");
-		}
-		v = xreallocarray(v, n + 1, sizeof(*v));
-		v[n].name = name != NULL ? name : "job";
-		v[n].node = j;
-		v[n].priority = 0;
-		v[n].script = ymap_get(d, j, "script") != NULL;
-		v[n].order = n;
-		if (v[n].script && name == NULL)
-			v[n].name = yscalar(ymap_get(d, j, "script"));
-		if (v[n].name == NULL)
-			v[n].name = "job";
-		n++;
+	if (add_jobs(m, jobs, NULL, NULL, 0, names, &v, &n, e) != 0) {
+		free(v);
+		return -1;
 	}
 	*out = v;
 	*nout = n;
@@ -503,6 +564,7 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 		const char *key = yscalar(ymap_key(d, root, i));
 		yaml_node_t *hook = ymap_value(d, root, i);
 		struct lh_cmd *cmds = NULL;
+		struct strlist jobnames = { 0 };
 		size_t n = 0;
 		int piped, parallel;
 
@@ -520,8 +582,10 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 		hooks++;
 		if (!yis_map(hook))
 			return err_set(e, m->file, yline(hook), "'%s' is not a mapping", key);
-		if (collect(m, hook, &cmds, &n, e) != 0)
+		if (collect(m, hook, &cmds, &n, &jobnames, e) != 0) {
+			strlist_release(&jobnames);
 			return -1;
+		}
 		piped = ybool(ymap_get(d, hook, "piped")) == 1;
 		parallel = ybool(ymap_get(d, hook, "parallel")) == 1;
 		mig_strategy(m, key, key);
@@ -544,8 +608,9 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 			for (j = 0; j < n; j++) {
 				unsigned before = m->converted;
 
-				one_command(m, key, &cmds[j], piped ? prev : NULL, 0);
-				if (piped && m->converted > before) {
+				one_command(m, key, &cmds[j],
+					    piped || cmds[j].chained ? prev : NULL, 0);
+				if (m->converted > before) {
 					free(prev);
 					prev = xstrdup(m->names.v[m->names.n - 1]);
 				}
@@ -553,6 +618,7 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 			free(prev);
 		}
 		free(cmds);
+		strlist_release(&jobnames);
 	}
 	if (hooks == 0)
 		return err_set(e, m->file, yline(root), "not a lefthook config: no git hook key");

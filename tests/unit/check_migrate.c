@@ -311,6 +311,46 @@ START_TEST(test_lefthook_sequential)
 }
 END_TEST
 
+/* jobs: and groups, as lefthook 1.10 writes them; a piped group chains. */
+START_TEST(test_lefthook_groups)
+{
+	static const char cfg[] =
+		"pre-commit:\n"
+		"  parallel: true\n"
+		"  jobs:\n"
+		"    - name: lint & test\n"
+		"      glob: \"*.go\"\n"
+		"      root: svc/\n"
+		"      group:\n"
+		"        piped: true\n"
+		"        jobs:\n"
+		"          - run: make lint\n"
+		"            stage_fixed: true\n"
+		"          - run: make test\n"
+		"            glob: \"*_test.go\"\n"
+		"    - name: links\n"
+		"      run: lychee {staged_files}\n"
+		"      glob: '*.md'\n"
+		"    - run: echo unnamed\n"
+		"    - script: hello.sh\n"
+		"      runner: sh\n";
+	unsigned c, a;
+	char *ini = convert("lefthook.yml", cfg, &c, &a);
+
+	ck_assert_uint_eq(c, 5);
+	ck_assert_uint_eq(a, 0);
+	ck_has(ini, "[hook lint-&-test-1]\n# a job of the group 'lint & test'\nstrategy = pre-commit\n"
+	       "command = make lint\nfiles = *.go\npass_files = no\ncwd = svc\nmodifies = yes\nstage_fixed = yes\n");
+	ck_has(ini, "[hook lint-&-test-2]\n# a job of the group 'lint & test'\nstrategy = pre-commit\n"
+	       "command = make test\nfiles = *_test.go\npass_files = no\ncwd = svc\ndepends = lint-&-test-1\n");
+	ck_has(ini, "[hook links]\nstrategy = pre-commit\ncommand = lychee\nfiles = *.md\n\n");
+	ck_has(ini, "[hook job-4]\nstrategy = pre-commit\ncommand = echo unnamed\n\n");
+	ck_has(ini, "[hook hello.sh]\n");
+	ck_has(ini, "command = sh .lefthook/pre-commit/hello.sh\n");
+	free(ini);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	static const struct {
@@ -416,6 +456,7 @@ migrate_suite(void)
 	tcase_add_test(tc, test_precommit_names_and_types);
 	tcase_add_test(tc, test_lefthook);
 	tcase_add_test(tc, test_lefthook_sequential);
+	tcase_add_test(tc, test_lefthook_groups);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_aliases);
 	tcase_add_test(tc, test_alias_bomb);
