@@ -28,7 +28,8 @@ const char cli_synopsis[] =
 	"       hookwave history [-C dir] [-c file] [-f format] [-s strategy] [hook ...]\n"
 	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
 	"       hookwave install [-C dir] [-c file] [--force] [githook ...]\n"
-	"       hookwave uninstall [-C dir] [githook ...]\n";
+	"       hookwave uninstall [-C dir] [githook ...]\n"
+	"       hookwave migrate [-C dir] [-o file] [file]\n";
 
 const char cli_help_text[] =
 	"\n"
@@ -75,6 +76,7 @@ const char cli_help_text[] =
 	"  install [--force] [GITHOOK]...  install hookwave as the git hooks\n"
 	"  uninstall [GITHOOK]...          remove them\n"
 	"  history [HOOK]...               runs, last result, durations, trend\n"
+	"  migrate [-o FILE] [FILE]        a pre-commit or lefthook config as hookwave.ini\n"
 	"\n"
 	"See hookwave(1) and hookwave.ini(5).\n";
 
@@ -271,6 +273,50 @@ parse_command(int argc, char **argv, struct cli_options *o, struct err *e)
 	return CLI_OK;
 }
 
+/* migrate [-C DIR] [-o FILE] [FILE] */
+static enum cli_status
+parse_migrate(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	static const struct option migrate_options[] = {
+		{ "directory", required_argument, NULL, 'C' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->action = CLI_MIGRATE;
+	optind = 0;
+	opterr = 0;
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "+:C:o:h", migrate_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			o->directory = optarg;
+			break;
+		case 'o':
+			o->report = optarg;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return CLI_OK;
+		case ':':
+			bad_option(argv, "option", " needs a value", e);
+			return CLI_USAGE;
+		default:
+			bad_option(argv, "unknown option", " for migrate", e);
+			return CLI_USAGE;
+		}
+	}
+	if (argc - optind > 1)
+		return err_set(e, NULL, 0, "migrate takes one file"), CLI_ERROR;
+	if (optind < argc)
+		strlist_push(&o->names, argv[optind]);
+	return CLI_OK;
+}
+
 enum cli_status
 cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 {
@@ -284,6 +330,8 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	if (argc > 1 && (strcmp(argv[1], "install") == 0 ||
 			 strcmp(argv[1], "uninstall") == 0))
 		return parse_command(argc, argv, o, e);
+	if (argc > 1 && strcmp(argv[1], "migrate") == 0)
+		return parse_migrate(argc, argv, o, e);
 	/* A command word first; its options are parsed as a run's. */
 	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
 		o->action = CLI_RESTORE;

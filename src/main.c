@@ -24,6 +24,7 @@
 #include "install.h"
 #include "lock.h"
 #include "log.h"
+#include "migrate.h"
 #include "plan.h"
 #include "plan_print.h"
 #include "session.h"
@@ -281,6 +282,55 @@ out:
 	return status;
 }
 
+/*
+ * hookwave migrate: the converted config on stdout or in a new -o file,
+ * a count on stderr; 0 all converted, 1 some left commented out, 2 the
+ * input could not be read.
+ */
+static int
+migrate_command(const struct cli_options *o)
+{
+	struct migrate_result r;
+	struct err e;
+	char *path;
+	int status;
+
+	if (o->directory != NULL && chdir(o->directory) != 0) {
+		say("%s: %s", o->directory, strerror(errno));
+		return EXIT_USAGE;
+	}
+	path = o->names.n > 0 ? xstrdup(o->names.v[0]) : migrate_find(NULL, &e);
+	if (path == NULL) {
+		say_err(&e);
+		return EXIT_USAGE;
+	}
+	if (migrate_path(path, &r, &e) != 0) {
+		say_err(&e);
+		free(path);
+		return EXIT_USAGE;
+	}
+	status = EXIT_PASS;
+	if (o->report != NULL) {
+		if (migrate_write_new(o->report, r.ini.p, r.ini.len, &e) != 0) {
+			say_err(&e);
+			status = EXIT_USAGE;
+		}
+	} else if (write_all(STDOUT_FILENO, r.ini.p, r.ini.len) != 0) {
+		say("cannot write the output: %s", strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (status == EXIT_PASS) {
+		say("migrate: %s: %u hook%s converted, %u left commented out%s",
+		    path, r.converted, r.converted == 1 ? "" : "s", r.attention,
+		    r.attention > 0 ? " (their comments say why)" : "");
+		if (r.attention > 0)
+			status = EXIT_FAIL;
+	}
+	migrate_release(&r);
+	free(path);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,6 +367,11 @@ main(int argc, char **argv)
 								 EXIT_USAGE;
 	}
 	log_init(o.log_level);
+	if (o.action == CLI_MIGRATE) {
+		status = migrate_command(&o);
+		cli_release(&o);
+		return status;
+	}
 	if (o.action == CLI_INSTALL || o.action == CLI_UNINSTALL) {
 		status = install_command(&o, argv[0]);
 		cli_release(&o);
