@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filetype.h"
 #include "pyregex.h"
 
 /*
@@ -55,13 +56,6 @@ static const struct known known_hooks[] = {
 	{ "detect-private-key", "detect-private-key", NULL, "text", NULL, 0, 0, "pip install pre-commit-hooks" },
 };
 
-/* The tags hookwave's `types` knows (see hookwave.ini(5)). */
-static const char *const known_tags[] = {
-	"file", "text", "binary", "executable", "symlink", "python", "pyi",
-	"shell", "sh", "bash", "zsh", "ksh", "dash", "c", "c++", "header",
-	"go", "rust", "javascript", "typescript", "json", "yaml", "toml",
-	"markdown", "html", "css", "makefile", "dockerfile",
-};
 
 static const struct known *
 find_known(const char *id)
@@ -77,12 +71,7 @@ find_known(const char *id)
 static int
 tag_known(const char *t)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(known_tags); i++)
-		if (strcmp(known_tags[i], t) == 0)
-			return 1;
-	return 0;
+	return filetype_tag(t) != 0;
 }
 
 /* pre-commit's stage names as git hook names; NULL for manual or unknown. */
