@@ -259,6 +259,144 @@ check "baseline: baselineState of each result, the gone one absent" \
 check "baseline: every result has its fingerprint" \
 	py b.sarif 'all(len(r["partialFingerprints"]["hookwave/v1"]) == 64 for r in d["runs"][0]["results"])'
 
+# --- a tool's own SARIF: findings = sarif ------------------------------------
+
+command -v jq >/dev/null 2>&1 || skip_all "no jq"
+command -v git >/dev/null 2>&1 || skip_all "no git"
+isolate_git
+fx=$TESTDATA/findings
+mkdir "$tmp/tool" && cd "$tmp/tool" || exit 1
+git init -q . || exit 1
+cp "$fx"/semgrep.sarif "$fx"/codeql.sarif "$fx"/truncated.sarif "$fx"/old.sarif .
+mkdir sub
+# jqh HOOK FILTER: FILTER over HOOK's JSON object in $tmp/out.
+jqh() {
+	jq -r --arg h "$1" "select(.type == \"hook\" and .name == \$h) | $2" "$tmp/out"
+}
+# same NAME WANT HAVE: a check that two strings are equal.
+same() {
+	if test "$2" = "$3"; then
+		_ok "$1"
+	else
+		fail "$1" "want: $2" "have: $3"
+		_show_run
+	fi
+}
+cat >hookwave.ini <<'EOF'
+[hook sg]
+findings = sarif
+command = echo 'Scanning 3 files { 2 rules }'; cat semgrep.sarif; exit 1
+[hook cq]
+findings = sarif
+cwd = sub
+sarif_file = out/log.sarif
+command = mkdir -p out && cp ../codeql.sarif out/log.sarif
+[hook cut]
+findings = sarif
+command = cat truncated.sarif; exit 1
+[hook old]
+findings = sarif
+command = cat old.sarif
+[hook silent]
+findings = sarif
+command = echo all good
+[hook stale]
+findings = sarif
+sarif_file = stale.sarif
+command = true
+EOF
+cp semgrep.sarif stale.sarif
+hw -f json
+expect_exit "sarif in: exit 1" 1
+same "sarif in: stdout, after chatter: every field" \
+	'src/bad.py 7 5 warning python.lang.security.audit.eval-detected.eval-detected|src/bad.py 1 1 note python.lang.best-practice.unused-import|src/with space.py 12 null error python.lang.correctness.useless-comparison' \
+	"$(jqh sg '.findings[] | "\(.file) \(.line) \(.col) \(.level) \(.rule)"' | tr '\n' '|' | sed 's/|$//')"
+same "sarif in: the message, quotes and all" 'This comparison is always "True": x == x' \
+	"$(jqh sg '.findings[2].message')"
+same "sarif in: the tool's exit status stands" "failed 1" "$(jqh sg '"\(.status) \(.exit_code)"')"
+same "sarif in: sarif_file, relative to the hook's cwd" \
+	'/repo/tests/data/findings/src/bad.c 4 note Variable x is not used; see bad.c:4 (not {this}).|sub/src/bad.c 9 note Possible overflow.|. null note Something about the build.|/abs/out/of/root.c null error from the second run' \
+	"$(jqh cq '.findings[] | "\(.file) \(.line) \(.level) \(.message)"' | tr '\n' '|' | sed 's/|$//')"
+same "sarif in: a cut-off log is an error that says why" \
+	"error findings: bad JSON at line 1 column 63: '}' expected near end of file" \
+	"$(jqh cut '"\(.status) \(.reason)"')"
+same "sarif in: SARIF 2.0.0 is an error" "error findings: not SARIF 2.1.0: version 2.0.0" \
+	"$(jqh old '"\(.status) \(.reason)"')"
+same "sarif in: no log at all is an error" "error findings: no SARIF log in its output" \
+	"$(jqh silent '"\(.status) \(.reason)"')"
+same "sarif in: a stale sarif_file is removed before the batch, never read" \
+	"error findings: cannot read $tmp/tool/stale.sarif: No such file or directory" \
+	"$(jqh stale '"\(.status) \(.reason)"')"
+
+# Batches of a hook with sarif_file run one after another: each reads
+# its own log (a batch that found another running would say so).
+printf 'x\n' >a.py; printf 'y\n' >b.py; printf 'z\n' >c.py
+git add a.py b.py c.py
+cat >hookwave.ini <<'EOF'
+[settings]
+jobs = 3
+[hook per]
+findings = sarif
+sarif_file = per.sarif
+files = *.py
+batch_size = 1
+command = sh ./per.sh
+EOF
+cat >per.sh <<'EOF'
+mkdir busy || echo overlap >>overlaps
+printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"per"}},"results":[{"ruleId":"R","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"%s"},"region":{"startLine":1}}}]}]}]}' "$1" >per.sarif
+rmdir busy
+exit 1
+EOF
+hw -f json
+expect_exit "sarif_file batches: exit 1" 1
+same "sarif_file batches: 3 batches, each its own file's finding" "3 a.py b.py c.py" \
+	"$(jqh per '"\(.batches) " + ([.findings[].file] | sort | join(" "))')"
+check "sarif_file batches: never two at once" test ! -e overlaps
+
+# Errors at the config line; nothing runs.
+printf '[hook a]\ncommand = touch ran\nsarif_file = x.sarif\n' >hookwave.ini
+hw
+expect_exit "sarif_file without findings = sarif: exit 2" 2
+expect_stderr_line "sarif_file without findings = sarif: says so, with the line" \
+	"^hookwave: hookwave\.ini:3: hook 'a' has 'sarif_file' but not 'findings = sarif'$"
+printf '[hook a]\ncommand = touch ran\nfindings = gcc\nsarif_file = x.sarif\n' >hookwave.ini
+hw
+expect_exit "sarif_file with findings = gcc: exit 2" 2
+printf '[hook a]\ncommand = touch ran\nfindings = sarif\nsarif_file =\n' >hookwave.ini
+hw
+expect_exit "empty sarif_file: exit 2" 2
+expect_stderr_line "empty sarif_file: says so, with the line" \
+	"^hookwave: hookwave\.ini:4: 'sarif_file' has an empty value$"
+check "config errors: nothing ran" test ! -e ran
+
+# A baseline round-trip: a tool's findings are held like any others.
+printf 'line one\nline two\n' >t.py
+git add t.py
+# mk_log RULE LINE: the tool's log, one result.
+mk_log() {
+	printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"%s","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleId":"%s","message":{"text":"bad"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"t.py","uriBaseId":"%%SRCROOT%%"},"region":{"startLine":%s}}}]}]}]}\n' "$1" "$1" "$2" >tool.log
+}
+cat >hookwave.ini <<'EOF'
+[hook t]
+findings = sarif
+command = cat tool.log; exit 1
+EOF
+mk_log R1 1
+hw --write-baseline=b.txt
+expect_exit "sarif baseline: the first run fails" 1
+printf 'new first line\nline one\nline two\n' >t.py
+mk_log R1 2
+hw -f json --baseline=b.txt
+expect_exit "sarif baseline: the same finding, moved: exit 0" 0
+same "sarif baseline: unchanged, the hook passes" "passed unchanged" \
+	"$(jqh t '"\(.status) \(.findings[0].baseline)"')"
+mk_log R2 3
+hw -f json --baseline=b.txt
+expect_exit "sarif baseline: a new rule's finding: exit 1" 1
+same "sarif baseline: new, the old one absent" "new R1:absent" \
+	"$(jqh t '"\(.findings[0].baseline) \(.absent[0].rule):\(.absent[0].baseline)"')"
+
 # --- the demo -------------------------------------------------------------------
 
 demo=$TESTDATA/../../etc/demo
