@@ -617,3 +617,35 @@ sarif_run_merge(char *into, const char *from)
 	free(into);
 	return out;
 }
+
+char *
+sarif_result_carry(const char *result, const char *artifact,
+		   const char *fingerprint, const char *state)
+{
+	json_t *r = json_loads(result, 0, NULL);
+	json_t *a = json_loads(artifact, 0, NULL);
+	json_t *phys, *fp;
+	char *out = NULL;
+
+	if (!json_is_object(r) || !json_is_object(a))
+		goto done;
+	phys = json_object_get(json_array_get(json_object_get(r, "locations"),
+					      0), "physicalLocation");
+	if (json_is_object(phys))
+		json_object_set(phys, "artifactLocation", a);
+	if (fingerprint != NULL) {
+		fp = json_object_get(r, "partialFingerprints");
+		if (!json_is_object(fp)) {
+			fp = json_object();
+			json_object_set_new(r, "partialFingerprints", fp);
+		}
+		json_object_set_new(fp, "hookwave/v1", json_string(fingerprint));
+	}
+	if (state != NULL)
+		json_object_set_new(r, "baselineState", json_string(state));
+	out = json_dumps(r, JSON_COMPACT);
+done:
+	json_decref(r);
+	json_decref(a);
+	return out;
+}

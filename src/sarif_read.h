@@ -94,4 +94,16 @@ void sarif_collect_free(struct sarif_collect *c);
  */
 char *sarif_run_merge(char *into, const char *from);
 
+/*
+ * A carried result (a finding's `sarif`) as hookwave's SARIF writes it:
+ * its first location's artifactLocation replaced by `artifact` (the
+ * JSON text of one, the finding's file as hookwave names it), its
+ * partialFingerprints gaining "hookwave/v1" = fingerprint (unless
+ * NULL), baselineState set to `state` (unless NULL). Returns the JSON
+ * text (malloc'd), or NULL when `result` or `artifact` is not a JSON
+ * object (or memory ran out): the caller renders the finding itself.
+ */
+char *sarif_result_carry(const char *result, const char *artifact,
+			 const char *fingerprint, const char *state);
+
 #endif

@@ -328,6 +328,26 @@ same "sarif in: a stale sarif_file is removed before the batch, never read" \
 	"error findings: cannot read $tmp/tool/stale.sarif: No such file or directory" \
 	"$(jqh stale '"\(.status) \(.reason)"')"
 
+# Carried over: the tool's own run and results in hookwave's log.
+hw -o carried.sarif
+check "carried: the log is valid" valid carried.sarif
+check "carried: one run per hook, each its own automationDetails.id" \
+	py carried.sarif 'sorted(r["automationDetails"]["id"] for r in d["runs"]) == ["hookwave/default/cq/", "hookwave/default/cut/", "hookwave/default/old/", "hookwave/default/sg/", "hookwave/default/silent/", "hookwave/default/stale/"]'
+check "carried: the tool's driver and rules" \
+	py carried.sarif '[(r["tool"]["driver"]["name"], r["tool"]["driver"]["semanticVersion"], len(r["tool"]["driver"]["rules"])) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/"] == [("Semgrep OSS", "1.50.0", 3)]'
+check "carried: the tool's results, its own fields kept" \
+	py carried.sarif '[(x["fingerprints"]["matchBasedId/v1"], x["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/" for x in r["results"][:1]] == [("4c1b8a0e7f2d", "    eval(user_input)")]'
+check "carried: hookwave's fingerprint beside the tool's" \
+	py carried.sarif '[sorted(x["partialFingerprints"]) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/" for x in r["results"]] == [["hookwave/v1"], ["hookwave/v1", "primaryLocationLineHash"], ["hookwave/v1"]]'
+check "carried: invocations are hookwave's" \
+	py carried.sarif '[r["invocations"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/"] == [[{"executionSuccessful": True, "exitCode": 1}]]'
+check "carried: locations relative to %SRCROOT%, the repository's top" \
+	py carried.sarif '[x["locations"][0]["physicalLocation"]["artifactLocation"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/cq/" for x in r["results"][:2]] == [{"uri": "file:///repo/tests/data/findings/src/bad.c"}, {"uri": "sub/src/bad.c", "uriBaseId": "%SRCROOT%"}]'
+check "carried: no ruleIndex of the tool's run, no originalUriBaseIds" \
+	py carried.sarif 'not any("ruleIndex" in x for r in d["runs"] for x in r.get("results", [])) and not any("originalUriBaseIds" in r for r in d["runs"])'
+check "carried: a hook whose log was bad has hookwave's own run" \
+	py carried.sarif '[r["tool"]["driver"]["name"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/cut/"] == ["cat"]'
+
 # Batches of a hook with sarif_file run one after another: each reads
 # its own log (a batch that found another running would say so).
 printf 'x\n' >a.py; printf 'y\n' >b.py; printf 'z\n' >c.py
@@ -396,6 +416,10 @@ hw -f json --baseline=b.txt
 expect_exit "sarif baseline: a new rule's finding: exit 1" 1
 same "sarif baseline: new, the old one absent" "new R1:absent" \
 	"$(jqh t '"\(.findings[0].baseline) \(.absent[0].rule):\(.absent[0].baseline)"')"
+hw --baseline=b.txt -o held.sarif
+check "sarif baseline: the carried log is valid" valid held.sarif
+check "sarif baseline: baselineState new on the tool's result, absent rendered" \
+	py held.sarif '[(x["ruleId"], x["baselineState"]) for x in d["runs"][0]["results"]] == [("R2", "new"), ("R1", "absent")] and d["runs"][0]["tool"]["driver"]["name"] == "t"'
 
 # --- the demo -------------------------------------------------------------------
 

@@ -390,6 +390,68 @@ START_TEST(test_sarif_document)
 }
 END_TEST
 
+/*
+ * A hook whose tool wrote SARIF: its run carried over (driver, rules,
+ * the tool's own result fields), with hookwave's automationDetails,
+ * invocation, location, fingerprint and baselineState; a finding whose
+ * carried text is broken, and an absent one, rendered anew without a
+ * ruleIndex (the rules are the tool's).
+ */
+START_TEST(test_sarif_carried)
+{
+	struct finding *f;
+	size_t len;
+	char *s;
+
+	res[H_PY].status = HOOK_FAILED;
+	res[H_PY].exit_code = 1;
+	res[H_PY].sarif_run = xstrdup("{\"tool\":{\"driver\":{\"name\":"
+		"\"Semgrep OSS\",\"rules\":[{\"id\":\"R1\",\"defaultConfiguration\":"
+		"{\"level\":\"note\"}}]}},\"columnKind\":\"utf16CodeUnits\"}");
+	f = findings_add(&res[H_PY].findings, "src/x y.py", 4, 2, FINDING_NOTE,
+			 "R1", "m");
+	f->fingerprint = xstrdup(fp);
+	f->state = FINDING_NEW;
+	f->sarif = xstrdup("{\"ruleId\":\"R1\",\"message\":{\"text\":\"m\"},"
+		"\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"x%20y.py\",\"uriBaseId\":\"SRC\",\"index\":3},"
+		"\"region\":{\"startLine\":4,\"startColumn\":2,\"endLine\":5}}}],"
+		"\"partialFingerprints\":{\"tool/v1\":\"abc\"},"
+		"\"properties\":{\"tags\":[\"t\"]}}");
+	f = findings_add(&res[H_PY].findings, "b.py", 1, 0, FINDING_ERROR,
+			 "R2", "broken");
+	f->sarif = xstrdup("{\"ruleId\":");
+	f = findings_add(&res[H_PY].absent, "c.py", 2, 0, FINDING_WARNING,
+			 "R1", "gone");
+	f->state = FINDING_ABSENT;
+
+	s = render(REPORT_SARIF, order, &len);
+	save_sample("carried", s, len);
+	ck_assert_msg(strstr(s, "{\"automationDetails\":{\"id\":"
+		"\"hookwave/fast/py/\"},\n\"invocations\":[{\"executionSuccessful\":"
+		"true,\"exitCode\":1}],\n\"results\":[\n"
+		"{\"ruleId\":\"R1\",\"message\":{\"text\":\"m\"},\"locations\":"
+		"[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":"
+		"\"src/x%20y.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":4,\"startColumn\":2,\"endLine\":5}}}],"
+		"\"partialFingerprints\":{\"tool/v1\":\"abc\",\"hookwave/v1\":\""
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"\"},\"properties\":{\"tags\":[\"t\"]},\"baselineState\":\"new\"},\n"
+		"{\"ruleId\":\"R2\",\"level\":\"error\",\"message\":{\"text\":"
+		"\"broken\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"b.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":1}}}]},\n"
+		"{\"ruleId\":\"R1\",\"level\":\"warning\",\"message\":{\"text\":"
+		"\"gone\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"c.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":2}}}],\"baselineState\":\"absent\"}],\n"
+		"\"tool\":{\"driver\":{\"name\":\"Semgrep OSS\",\"rules\":"
+		"[{\"id\":\"R1\",\"defaultConfiguration\":{\"level\":\"note\"}}]}},"
+		"\"columnKind\":\"utf16CodeUnits\"}") != NULL, "%s", s);
+	free(s);
+}
+END_TEST
+
 /* The stream writes the same document, and nothing before the end. */
 START_TEST(test_sarif_stream)
 {
@@ -768,6 +830,7 @@ report_sarif_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sarif_document);
+	tcase_add_test(tc, test_sarif_carried);
 	tcase_add_test(tc, test_sarif_stream);
 	tcase_add_test(tc, test_sarif_quiet);
 	tcase_add_test(tc, test_sarif_empty);
