@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ZLIB_CONST
+#include <zlib.h>
+
 #include "conf.h"
 #include "escape.h"
 #include "hashmap.h"
@@ -71,6 +74,36 @@ sarif_cut(const struct writer_state *w, const struct hook_result *results,
 			c->cut_runs++;
 		}
 	}
+}
+
+size_t
+sarif_gzip_size(const char *buf, size_t n)
+{
+	unsigned char out[16384];
+	z_stream z;
+	size_t total = 0;
+	int flush;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	z.next_in = (const Bytef *)buf;
+	do {
+		uInt k = n > (size_t)1 << 30 ? (uInt)1 << 30 : (uInt)n;
+
+		z.avail_in = k;
+		n -= k;
+		flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			(void)deflate(&z, flush);
+			total += sizeof(out) - z.avail_out;
+		} while (z.avail_out == 0);
+	} while (flush != Z_FINISH);
+	deflateEnd(&z);
+	return total;
 }
 
 /* --- the tool's name ----------------------------------------------------- */
@@ -467,7 +500,7 @@ sarif_finish(struct writer_state *w, struct buf *b,
 	     const struct hook_result *results, const size_t *order, size_t n,
 	     double elapsed, int exit_status)
 {
-	size_t i, runs = 0;
+	size_t i, runs = 0, start = b->len;
 
 	(void)elapsed;
 	(void)exit_status;
@@ -482,6 +515,12 @@ sarif_finish(struct writer_state *w, struct buf *b,
 		run(b, w->plan, order[i], r);
 	}
 	buf_adds(b, "]}\n");
+	/* Measured only when it might be past the limit: deflate never
+	   makes more than compressBound() of its input, plus the gzip
+	   wrapper's 12 bytes more than zlib's. */
+	w->sarif_gzipped = 0;
+	if (compressBound((uLong)(b->len - start)) + 12 > REPORT_SARIF_MAX_GZIP)
+		w->sarif_gzipped = sarif_gzip_size(b->p + start, b->len - start);
 }
 
 const struct writer writer_sarif = { NULL, sarif_hook, sarif_finish };

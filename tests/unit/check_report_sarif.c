@@ -30,6 +30,7 @@
 #include "finding.h"
 #include "plan.h"
 #include "report.h"
+#include "writer.h"
 #include "result.h"
 #include "util.h"
 
@@ -594,6 +595,90 @@ START_TEST(test_sarif_tool_names)
 }
 END_TEST
 
+/* The gzipped size, measured without keeping the output. */
+START_TEST(test_sarif_gzip_size)
+{
+	size_t n = (size_t)1 << 20, i, gz;
+	char *p = xcalloc(n, 1);
+	unsigned x = 12345;
+
+	ck_assert_uint_eq(sarif_gzip_size("", 0), 20);  /* header, trailer */
+	gz = sarif_gzip_size(p, n);
+	ck_assert_msg(gz > 20 && gz < 5000, "zeros: %zu", gz);
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (char)(x >> 23);
+	}
+	gz = sarif_gzip_size(p, n);
+	ck_assert_msg(gz >= n && gz <= n + n / 1000 + 64, "noise: %zu", gz);
+	free(p);
+}
+END_TEST
+
+/*
+ * A log past GitHub's 10 MB gzipped: written whole and valid, and
+ * report_sarif_cut says how large it is, for the stream and a file.
+ */
+START_TEST(test_sarif_gzip_limit)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct report_options o;
+	struct report_sarif_cut c;
+	struct report *r;
+	struct err e;
+	size_t ord[NH], i, k, len;
+	char msg[1001], *s, *path, *want;
+	unsigned x = 7;
+
+	for (i = 0; i < NH; i++)
+		ord[i] = i;
+	findings_release(&res[H_SC].findings);
+	for (i = 0; i < 15000; i++) {
+		for (k = 0; k < 1000; k++) {
+			x = x * 1103515245u + 12345u;
+			msg[k] = b64[(x >> 16) & 63];
+		}
+		msg[1000] = '\0';
+		findings_add(&res[H_SC].findings, "a.c", i + 1, 0,
+			     FINDING_ERROR, NULL, msg);
+	}
+	memset(&o, 0, sizeof(o));
+	o.format = REPORT_SARIF;
+	s = render_stream(&o, ord, 1, &r, &len);
+	ck_assert_ptr_nonnull(strstr(s, "]}]}\n"));
+	ck_assert_int_eq(report_sarif_cut(r, res, NULL, &c, &e), 1);
+	ck_assert_uint_eq(c.runs, 0);
+	ck_assert_uint_eq(c.results, 0);
+	ck_assert_uint_eq(c.gzipped, sarif_gzip_size(s, len));
+	ck_assert_uint_gt(c.gzipped, REPORT_SARIF_MAX_GZIP);
+	want = xasprintf("sarif: standard output: %zu bytes gzipped, past "
+			 "GitHub code scanning's limit of 10000000 per upload",
+			 c.gzipped);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	free(s);
+
+	path = xasprintf("%s/big.sarif", tmpdir);
+	ck_assert_int_eq(report_save(r, path, REPORT_SARIF, res, 1.5, 1, &e), 0);
+	ck_assert_int_eq(report_sarif_cut(r, res, path, &c, &e), 1);
+	ck_assert_uint_gt(c.gzipped, REPORT_SARIF_MAX_GZIP);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/big.sarif: "));
+	ck_assert_ptr_nonnull(strstr(e.msg, " bytes gzipped, past"));
+	unlink(path);
+	free(path);
+	report_free(r);
+
+	/* Small again: nothing said. */
+	findings_release(&res[H_SC].findings);
+	s = render_stream(&o, ord, 1, &r, &len);
+	ck_assert_int_eq(report_sarif_cut(r, res, NULL, &c, &e), 0);
+	ck_assert_uint_eq(c.gzipped, 0);
+	free(s);
+	report_free(r);
+}
+END_TEST
+
 /* 22 failing hooks, one of them with 25,002 findings. */
 START_TEST(test_sarif_limits)
 {
@@ -837,6 +922,8 @@ report_sarif_suite(void)
 	tcase_add_test(tc, test_sarif_extension);
 	tcase_add_test(tc, test_sarif_tool_names);
 	tcase_add_test(tc, test_sarif_limits);
+	tcase_add_test(tc, test_sarif_gzip_size);
+	tcase_add_test(tc, test_sarif_gzip_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("github");
