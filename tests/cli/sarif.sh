@@ -6,7 +6,12 @@
 # findings), and the hand-made ones of the unit test
 # (tests/unit/check_report_sarif, run here with HOOKWAVE_SARIF_SAMPLES).
 # GitHub's limit on runs per file: the document stays valid and stderr
-# says what was left out. -f github: a fresh stop-commands token per
+# says what was left out; past its 10 MB gzipped, stderr says so and the
+# log is whole. findings = sarif: a tool's own log read from its output
+# or its sarif_file (the hand-written fixtures of tests/data/findings),
+# bad logs as errors with a reason, batches of a sarif_file hook never
+# at once, the config errors, a baseline round-trip, and the tool's run
+# carried into hookwave's log, valid. -f github: a fresh stop-commands token per
 # run, output that cannot end the block, exact escaping.
 #
 # Needs python3 with jsonschema (Debian: python3-jsonschema); skips (77)
@@ -420,6 +425,30 @@ hw --baseline=b.txt -o held.sarif
 check "sarif baseline: the carried log is valid" valid held.sarif
 check "sarif baseline: baselineState new on the tool's result, absent rendered" \
 	py held.sarif '[(x["ruleId"], x["baselineState"]) for x in d["runs"][0]["results"]] == [("R2", "new"), ("R1", "absent")] and d["runs"][0]["tool"]["driver"]["name"] == "t"'
+
+# --- past GitHub's 10 MB gzipped: said on stderr, the log whole -------------
+
+if command -v base64 >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1; then
+	mkdir "$tmp/big" && cd "$tmp/big" || exit 1
+	# 15,000 findings of 1,000 random base64 characters: about 15 MB
+	# of log, some 11.5 MB gzipped.
+	head -c 11250000 /dev/urandom | base64 -w 1000 |
+		sed 's/^/a.c:1: error: /' >big.out
+	printf '[hook big]\nfindings = gcc\ncommand = cat big.out\n' >hookwave.ini
+	hw -o big.sarif
+	expect_exit "gzip limit: the run passes" 0
+	expect_stderr_line "gzip limit: stderr says how large it is gzipped" \
+		"^hookwave: sarif: big\.sarif: [0-9]+ bytes gzipped, past GitHub code scanning's limit of 10000000 per upload$"
+	check "gzip limit: the log is whole, every finding in it" \
+		py big.sarif 'len(d["runs"][0]["results"]) == 15000'
+	gz=$(gzip -c big.sarif | wc -c)
+	check "gzip limit: gzip(1) agrees it is past 10 MB ($gz)" test "$gz" -gt 10000000
+	said=$(sed -n 's/.*big\.sarif: \([0-9]*\) bytes.*/\1/p' "$tmp/err")
+	check "gzip limit: the size said is about gzip(1)'s ($said, $gz)" \
+		test "$said" -gt $((gz - gz / 50)) -a "$said" -lt $((gz + gz / 50))
+else
+	_ok "gzip limit: no base64 or gzip, skipped # SKIP"
+fi
 
 # --- the demo -------------------------------------------------------------------
 
