@@ -60,8 +60,8 @@ enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
        H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS,
-       H_FINDINGS, H_ERRORFORMAT, H_TYPES, H_EXCLUDE_TYPES, H_FILES_REGEX,
-       H_EXCLUDE_REGEX, H_PASS_FILES, H_ALWAYS_RUN };
+       H_FINDINGS, H_ERRORFORMAT, H_SARIF_FILE, H_TYPES, H_EXCLUDE_TYPES,
+       H_FILES_REGEX, H_EXCLUDE_REGEX, H_PASS_FILES, H_ALWAYS_RUN };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -111,6 +111,7 @@ static const struct key hook_keys[] = {
 	{ "inputs", K_PATTERNS, H_INPUTS },
 	{ "findings", K_STRING, H_FINDINGS },
 	{ "errorformat", K_STRING, H_ERRORFORMAT },
+	{ "sarif_file", K_STRING, H_SARIF_FILE },
 };
 
 struct parser {
@@ -198,6 +199,8 @@ conf_findings_name(enum conf_findings f)
 		return "gcc";
 	case CONF_FINDINGS_ERRORFORMAT:
 		return "errorformat";
+	case CONF_FINDINGS_SARIF:
+		return "sarif";
 	case CONF_FINDINGS_NONE:
 		break;
 	}
@@ -731,11 +734,13 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 	case H_FINDINGS:
 		if (strcmp(v, "gcc") == 0)
 			h->findings = CONF_FINDINGS_GCC;
+		else if (strcmp(v, "sarif") == 0)
+			h->findings = CONF_FINDINGS_SARIF;
 		else if (strcmp(v, "none") == 0)
 			h->findings = CONF_FINDINGS_NONE;
 		else
 			return fail(p, p->pend_line,
-				    "bad value '%s' for 'findings': want gcc or none",
+				    "bad value '%s' for 'findings': want gcc, sarif or none",
 				    v);
 		h->findings_line = p->pend_line;
 		return 0;
@@ -753,6 +758,11 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 		h->errorformat_line = p->pend_line;
 		return 0;
 	}
+	case H_SARIF_FILE:
+		free(h->sarif_file);
+		h->sarif_file = xstrdup(v);
+		h->sarif_file_line = p->pend_line;
+		return 0;
 	}
 	abort();
 }
@@ -872,6 +882,15 @@ end_section(struct parser *p)
 		h->findings = CONF_FINDINGS_ERRORFORMAT;
 	} else if (h->findings == CONF_FINDINGS_GCC) {
 		h->finding_format = finding_format_gcc();
+	}
+	if (h->sarif_file != NULL) {
+		if (h->findings != CONF_FINDINGS_SARIF)
+			return fail(p, h->sarif_file_line,
+				    "hook '%s' has 'sarif_file' but not 'findings = sarif'",
+				    h->name);
+		/* Its batches would write the one file at once: one after
+		   another, each read before the next starts. */
+		h->serial = true;
 	}
 	if (h->strategy_line == 0)
 		h->strategy = strategy_get(p->c, "default", h->line);
@@ -1594,6 +1613,7 @@ conf_release(struct conf *c)
 		free(h->cwd);
 		free(h->cache_key);
 		free(h->errorformat);
+		free(h->sarif_file);
 		finding_format_free(h->finding_format);
 		strlist_release(&h->inputs);
 		free(h->types.alts);

@@ -62,10 +62,11 @@ const char *conf_cache_name(enum conf_cache m);
 enum conf_findings {
 	CONF_FINDINGS_NONE = 0,         /* not read */
 	CONF_FINDINGS_GCC,
-	CONF_FINDINGS_ERRORFORMAT
+	CONF_FINDINGS_ERRORFORMAT,
+	CONF_FINDINGS_SARIF             /* its SARIF log (sarif_read.h) */
 };
 
-/* "gcc", "errorformat", "none". */
+/* "gcc", "errorformat", "sarif", "none". */
 const char *conf_findings_name(enum conf_findings f);
 
 /* Limits of numeric keys, shared with the command line. */
@@ -168,6 +169,11 @@ struct conf_hook {
 	/* The format its output is read with: the shared gcc one, or its
 	   compiled errorformat (owned); NULL for NONE. */
 	struct finding_format *finding_format;
+	/* `sarif_file`: where its tool writes its SARIF log (relative to
+	   its cwd), read after each batch; NULL: the log is its output.
+	   Only with findings = sarif; it makes the hook serial. */
+	char *sarif_file;
+	unsigned long sarif_file_line;
 };
 
 struct conf {

@@ -14,7 +14,11 @@
 
 /* A JSON string, quotes included: '"' and '\' escaped, \n, \t, \r as
  * such, the other C0 controls and DEL as \u00XX (C1 controls are valid
- * JSON and stay as they are). */
+ * JSON and stay as they are). Its symbol is hw_json_string: libjansson
+ * (sarif_read.c) exports a json_string of its own, which this one
+ * would otherwise take the place of, in the library's calls too; a
+ * file that includes this header cannot include <jansson.h>. */
+#define json_string hw_json_string
 void json_string(struct buf *b, const char *s, size_t n);
 
 /* XML character data or attribute value (no quotes added): &<>"' as

@@ -16,6 +16,7 @@
 #include "finding_read.h"
 #include "fingerprint.h"
 #include "proc.h"
+#include "sarif_read.h"
 #include "util.h"
 
 /* Where a process's output goes: the bounded copy the report shows,
@@ -23,6 +24,7 @@
 struct sink {
 	struct output *out;
 	struct finding_reader *reader;  /* or NULL */
+	struct sarif_collect *sarif;    /* or NULL: a SARIF log on stdout */
 };
 
 static void
@@ -33,6 +35,8 @@ on_output(void *ctx, const char *buf, size_t n)
 	output_append(k->out, buf, n);
 	if (k->reader != NULL)
 		finding_reader_feed(k->reader, buf, n);
+	if (k->sarif != NULL)
+		sarif_collect_feed(k->sarif, buf, n);
 }
 
 /* The absolute directory hook h's processes run in (lexically). */
@@ -68,6 +72,39 @@ note_changes(const struct fingerprint *fp, struct batch_result *r)
 	free(idx);
 }
 
+/*
+ * A `findings = sarif` batch that ran to its end: its log (on its
+ * output, or in its sarif_file) read into r, or the batch is an error
+ * that says what was wrong with it.
+ */
+static void
+read_sarif(const struct exec_ctx *ctx, const struct plan_hook *h,
+	   const struct proc_result *pr, struct sink *sink,
+	   const char *path, struct batch_result *r)
+{
+	char why[256], *dir;
+	int rc;
+
+	if (pr->outcome != PROC_EXITED || r->status == HOOK_ERROR)
+		return;         /* it did not end on its own: no log to read */
+	dir = process_dir(ctx, h);
+	if (path != NULL)
+		rc = sarif_read_file(path, ctx->root, dir, &r->findings,
+				     &r->sarif_run, why, sizeof(why));
+	else
+		rc = sarif_collect_finish(sink->sarif, ctx->root, dir,
+					  &r->findings, &r->sarif_run, why,
+					  sizeof(why));
+	free(dir);
+	if (rc != 0) {
+		r->status = HOOK_ERROR;
+		free(r->reason);
+		r->reason = xasprintf("findings: %s", why);
+		return;
+	}
+	finding_id_assign(&r->findings, ctx->root);
+}
+
 void
 exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	   unsigned slot, struct batch_result *r)
@@ -82,7 +119,8 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 	struct proc_spec spec;
 	struct proc_result pr;
 	struct fingerprint fp;
-	struct sink sink = { &r->out, NULL };
+	struct sink sink = { &r->out, NULL, NULL };
+	char *sarif_path = NULL;        /* its sarif_file, absolute */
 	int shell = 0, noted = 0;
 
 	(void)slot;
@@ -104,6 +142,35 @@ exec_batch(void *vctx, const struct plan *p, size_t hook, size_t batch,
 						 ctx->root, dir);
 		free(dir);
 	}
+	if (h->conf->findings == CONF_FINDINGS_SARIF && ctx->root != NULL &&
+	    ctx->run_dir != NULL) {
+		if (h->conf->sarif_file == NULL) {
+			sink.sarif = sarif_collect_new();
+		} else {
+			char *dir = process_dir(ctx, h);
+
+			sarif_path = h->conf->sarif_file[0] == '/' ?
+				     xstrdup(h->conf->sarif_file) :
+				     xasprintf("%s/%s", dir, h->conf->sarif_file);
+			free(dir);
+			/* A log left by an earlier run must not pass for
+			   this batch's. */
+			if (unlink(sarif_path) != 0 && errno != ENOENT) {
+				r->status = HOOK_ERROR;
+				r->exit_code = -1;
+				r->signal = 0;
+				r->start = -1;
+				r->duration = -1;
+				r->reason = xasprintf("findings: cannot remove %s: %s",
+						      sarif_path, strerror(errno));
+				if (noted)
+					fingerprint_release(&fp);
+				free(sarif_path);
+				finding_reader_free(sink.reader);
+				return;
+			}
+		}
+	}
 again:
 	if (launch_argv(l, files, nfiles, shell, &av) != 0) {
 		r->status = HOOK_ERROR;
@@ -115,6 +182,8 @@ again:
 		if (noted)
 			fingerprint_release(&fp);
 		finding_reader_free(sink.reader);
+		sarif_collect_free(sink.sarif);
+		free(sarif_path);
 		return;
 	}
 	memset(&spec, 0, sizeof(spec));
@@ -226,4 +295,8 @@ again:
 		finding_reader_free(sink.reader);
 		finding_id_assign(&r->findings, ctx->root);
 	}
+	if (sink.sarif != NULL || sarif_path != NULL)
+		read_sarif(ctx, h, &pr, &sink, sarif_path, r);
+	sarif_collect_free(sink.sarif);
+	free(sarif_path);
 }

@@ -44,6 +44,7 @@ findings_add(struct findings *f, const char *file, unsigned long line,
 	x->message = xstrdup(message);
 	x->fingerprint = NULL;
 	x->state = FINDING_STATE_NONE;
+	x->sarif = NULL;
 	return x;
 }
 
@@ -109,6 +110,7 @@ findings_release(struct findings *f)
 		free(f->v[i].rule);
 		free(f->v[i].message);
 		free(f->v[i].fingerprint);
+		free(f->v[i].sarif);
 	}
 	free(f->v);
 	f->v = NULL;

@@ -36,6 +36,9 @@ struct finding {
 	char *fingerprint;      /* 64 hex digits (finding_id.h); NULL until
 				   computed (owned) */
 	enum finding_state state;
+	char *sarif;            /* read from a tool's SARIF log: its result
+				   as JSON text (sarif_read.h), carried into
+				   hookwave's; else NULL (owned) */
 };
 
 struct findings {

@@ -26,6 +26,10 @@ struct report {
 	const struct writer *wr;
 	pthread_mutex_t mu;
 	int error;              /* r->mu: first write error */
+	/* The gzipped size of the last SARIF file report_save wrote
+	   (writer.h, sarif_gzipped); a pointer, as report_save takes the
+	   report const. */
+	size_t *saved_gzipped;
 	size_t *order;          /* r->mu: hooks in report order */
 	size_t norder;
 	struct buf b;           /* r->mu: scratch for one block */
@@ -117,6 +121,7 @@ report_new(const struct plan *p, const struct report_options *o)
 	state_init(&r->w, p, o);
 	r->wr = writer_for(o->format);
 	r->order = xcalloc(p->nhooks + 1, sizeof(*r->order));
+	r->saved_gzipped = xcalloc(1, sizeof(*r->saved_gzipped));
 	if (pthread_mutex_init(&r->mu, NULL) != 0)
 		abort();
 	r->first = r->last = NONE;
@@ -401,6 +406,7 @@ report_free(struct report *r)
 	free(r->prev);
 	free(r->next);
 	free(r->order);
+	free(r->saved_gzipped);
 	free(r);
 }
 
@@ -428,6 +434,7 @@ report_sarif_cut(const struct report *r, const struct hook_result *results,
 {
 	struct writer_state w = r->w;
 	struct buf b = { NULL, 0, 0 };
+	size_t gz;
 
 	memset(c, 0, sizeof(*c));
 	if (path == NULL && (r->w.o.format != REPORT_SARIF || !r->ended))
@@ -435,7 +442,10 @@ report_sarif_cut(const struct report *r, const struct hook_result *results,
 	if (path != NULL)
 		w.o.quiet = false;      /* a report file has every hook */
 	sarif_cut(&w, results, r->order, r->norder, c);
-	if (c->runs == 0 && c->results == 0)
+	gz = path != NULL ? *r->saved_gzipped : r->w.sarif_gzipped;
+	if (gz > REPORT_SARIF_MAX_GZIP)
+		c->gzipped = gz;
+	if (c->runs == 0 && c->results == 0 && c->gzipped == 0)
 		return 0;
 	if (c->runs > 0)
 		buf_printf(&b, "%zu run%s past GitHub code scanning's limit of "
@@ -446,8 +456,14 @@ report_sarif_cut(const struct report *r, const struct hook_result *results,
 			   "%d per run", c->runs > 0 ? ", and " : "",
 			   c->results, c->results == 1 ? "" : "s", c->cut_runs,
 			   c->cut_runs == 1 ? "" : "s", REPORT_SARIF_MAX_RESULTS);
-	err_set(e, NULL, 0, "sarif: %s: left out %s",
-		path != NULL ? path : "standard output", b.p);
+	if (c->gzipped > 0)
+		buf_printf(&b, "%s%zu bytes gzipped, past GitHub code "
+			   "scanning's limit of %zu per upload",
+			   b.len > 0 ? "; and it is " : "", c->gzipped,
+			   REPORT_SARIF_MAX_GZIP);
+	err_set(e, NULL, 0, "sarif: %s: %s%s",
+		path != NULL ? path : "standard output",
+		c->runs > 0 || c->results > 0 ? "left out " : "", b.p);
 	buf_release(&b);
 	return 1;
 }
@@ -495,7 +511,8 @@ static int
 write_file(const char *path, enum report_format format, const struct plan *p,
 	   const struct hook_result *results, const size_t *order,
 	   double elapsed, int exit_status,
-	   const struct atomic_file_options *fo, struct err *e)
+	   const struct atomic_file_options *fo, size_t *gzipped,
+	   struct err *e)
 {
 	const struct writer *wr = writer_for(format);
 	struct writer_state w;
@@ -517,6 +534,7 @@ write_file(const char *path, enum report_format format, const struct plan *p,
 	if (r == 0) {
 		wr->finish(&w, &b, results, order, p->nhooks, elapsed,
 			   exit_status);
+		*gzipped = w.sarif_gzipped;
 		r = out(&f, &b);
 	}
 	buf_release(&b);
@@ -546,8 +564,10 @@ report_write_file(const char *path, enum report_format format,
 		  const size_t *order, double elapsed, int exit_status,
 		  struct err *e)
 {
+	size_t gzipped;
+
 	return write_file(path, format, p, results, order, elapsed,
-			  exit_status, NULL, e);
+			  exit_status, NULL, &gzipped, e);
 }
 
 int
@@ -578,8 +598,9 @@ report_save(const struct report *r, const char *path,
 
 	if (r->norder < r->w.plan->nhooks)
 		return err_set(e, path, 0, "cannot write: the run is not over");
+	*r->saved_gzipped = 0;
 	return write_file(path, format, r->w.plan, results, r->order, elapsed,
-			  exit_status, &fo, e);
+			  exit_status, &fo, r->saved_gzipped, e);
 }
 
 int

@@ -125,12 +125,17 @@ enum report_format report_format_for(const char *path);
  */
 #define REPORT_SARIF_MAX_RUNS 20
 #define REPORT_SARIF_MAX_RESULTS 25000
+/* Its limit on an upload's size, gzipped (10 MB): past it the document
+   is written whole, and report_sarif_cut says so. */
+#define REPORT_SARIF_MAX_GZIP ((size_t)10 * 1000 * 1000)
 
 /* What the limits left out of one SARIF document. */
 struct report_sarif_cut {
 	size_t runs;            /* runs left out */
 	size_t results;         /* results left out of the runs kept */
 	size_t cut_runs;        /* runs kept that lost results */
+	size_t gzipped;         /* the document's gzipped size when past
+				   REPORT_SARIF_MAX_GZIP, else 0 */
 };
 
 /*
@@ -138,8 +143,10 @@ struct report_sarif_cut {
  * the stream's (nothing unless it is -f sarif and report_finish wrote
  * it; with -q only the hooks that fail the run), else that of the
  * report file `path` report_save wrote (every hook). Returns 0 when
- * nothing was left out; 1 with `c` counted and `e` saying what, in a
- * line the caller can print ("sarif: PATH: left out ..."). After
+ * nothing was left out and the document gzipped is within
+ * REPORT_SARIF_MAX_GZIP; 1 with `c` counted and `e` saying what, in a
+ * line the caller can print ("sarif: PATH: left out ...", "sarif:
+ * PATH: N bytes gzipped, past ..."). After
  * report_finish; call from one thread.
  */
 int report_sarif_cut(const struct report *r, const struct hook_result *results,

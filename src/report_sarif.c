@@ -10,6 +10,13 @@
  * %SRCROOT%-relative URI. Every string goes through json_string(), so
  * the document is valid JSON whatever bytes a tool printed.
  *
+ * A hook whose tool wrote SARIF (`findings = sarif`) has the tool's own
+ * run carried over instead (its driver, rules and other members as
+ * sarif_read.h kept them, valid JSON by construction), with hookwave's
+ * automationDetails, invocation and results: each the tool's result
+ * with hookwave's location, fingerprint and baselineState
+ * (sarif_result_carry()), or rendered anew when it has none.
+ *
  * GitHub code scanning refuses a file past its limits (runs per file,
  * results per run): the document leaves out what is past them and
  * stays valid; sarif_cut() counts what was left out, for report.c to
@@ -23,9 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ZLIB_CONST
+#include <zlib.h>
+
 #include "conf.h"
 #include "escape.h"
 #include "hashmap.h"
+#include "sarif_read.h"
 #include "shellcmd.h"
 #include "writer.h"
 
@@ -63,6 +74,36 @@ sarif_cut(const struct writer_state *w, const struct hook_result *results,
 			c->cut_runs++;
 		}
 	}
+}
+
+size_t
+sarif_gzip_size(const char *buf, size_t n)
+{
+	unsigned char out[16384];
+	z_stream z;
+	size_t total = 0;
+	int flush;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	z.next_in = (const Bytef *)buf;
+	do {
+		uInt k = n > (size_t)1 << 30 ? (uInt)1 << 30 : (uInt)n;
+
+		z.avail_in = k;
+		n -= k;
+		flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			(void)deflate(&z, flush);
+			total += sizeof(out) - z.avail_out;
+		} while (z.avail_out == 0);
+	} while (flush != Z_FINISH);
+	deflateEnd(&z);
+	return total;
 }
 
 /* --- the tool's name ----------------------------------------------------- */
@@ -274,14 +315,59 @@ invocation(struct buf *b, const struct plan_hook *h,
 	buf_adds(b, "}]");
 }
 
+static const char *
+state_name(enum finding_state s)
+{
+	switch (s) {
+	case FINDING_NEW:
+		return "new";
+	case FINDING_UNCHANGED:
+		return "unchanged";
+	case FINDING_ABSENT:
+		return "absent";
+	case FINDING_STATE_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* A finding read from the tool's own SARIF: its result as the tool
+   wrote it, with hookwave's location, fingerprint and baseline state.
+   False when it cannot be (then it is rendered anew). */
+static bool
+carried_result(struct buf *b, const struct finding *f)
+{
+	struct buf loc = { NULL, 0, 0 };
+	char *text;
+
+	artifact_location(&loc, f->file);
+	text = sarif_result_carry(f->sarif, loc.p, f->fingerprint,
+				  state_name(f->state));
+	buf_release(&loc);
+	if (text == NULL)
+		return false;
+	buf_adds(b, text);
+	free(text);
+	return true;
+}
+
+/* A result; `rules` NULL: by ruleId alone (the run's rules are the
+   tool's own). */
 static void
 result(struct buf *b, const struct finding *f, struct rules *rules)
 {
+	const char *state;
+
+	if (f->sarif != NULL && carried_result(b, f))
+		return;
 	buf_adds(b, "{");
 	if (f->rule != NULL) {
 		buf_adds(b, "\"ruleId\":");
 		json_str(b, f->rule);
-		buf_printf(b, ",\"ruleIndex\":%zu,", rule_index(rules, f->rule));
+		if (rules != NULL)
+			buf_printf(b, ",\"ruleIndex\":%zu",
+				   rule_index(rules, f->rule));
+		buf_adds(b, ",");
 	}
 	buf_printf(b, "\"level\":\"%s\",\"message\":{\"text\":",
 		   finding_level_name(f->level));
@@ -301,12 +387,50 @@ result(struct buf *b, const struct finding *f, struct rules *rules)
 		json_str(b, f->fingerprint);
 		buf_adds(b, "}");
 	}
-	if (f->state == FINDING_NEW)
-		buf_adds(b, ",\"baselineState\":\"new\"");
-	else if (f->state == FINDING_UNCHANGED)
-		buf_adds(b, ",\"baselineState\":\"unchanged\"");
-	else if (f->state == FINDING_ABSENT)
-		buf_adds(b, ",\"baselineState\":\"absent\"");
+	state = state_name(f->state);
+	if (state != NULL)
+		buf_printf(b, ",\"baselineState\":\"%s\"", state);
+	buf_adds(b, "}");
+}
+
+static void
+automation_id(struct buf *b, const struct plan *p, const struct plan_hook *h)
+{
+	char *id = xasprintf("hookwave/%s/%s/", p->strategies[h->strategy].name,
+			     h->conf->name);
+
+	json_str(b, id);
+	free(id);
+}
+
+/*
+ * The run of a hook whose tool wrote SARIF: the tool's run carried over
+ * (its driver, rules and the rest, sarif_read.h) with hookwave's
+ * automationDetails, invocation and results.
+ */
+static void
+carried_run(struct buf *b, const struct plan *p, size_t hook,
+	    const struct hook_result *res)
+{
+	const struct plan_hook *h = &p->hooks[hook];
+	size_t i, n = res->findings.n + res->absent.n;
+	size_t len = strlen(res->sarif_run);
+
+	if (n > REPORT_SARIF_MAX_RESULTS)
+		n = REPORT_SARIF_MAX_RESULTS;
+	buf_adds(b, "{\"automationDetails\":{\"id\":");
+	automation_id(b, p, h);
+	buf_adds(b, "},\n");
+	invocation(b, h, res);
+	buf_adds(b, ",\n\"results\":[");
+	for (i = 0; i < n; i++) {
+		buf_adds(b, i > 0 ? ",\n" : "\n");
+		result(b, i < res->findings.n ? &res->findings.v[i] :
+		       &res->absent.v[i - res->findings.n], NULL);
+	}
+	buf_adds(b, "],\n");
+	/* The tool's members, between its braces (it has its tool). */
+	buf_add(b, res->sarif_run + 1, len - 2);
 	buf_adds(b, "}");
 }
 
@@ -319,6 +443,12 @@ run(struct buf *b, const struct plan *p, size_t hook,
 	size_t i, n = res->findings.n + res->absent.n;
 	struct rules rules;
 	struct buf tail = { NULL, 0, 0 };
+
+	if (res->sarif_run != NULL && strlen(res->sarif_run) > 2 &&
+	    res->sarif_run[0] == '{') {
+		carried_run(b, p, hook, res);
+		return;
+	}
 
 	/* Its findings, then the baseline's that are gone (absent). */
 	if (n > REPORT_SARIF_MAX_RESULTS)
@@ -340,14 +470,7 @@ run(struct buf *b, const struct plan *p, size_t hook,
 		buf_adds(b, "}");
 	}
 	buf_adds(b, "]}},\n\"automationDetails\":{\"id\":");
-	{
-		char *id = xasprintf("hookwave/%s/%s/",
-				     p->strategies[h->strategy].name,
-				     h->conf->name);
-
-		json_str(b, id);
-		free(id);
-	}
+	automation_id(b, p, h);
 	buf_adds(b, "},\n");
 	invocation(b, h, res);
 	buf_adds(b, ",\n\"results\":[");
@@ -377,7 +500,7 @@ sarif_finish(struct writer_state *w, struct buf *b,
 	     const struct hook_result *results, const size_t *order, size_t n,
 	     double elapsed, int exit_status)
 {
-	size_t i, runs = 0;
+	size_t i, runs = 0, start = b->len;
 
 	(void)elapsed;
 	(void)exit_status;
@@ -392,6 +515,12 @@ sarif_finish(struct writer_state *w, struct buf *b,
 		run(b, w->plan, order[i], r);
 	}
 	buf_adds(b, "]}\n");
+	/* Measured only when it might be past the limit: deflate never
+	   makes more than compressBound() of its input, plus the gzip
+	   wrapper's 12 bytes more than zlib's. */
+	w->sarif_gzipped = 0;
+	if (compressBound((uLong)(b->len - start)) + 12 > REPORT_SARIF_MAX_GZIP)
+		w->sarif_gzipped = sarif_gzip_size(b->p + start, b->len - start);
 }
 
 const struct writer writer_sarif = { NULL, sarif_hook, sarif_finish };

@@ -117,6 +117,7 @@ hook_results_free(struct hook_result *r, size_t n)
 		free(r[i].modified);
 		findings_release(&r[i].findings);
 		findings_release(&r[i].absent);
+		free(r[i].sarif_run);
 	}
 	free(r);
 }

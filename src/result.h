@@ -85,6 +85,13 @@ struct hook_result {
 	 * (state FINDING_ABSENT), in the baseline's order. Owned.
 	 */
 	struct findings absent;
+	/*
+	 * `findings = sarif`: the tool's own run (its driver and rules,
+	 * without results: sarif_read.h) as JSON text, the rules of all
+	 * its batches merged; hookwave's SARIF log carries it over. NULL
+	 * otherwise. Owned.
+	 */
+	char *sarif_run;
 };
 
 /* What one batch came to, filled in by exec. */
@@ -102,6 +109,8 @@ struct batch_result {
 	size_t nmodified;
 	struct findings findings;       /* read from its output; the run
 					   takes them */
+	char *sarif_run;                /* its tool's SARIF run (malloc'd)
+					   or NULL; the run takes it */
 };
 
 /* The reason of a hook that was not started because the cache
@@ -140,7 +149,7 @@ void hook_result_set_cached(struct hook_result *r, size_t ncached);
 int hook_result_is_cached(const struct hook_result *r);
 
 /* Free n results and what each owns (reason, output, spans, modified,
-   findings); NULL is fine. */
+   findings, sarif_run); NULL is fine. */
 void hook_results_free(struct hook_result *r, size_t n);
 
 #endif

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "pool.h"
 #include "queue.h"
+#include "sarif_read.h"
 #include "strategy.h"
 #include "util.h"
 
@@ -479,6 +480,11 @@ finish_hook(struct strat *st, size_t h)
 		br->nmodified = 0;
 		/* Its findings too, in batch order. */
 		findings_move(&r->findings, &br->findings);
+		if (br->sarif_run != NULL)
+			r->sarif_run = sarif_run_merge(r->sarif_run,
+						       br->sarif_run);
+		free(br->sarif_run);
+		br->sarif_run = NULL;
 	}
 	r->batches = (unsigned)started;
 	r->files = run->cfg->nfiles ? run->cfg->nfiles[h] : 0;

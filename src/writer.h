@@ -19,6 +19,9 @@ struct writer_state {
 	struct report_options o;
 	size_t count;           /* hooks written so far (with -q, those shown) */
 	int name_width;         /* widest "strategy/name", for text */
+	/* The SARIF writer's document, gzipped: its size in bytes, or 0
+	   when it cannot pass REPORT_SARIF_MAX_GZIP (not measured). */
+	size_t sarif_gzipped;
 };
 
 struct writer {
@@ -50,6 +53,13 @@ bool sarif_has_run(const struct plan *p, size_t hook,
 
 /* What the SARIF document of these n hooks in report order leaves out
    to keep to GitHub's limits (report.h), as w shows them. */
+/*
+ * The size of buf[0..n) gzipped (zlib's default level, as gzip(1)
+ * does), measured by deflating into a small counting buffer: no copy
+ * of the output is kept. 0 when zlib cannot start (out of memory).
+ */
+size_t sarif_gzip_size(const char *buf, size_t n);
+
 void sarif_cut(const struct writer_state *w, const struct hook_result *results,
 	       const size_t *order, size_t n, struct report_sarif_cut *c);
 

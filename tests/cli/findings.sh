@@ -222,7 +222,7 @@ printf '[hook a]\ncommand = touch ran\nfindings = clang\n' >hookwave.ini
 hw
 expect_exit "findings = clang: exit 2" 2
 expect_stderr_line "findings = clang: the value and what is wanted" \
-	"^hookwave: hookwave\.ini:3: bad value 'clang' for 'findings': want gcc or none$"
+	"^hookwave: hookwave\.ini:3: bad value 'clang' for 'findings': want gcc, sarif or none$"
 check "bad keys: nothing ran" test ! -e ran
 
 # --- fingerprints survive lines moving ---------------------------------------

@@ -15,7 +15,7 @@ room() {
 	case $1 in
 	util|buf|escape|log|heap|hashmap|atomic_file|output|shellcmd|gitnames|filetype) echo base ;;
 	conf) echo config ;;
-	finding|finding_read|finding_id|baseline) echo findings ;;
+	finding|finding_read|finding_id|baseline|sarif_read) echo findings ;;
 	plan|result|conflicts) echo model ;;
 	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
 	history|store|cache_key) echo memory ;;

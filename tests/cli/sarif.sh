@@ -6,7 +6,12 @@
 # findings), and the hand-made ones of the unit test
 # (tests/unit/check_report_sarif, run here with HOOKWAVE_SARIF_SAMPLES).
 # GitHub's limit on runs per file: the document stays valid and stderr
-# says what was left out. -f github: a fresh stop-commands token per
+# says what was left out; past its 10 MB gzipped, stderr says so and the
+# log is whole. findings = sarif: a tool's own log read from its output
+# or its sarif_file (the hand-written fixtures of tests/data/findings),
+# bad logs as errors with a reason, batches of a sarif_file hook never
+# at once, the config errors, a baseline round-trip, and the tool's run
+# carried into hookwave's log, valid. -f github: a fresh stop-commands token per
 # run, output that cannot end the block, exact escaping.
 #
 # Needs python3 with jsonschema (Debian: python3-jsonschema); skips (77)
@@ -258,6 +263,192 @@ check "baseline: baselineState of each result, the gone one absent" \
 	py b.sarif '[(r.get("ruleId"), r.get("baselineState")) for r in d["runs"][0]["results"]] == [("R1", "unchanged"), ("R3", "new"), ("R2", "absent")]'
 check "baseline: every result has its fingerprint" \
 	py b.sarif 'all(len(r["partialFingerprints"]["hookwave/v1"]) == 64 for r in d["runs"][0]["results"])'
+
+# --- a tool's own SARIF: findings = sarif ------------------------------------
+
+command -v jq >/dev/null 2>&1 || skip_all "no jq"
+command -v git >/dev/null 2>&1 || skip_all "no git"
+isolate_git
+fx=$TESTDATA/findings
+mkdir "$tmp/tool" && cd "$tmp/tool" || exit 1
+git init -q . || exit 1
+cp "$fx"/semgrep.sarif "$fx"/codeql.sarif "$fx"/truncated.sarif "$fx"/old.sarif .
+mkdir sub
+# jqh HOOK FILTER: FILTER over HOOK's JSON object in $tmp/out.
+jqh() {
+	jq -r --arg h "$1" "select(.type == \"hook\" and .name == \$h) | $2" "$tmp/out"
+}
+# same NAME WANT HAVE: a check that two strings are equal.
+same() {
+	if test "$2" = "$3"; then
+		_ok "$1"
+	else
+		fail "$1" "want: $2" "have: $3"
+		_show_run
+	fi
+}
+cat >hookwave.ini <<'EOF'
+[hook sg]
+findings = sarif
+command = echo 'Scanning 3 files { 2 rules }'; cat semgrep.sarif; exit 1
+[hook cq]
+findings = sarif
+cwd = sub
+sarif_file = out/log.sarif
+command = mkdir -p out && cp ../codeql.sarif out/log.sarif
+[hook cut]
+findings = sarif
+command = cat truncated.sarif; exit 1
+[hook old]
+findings = sarif
+command = cat old.sarif
+[hook silent]
+findings = sarif
+command = echo all good
+[hook stale]
+findings = sarif
+sarif_file = stale.sarif
+command = true
+EOF
+cp semgrep.sarif stale.sarif
+hw -f json
+expect_exit "sarif in: exit 1" 1
+same "sarif in: stdout, after chatter: every field" \
+	'src/bad.py 7 5 warning python.lang.security.audit.eval-detected.eval-detected|src/bad.py 1 1 note python.lang.best-practice.unused-import|src/with space.py 12 null error python.lang.correctness.useless-comparison' \
+	"$(jqh sg '.findings[] | "\(.file) \(.line) \(.col) \(.level) \(.rule)"' | tr '\n' '|' | sed 's/|$//')"
+same "sarif in: the message, quotes and all" 'This comparison is always "True": x == x' \
+	"$(jqh sg '.findings[2].message')"
+same "sarif in: the tool's exit status stands" "failed 1" "$(jqh sg '"\(.status) \(.exit_code)"')"
+same "sarif in: sarif_file, relative to the hook's cwd" \
+	'/repo/tests/data/findings/src/bad.c 4 note Variable x is not used; see bad.c:4 (not {this}).|sub/src/bad.c 9 note Possible overflow.|. null note Something about the build.|/abs/out/of/root.c null error from the second run' \
+	"$(jqh cq '.findings[] | "\(.file) \(.line) \(.level) \(.message)"' | tr '\n' '|' | sed 's/|$//')"
+same "sarif in: a cut-off log is an error that says why" \
+	"error findings: bad JSON at line 1 column 63: '}' expected near end of file" \
+	"$(jqh cut '"\(.status) \(.reason)"')"
+same "sarif in: SARIF 2.0.0 is an error" "error findings: not SARIF 2.1.0: version 2.0.0" \
+	"$(jqh old '"\(.status) \(.reason)"')"
+same "sarif in: no log at all is an error" "error findings: no SARIF log in its output" \
+	"$(jqh silent '"\(.status) \(.reason)"')"
+same "sarif in: a stale sarif_file is removed before the batch, never read" \
+	"error findings: cannot read $tmp/tool/stale.sarif: No such file or directory" \
+	"$(jqh stale '"\(.status) \(.reason)"')"
+
+# Carried over: the tool's own run and results in hookwave's log.
+hw -o carried.sarif
+check "carried: the log is valid" valid carried.sarif
+check "carried: one run per hook, each its own automationDetails.id" \
+	py carried.sarif 'sorted(r["automationDetails"]["id"] for r in d["runs"]) == ["hookwave/default/cq/", "hookwave/default/cut/", "hookwave/default/old/", "hookwave/default/sg/", "hookwave/default/silent/", "hookwave/default/stale/"]'
+check "carried: the tool's driver and rules" \
+	py carried.sarif '[(r["tool"]["driver"]["name"], r["tool"]["driver"]["semanticVersion"], len(r["tool"]["driver"]["rules"])) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/"] == [("Semgrep OSS", "1.50.0", 3)]'
+check "carried: the tool's results, its own fields kept" \
+	py carried.sarif '[(x["fingerprints"]["matchBasedId/v1"], x["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/" for x in r["results"][:1]] == [("4c1b8a0e7f2d", "    eval(user_input)")]'
+check "carried: hookwave's fingerprint beside the tool's" \
+	py carried.sarif '[sorted(x["partialFingerprints"]) for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/" for x in r["results"]] == [["hookwave/v1"], ["hookwave/v1", "primaryLocationLineHash"], ["hookwave/v1"]]'
+check "carried: invocations are hookwave's" \
+	py carried.sarif '[r["invocations"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/sg/"] == [[{"executionSuccessful": True, "exitCode": 1}]]'
+check "carried: locations relative to %SRCROOT%, the repository's top" \
+	py carried.sarif '[x["locations"][0]["physicalLocation"]["artifactLocation"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/cq/" for x in r["results"][:2]] == [{"uri": "file:///repo/tests/data/findings/src/bad.c"}, {"uri": "sub/src/bad.c", "uriBaseId": "%SRCROOT%"}]'
+check "carried: no ruleIndex of the tool's run, no originalUriBaseIds" \
+	py carried.sarif 'not any("ruleIndex" in x for r in d["runs"] for x in r.get("results", [])) and not any("originalUriBaseIds" in r for r in d["runs"])'
+check "carried: a hook whose log was bad has hookwave's own run" \
+	py carried.sarif '[r["tool"]["driver"]["name"] for r in d["runs"] if r["automationDetails"]["id"] == "hookwave/default/cut/"] == ["cat"]'
+
+# Batches of a hook with sarif_file run one after another: each reads
+# its own log (a batch that found another running would say so).
+printf 'x\n' >a.py; printf 'y\n' >b.py; printf 'z\n' >c.py
+git add a.py b.py c.py
+cat >hookwave.ini <<'EOF'
+[settings]
+jobs = 3
+[hook per]
+findings = sarif
+sarif_file = per.sarif
+files = *.py
+batch_size = 1
+command = sh ./per.sh
+EOF
+cat >per.sh <<'EOF'
+mkdir busy || echo overlap >>overlaps
+printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"per"}},"results":[{"ruleId":"R","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"%s"},"region":{"startLine":1}}}]}]}]}' "$1" >per.sarif
+rmdir busy
+exit 1
+EOF
+hw -f json
+expect_exit "sarif_file batches: exit 1" 1
+same "sarif_file batches: 3 batches, each its own file's finding" "3 a.py b.py c.py" \
+	"$(jqh per '"\(.batches) " + ([.findings[].file] | sort | join(" "))')"
+check "sarif_file batches: never two at once" test ! -e overlaps
+
+# Errors at the config line; nothing runs.
+printf '[hook a]\ncommand = touch ran\nsarif_file = x.sarif\n' >hookwave.ini
+hw
+expect_exit "sarif_file without findings = sarif: exit 2" 2
+expect_stderr_line "sarif_file without findings = sarif: says so, with the line" \
+	"^hookwave: hookwave\.ini:3: hook 'a' has 'sarif_file' but not 'findings = sarif'$"
+printf '[hook a]\ncommand = touch ran\nfindings = gcc\nsarif_file = x.sarif\n' >hookwave.ini
+hw
+expect_exit "sarif_file with findings = gcc: exit 2" 2
+printf '[hook a]\ncommand = touch ran\nfindings = sarif\nsarif_file =\n' >hookwave.ini
+hw
+expect_exit "empty sarif_file: exit 2" 2
+expect_stderr_line "empty sarif_file: says so, with the line" \
+	"^hookwave: hookwave\.ini:4: 'sarif_file' has an empty value$"
+check "config errors: nothing ran" test ! -e ran
+
+# A baseline round-trip: a tool's findings are held like any others.
+printf 'line one\nline two\n' >t.py
+git add t.py
+# mk_log RULE LINE: the tool's log, one result.
+mk_log() {
+	printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"%s","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleId":"%s","message":{"text":"bad"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"t.py","uriBaseId":"%%SRCROOT%%"},"region":{"startLine":%s}}}]}]}]}\n' "$1" "$1" "$2" >tool.log
+}
+cat >hookwave.ini <<'EOF'
+[hook t]
+findings = sarif
+command = cat tool.log; exit 1
+EOF
+mk_log R1 1
+hw --write-baseline=b.txt
+expect_exit "sarif baseline: the first run fails" 1
+printf 'new first line\nline one\nline two\n' >t.py
+mk_log R1 2
+hw -f json --baseline=b.txt
+expect_exit "sarif baseline: the same finding, moved: exit 0" 0
+same "sarif baseline: unchanged, the hook passes" "passed unchanged" \
+	"$(jqh t '"\(.status) \(.findings[0].baseline)"')"
+mk_log R2 3
+hw -f json --baseline=b.txt
+expect_exit "sarif baseline: a new rule's finding: exit 1" 1
+same "sarif baseline: new, the old one absent" "new R1:absent" \
+	"$(jqh t '"\(.findings[0].baseline) \(.absent[0].rule):\(.absent[0].baseline)"')"
+hw --baseline=b.txt -o held.sarif
+check "sarif baseline: the carried log is valid" valid held.sarif
+check "sarif baseline: baselineState new on the tool's result, absent rendered" \
+	py held.sarif '[(x["ruleId"], x["baselineState"]) for x in d["runs"][0]["results"]] == [("R2", "new"), ("R1", "absent")] and d["runs"][0]["tool"]["driver"]["name"] == "t"'
+
+# --- past GitHub's 10 MB gzipped: said on stderr, the log whole -------------
+
+if command -v base64 >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1; then
+	mkdir "$tmp/big" && cd "$tmp/big" || exit 1
+	# 15,000 findings of 1,000 random base64 characters: about 15 MB
+	# of log, some 11.5 MB gzipped.
+	head -c 11250000 /dev/urandom | base64 -w 1000 |
+		sed 's/^/a.c:1: error: /' >big.out
+	printf '[hook big]\nfindings = gcc\ncommand = cat big.out\n' >hookwave.ini
+	hw -o big.sarif
+	expect_exit "gzip limit: the run passes" 0
+	expect_stderr_line "gzip limit: stderr says how large it is gzipped" \
+		"^hookwave: sarif: big\.sarif: [0-9]+ bytes gzipped, past GitHub code scanning's limit of 10000000 per upload$"
+	check "gzip limit: the log is whole, every finding in it" \
+		py big.sarif 'len(d["runs"][0]["results"]) == 15000'
+	gz=$(gzip -c big.sarif | wc -c)
+	check "gzip limit: gzip(1) agrees it is past 10 MB ($gz)" test "$gz" -gt 10000000
+	said=$(sed -n 's/.*big\.sarif: \([0-9]*\) bytes.*/\1/p' "$tmp/err")
+	check "gzip limit: the size said is about gzip(1)'s ($said, $gz)" \
+		test "$said" -gt $((gz - gz / 50)) -a "$said" -lt $((gz + gz / 50))
+else
+	_ok "gzip limit: no base64 or gzip, skipped # SKIP"
+fi
 
 # --- the demo -------------------------------------------------------------------
 

@@ -1396,6 +1396,36 @@ START_TEST(test_errorformat_checked)
 }
 END_TEST
 
+/* findings = sarif, with or without sarif_file; sarif_file makes the
+   hook serial (its batches would share the file) and needs sarif. */
+START_TEST(test_findings_sarif)
+{
+	struct conf c;
+
+	PARSE_OK(&c, "[hook a]\ncommand = x\nfindings = sarif\n"
+		 "[hook b]\ncommand = x\nfindings = sarif\n"
+		 "sarif_file = out/b.sarif\nfiles = *.c\n");
+	ck_assert_int_eq(c.hooks[0].findings, CONF_FINDINGS_SARIF);
+	ck_assert_ptr_null(c.hooks[0].sarif_file);
+	ck_assert_ptr_null(c.hooks[0].finding_format);
+	ck_assert(!c.hooks[0].serial);
+	ck_assert_str_eq(c.hooks[1].sarif_file, "out/b.sarif");
+	ck_assert(c.hooks[1].serial);
+	ck_assert_str_eq(conf_findings_name(c.hooks[1].findings), "sarif");
+	conf_release(&c);
+	PARSE_BAD("[hook a]\ncommand = x\nsarif_file = a.sarif\n", 3,
+		  "hook 'a' has 'sarif_file' but not 'findings = sarif'");
+	PARSE_BAD("[hook a]\ncommand = x\nsarif_file = a.sarif\n"
+		  "findings = gcc\n", 3,
+		  "hook 'a' has 'sarif_file' but not 'findings = sarif'");
+	PARSE_BAD("[hook a]\ncommand = x\nfindings = sarif\n"
+		  "errorformat = %f:%l: %m\n", 4,
+		  "hook 'a' has both 'findings' and 'errorformat'");
+	PARSE_BAD("[hook a]\ncommand = x\nfindings = SARIF\n", 3,
+		  "bad value 'SARIF' for 'findings': want gcc, sarif or none");
+}
+END_TEST
+
 /* Repeated keys, env excepted; a repeat in another section is fine. */
 START_TEST(test_repeats)
 {
@@ -2026,6 +2056,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_empty_values);
 	tcase_add_test(tc, test_unknown_keys);
 	tcase_add_test(tc, test_errorformat_checked);
+	tcase_add_test(tc, test_findings_sarif);
 	tcase_add_test(tc, test_repeats);
 	tcase_add_test(tc, test_bad_names);
 	tcase_add_test(tc, test_bad_env);

@@ -30,6 +30,7 @@
 #include "finding.h"
 #include "plan.h"
 #include "report.h"
+#include "writer.h"
 #include "result.h"
 #include "util.h"
 
@@ -390,6 +391,68 @@ START_TEST(test_sarif_document)
 }
 END_TEST
 
+/*
+ * A hook whose tool wrote SARIF: its run carried over (driver, rules,
+ * the tool's own result fields), with hookwave's automationDetails,
+ * invocation, location, fingerprint and baselineState; a finding whose
+ * carried text is broken, and an absent one, rendered anew without a
+ * ruleIndex (the rules are the tool's).
+ */
+START_TEST(test_sarif_carried)
+{
+	struct finding *f;
+	size_t len;
+	char *s;
+
+	res[H_PY].status = HOOK_FAILED;
+	res[H_PY].exit_code = 1;
+	res[H_PY].sarif_run = xstrdup("{\"tool\":{\"driver\":{\"name\":"
+		"\"Semgrep OSS\",\"rules\":[{\"id\":\"R1\",\"defaultConfiguration\":"
+		"{\"level\":\"note\"}}]}},\"columnKind\":\"utf16CodeUnits\"}");
+	f = findings_add(&res[H_PY].findings, "src/x y.py", 4, 2, FINDING_NOTE,
+			 "R1", "m");
+	f->fingerprint = xstrdup(fp);
+	f->state = FINDING_NEW;
+	f->sarif = xstrdup("{\"ruleId\":\"R1\",\"message\":{\"text\":\"m\"},"
+		"\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"x%20y.py\",\"uriBaseId\":\"SRC\",\"index\":3},"
+		"\"region\":{\"startLine\":4,\"startColumn\":2,\"endLine\":5}}}],"
+		"\"partialFingerprints\":{\"tool/v1\":\"abc\"},"
+		"\"properties\":{\"tags\":[\"t\"]}}");
+	f = findings_add(&res[H_PY].findings, "b.py", 1, 0, FINDING_ERROR,
+			 "R2", "broken");
+	f->sarif = xstrdup("{\"ruleId\":");
+	f = findings_add(&res[H_PY].absent, "c.py", 2, 0, FINDING_WARNING,
+			 "R1", "gone");
+	f->state = FINDING_ABSENT;
+
+	s = render(REPORT_SARIF, order, &len);
+	save_sample("carried", s, len);
+	ck_assert_msg(strstr(s, "{\"automationDetails\":{\"id\":"
+		"\"hookwave/fast/py/\"},\n\"invocations\":[{\"executionSuccessful\":"
+		"true,\"exitCode\":1}],\n\"results\":[\n"
+		"{\"ruleId\":\"R1\",\"message\":{\"text\":\"m\"},\"locations\":"
+		"[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":"
+		"\"src/x%20y.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":4,\"startColumn\":2,\"endLine\":5}}}],"
+		"\"partialFingerprints\":{\"tool/v1\":\"abc\",\"hookwave/v1\":\""
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"\"},\"properties\":{\"tags\":[\"t\"]},\"baselineState\":\"new\"},\n"
+		"{\"ruleId\":\"R2\",\"level\":\"error\",\"message\":{\"text\":"
+		"\"broken\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"b.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":1}}}]},\n"
+		"{\"ruleId\":\"R1\",\"level\":\"warning\",\"message\":{\"text\":"
+		"\"gone\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+		"{\"uri\":\"c.py\",\"uriBaseId\":\"%SRCROOT%\"},\"region\":"
+		"{\"startLine\":2}}}],\"baselineState\":\"absent\"}],\n"
+		"\"tool\":{\"driver\":{\"name\":\"Semgrep OSS\",\"rules\":"
+		"[{\"id\":\"R1\",\"defaultConfiguration\":{\"level\":\"note\"}}]}},"
+		"\"columnKind\":\"utf16CodeUnits\"}") != NULL, "%s", s);
+	free(s);
+}
+END_TEST
+
 /* The stream writes the same document, and nothing before the end. */
 START_TEST(test_sarif_stream)
 {
@@ -529,6 +592,90 @@ START_TEST(test_sarif_tool_names)
 		free(want);
 		free(text);
 	}
+}
+END_TEST
+
+/* The gzipped size, measured without keeping the output. */
+START_TEST(test_sarif_gzip_size)
+{
+	size_t n = (size_t)1 << 20, i, gz;
+	char *p = xcalloc(n, 1);
+	unsigned x = 12345;
+
+	ck_assert_uint_eq(sarif_gzip_size("", 0), 20);  /* header, trailer */
+	gz = sarif_gzip_size(p, n);
+	ck_assert_msg(gz > 20 && gz < 5000, "zeros: %zu", gz);
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (char)(x >> 23);
+	}
+	gz = sarif_gzip_size(p, n);
+	ck_assert_msg(gz >= n && gz <= n + n / 1000 + 64, "noise: %zu", gz);
+	free(p);
+}
+END_TEST
+
+/*
+ * A log past GitHub's 10 MB gzipped: written whole and valid, and
+ * report_sarif_cut says how large it is, for the stream and a file.
+ */
+START_TEST(test_sarif_gzip_limit)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct report_options o;
+	struct report_sarif_cut c;
+	struct report *r;
+	struct err e;
+	size_t ord[NH], i, k, len;
+	char msg[1001], *s, *path, *want;
+	unsigned x = 7;
+
+	for (i = 0; i < NH; i++)
+		ord[i] = i;
+	findings_release(&res[H_SC].findings);
+	for (i = 0; i < 15000; i++) {
+		for (k = 0; k < 1000; k++) {
+			x = x * 1103515245u + 12345u;
+			msg[k] = b64[(x >> 16) & 63];
+		}
+		msg[1000] = '\0';
+		findings_add(&res[H_SC].findings, "a.c", i + 1, 0,
+			     FINDING_ERROR, NULL, msg);
+	}
+	memset(&o, 0, sizeof(o));
+	o.format = REPORT_SARIF;
+	s = render_stream(&o, ord, 1, &r, &len);
+	ck_assert_ptr_nonnull(strstr(s, "]}]}\n"));
+	ck_assert_int_eq(report_sarif_cut(r, res, NULL, &c, &e), 1);
+	ck_assert_uint_eq(c.runs, 0);
+	ck_assert_uint_eq(c.results, 0);
+	ck_assert_uint_eq(c.gzipped, sarif_gzip_size(s, len));
+	ck_assert_uint_gt(c.gzipped, REPORT_SARIF_MAX_GZIP);
+	want = xasprintf("sarif: standard output: %zu bytes gzipped, past "
+			 "GitHub code scanning's limit of 10000000 per upload",
+			 c.gzipped);
+	ck_assert_str_eq(e.msg, want);
+	free(want);
+	free(s);
+
+	path = xasprintf("%s/big.sarif", tmpdir);
+	ck_assert_int_eq(report_save(r, path, REPORT_SARIF, res, 1.5, 1, &e), 0);
+	ck_assert_int_eq(report_sarif_cut(r, res, path, &c, &e), 1);
+	ck_assert_uint_gt(c.gzipped, REPORT_SARIF_MAX_GZIP);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/big.sarif: "));
+	ck_assert_ptr_nonnull(strstr(e.msg, " bytes gzipped, past"));
+	unlink(path);
+	free(path);
+	report_free(r);
+
+	/* Small again: nothing said. */
+	findings_release(&res[H_SC].findings);
+	s = render_stream(&o, ord, 1, &r, &len);
+	ck_assert_int_eq(report_sarif_cut(r, res, NULL, &c, &e), 0);
+	ck_assert_uint_eq(c.gzipped, 0);
+	free(s);
+	report_free(r);
 }
 END_TEST
 
@@ -768,12 +915,22 @@ report_sarif_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sarif_document);
+	tcase_add_test(tc, test_sarif_carried);
 	tcase_add_test(tc, test_sarif_stream);
 	tcase_add_test(tc, test_sarif_quiet);
 	tcase_add_test(tc, test_sarif_empty);
 	tcase_add_test(tc, test_sarif_extension);
 	tcase_add_test(tc, test_sarif_tool_names);
 	tcase_add_test(tc, test_sarif_limits);
+	tcase_add_test(tc, test_sarif_gzip_size);
+	suite_add_tcase(s, tc);
+
+	/* 15 MB rendered and deflated three times: slow under TSan on a
+	   loaded machine, so a case of its own with room to spare. */
+	tc = tcase_create("sarif-gzip");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_sarif_gzip_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("github");
