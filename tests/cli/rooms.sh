@@ -20,7 +20,7 @@ room() {
 	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
 	history|store|cache_key) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
-	queue|pool|strategy) echo scheduler ;;
+	queue|pool|strategy|shard) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
 	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
