@@ -39,6 +39,10 @@ struct batch_costs {
 	/* Whether hook `hook` gets `path` (run-relative) of those its
 	   patterns select (--failed: the files it had). NULL: all. */
 	int (*keep)(void *ctx, size_t hook, const char *path);
+	/* > 0: a hook without batch_size is cut into this many batches
+	   (fewer with fewer files) whatever the jobs, max_workers and the
+	   argument room: the same on every machine (--shard's split). */
+	size_t fixed;
 };
 
 /*

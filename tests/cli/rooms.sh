@@ -23,7 +23,7 @@ room() {
 	queue|pool|strategy|shard) echo scheduler ;;
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
-	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
+	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print|shard_plan) echo app ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac
