@@ -21,7 +21,7 @@ const char cli_synopsis[] =
 	"                --files=file | --changed | --from-ref=ref [--to-ref=ref]]\n"
 	"                [--check-config] [--color=when] [--lock]\n"
 	"                [--failed] [--log-level=level] [--no-cache] [--no-history]\n"
-	"                [--no-strategy-parallel]\n"
+	"                [--no-strategy-parallel] [--shard=K/N]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [--baseline=file] [--write-baseline=file]\n"
 	"                [hook ...]\n"
