@@ -324,6 +324,7 @@ take_part(struct session *s, struct err *e)
 	struct batch_costs costs = { NULL, NULL, s, NULL, 0 };
 	struct run_batches whole;
 	size_t old_n = p->nhooks;
+	int rc;
 
 	if (s->hist != NULL) {
 		costs.factor = hist_factor;
@@ -343,9 +344,12 @@ take_part(struct session *s, struct err *e)
 	po.only = s->part.only;
 	launch_release(&s->launches);
 	plan_release(p);
-	if (plan_build(p, s->conf, &po, e) != 0)
-		return -1;
+	rc = plan_build(p, s->conf, &po, e);
 	make_keys(s, old_n);
+	if (rc != 0)
+		return -1;
+	run_batches_release(&s->batches);
+	run_batches_init(&s->batches, p->nhooks);
 	if (s->hist != NULL)
 		weigh_plan(s);
 	launch_build(&s->launches, p, environ);
