@@ -6,6 +6,7 @@
 #include "config.h"
 #endif
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,9 +156,12 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 			want = p->jobs;
 			if (p->strategies[h->strategy].max_workers < want)
 				want = p->strategies[h->strategy].max_workers;
+			if (costs != NULL && costs->fixed > 0)
+				want = costs->fixed;
 			cost = file_costs(from, idx, n, plen, costs, i);
 			files_batch(b, from, idx, n, cost, (size_t)c->batch_size,
-				    want, launch_budget(x));
+				    want, costs != NULL && costs->fixed > 0 ?
+				    SIZE_MAX / 2 : launch_budget(x));
 			free(cost);
 			for (k = 0; costs != NULL && costs->seconds != NULL &&
 			     k < b->n; k++)

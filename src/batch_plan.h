@@ -43,6 +43,10 @@ struct batch_costs {
 	/* The run's files' type tags (file_tags.h), kept by the caller
 	   across calls on the same list; NULL: found for this call. */
 	struct file_tags *tags;
+	/* > 0: a hook without batch_size is cut into this many batches
+	   (fewer with fewer files) whatever the jobs, max_workers and the
+	   argument room: the same on every machine (--shard's split). */
+	size_t fixed;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "gitnames.h"
 #include "log.h"
+#include "shard.h"
 
 const char cli_synopsis[] =
 	"usage: hookwave [-0hlnqVvx] [-C dir] [-c file] [-f format] [-j jobs]\n"
@@ -20,7 +21,7 @@ const char cli_synopsis[] =
 	"                --files=file | --changed | --from-ref=ref [--to-ref=ref]]\n"
 	"                [--check-config] [--color=when] [--lock]\n"
 	"                [--failed] [--log-level=level] [--no-cache] [--no-history]\n"
-	"                [--no-strategy-parallel]\n"
+	"                [--no-strategy-parallel] [--shard=K/N]\n"
 	"                [--report-format=format] [--schedule=schedule] [--skip=hook]\n"
 	"                [--timeline=file] [--baseline=file] [--write-baseline=file]\n"
 	"                [hook ...]\n"
@@ -66,6 +67,7 @@ const char cli_help_text[] =
 	"      --no-cache           neither use nor fill the result cache\n"
 	"      --no-history         ignore and keep no record of durations\n"
 	"      --failed             only what did not pass last time, and its dependents\n"
+	"      --shard=K/N          run the Kth of N balanced parts (CI_NODE_INDEX/TOTAL)\n"
 	"  -n, --dry-run            print the plan, run nothing\n"
 	"  -l, --list               list hooks: name, strategy, wave, depends\n"
 	"      --check-config       validate the config and exit\n"
@@ -128,7 +130,7 @@ enum {
 	OPT_STAGED, OPT_FILES, OPT_REPORT_FORMAT, OPT_TIMELINE, OPT_COLOR,
 	OPT_LOCK, OPT_CHECK_CONFIG, OPT_LOG_LEVEL, OPT_NO_HISTORY,
 	OPT_GIT_HOOK, OPT_FROM_REF, OPT_TO_REF, OPT_CHANGED, OPT_FORCE,
-	OPT_FAILED, OPT_NO_CACHE, OPT_BASELINE, OPT_WRITE_BASELINE
+	OPT_FAILED, OPT_NO_CACHE, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_SHARD
 };
 
 static const struct option long_options[] = {
@@ -163,6 +165,7 @@ static const struct option long_options[] = {
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "failed", no_argument, NULL, OPT_FAILED },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
@@ -183,6 +186,17 @@ options_init(struct cli_options *o)
 	o->color = CLI_COLOR_AUTO;
 	o->log_level = LOG_LEVEL_OFF;
 	o->plan = (struct plan_options)PLAN_OPTIONS_INIT;
+	o->shard = o->nshards = 1;
+}
+
+/* "WHAT: the message", for a value whose checker does not know its name. */
+static void
+prefix_err(struct err *e, const char *what)
+{
+	char msg[sizeof(e->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	err_set(e, NULL, 0, "%s: %s", what, msg);
 }
 
 /* "PREFIX '--foo'SUFFIX" or "PREFIX '-x'SUFFIX", as the user wrote it. */
@@ -323,6 +337,7 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	int c, v, file_opts = 0, new_opts = 0;
 	unsigned long n;
 	const char *env;
+	bool shard_set = false;
 
 	options_init(o);
 	if ((env = getenv("HOOKWAVE")) != NULL && strcmp(env, "0") == 0)
@@ -480,6 +495,13 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 		case OPT_FAILED:
 			o->failed = true;
 			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &o->shard, &o->nshards, e) != 0) {
+				prefix_err(e, "--shard");
+				return CLI_ERROR;
+			}
+			shard_set = true;
+			break;
 		case 'n':
 			o->action = CLI_DRY_RUN;
 			break;
@@ -551,6 +573,13 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 		split_names(env, &o->env_skip);
 	if ((env = getenv("SKIP")) != NULL)
 		split_names(env, &o->env_skip);
+	if (shard_set && o->action != CLI_RUN && o->action != CLI_DRY_RUN)
+		return err_set(e, NULL, 0, "--shard goes with a run or -n"),
+		       CLI_ERROR;
+	if (!shard_set && (o->action == CLI_RUN || o->action == CLI_DRY_RUN) &&
+	    shard_from_env(getenv("CI_NODE_INDEX"), getenv("CI_NODE_TOTAL"),
+			   &o->shard, &o->nshards, e) != 0)
+		return CLI_ERROR;
 
 	o->plan.strategies = (const char *const *)o->strategies.v;
 	o->plan.nstrategies = o->strategies.n;

@@ -62,6 +62,10 @@ struct cli_options {
 	bool no_cache;                  /* --no-cache: neither read nor write
 					   the result cache */
 	bool failed;                    /* --failed: rerun what did not pass */
+	unsigned shard, nshards;        /* --shard=K/N, else CI_NODE_INDEX and
+					   CI_NODE_TOTAL: run part `shard`
+					   (1-based) of nshards; nshards 1:
+					   the whole run (shard.h) */
 	int log_level;                  /* LOG_LEVEL_* (log.h); OFF by default */
 	bool skip_all;                  /* HOOKWAVE=0: a run runs nothing */
 	bool force;                     /* install --force */
@@ -88,7 +92,8 @@ enum cli_status {
 };
 
 /*
- * Parse argv (and HOOKWAVE_LOG, HOOKWAVE_SKIP, HOOKWAVE) into *o, which
+ * Parse argv (and HOOKWAVE_LOG, HOOKWAVE_SKIP, HOOKWAVE, and for a run
+ * or -n without --shard CI_NODE_INDEX and CI_NODE_TOTAL) into *o, which
  * it initialises. A first argument `install` or `uninstall` is a
  * command (hookwave(1)), whose own options and git hook names follow;
  * `hookwave -- install` runs a hook of that name. On CLI_ERROR and CLI_USAGE `e` says why. *o must be

@@ -259,6 +259,7 @@ act(const struct cli_options *o)
 		}
 		sess.lock_fd = lock_fd;
 		if (o->action == CLI_DRY_RUN) {
+			shard_plan_print(&out, &sess.part);
 			plan_print_dry_run(&out, &plan, &sess.batches);
 			status = put_stdout(&out);
 		} else {

@@ -70,6 +70,9 @@ struct plan {
 	bool fail_fast;
 	long kill_grace;
 	size_t output_limit;
+	unsigned shard, nshards;        /* part shard (1-based) of nshards
+					   that the reports name; 0 0: the
+					   whole run (set by the session) */
 };
 
 /* What the command line asks for. Zero-initialised means "as configured". */

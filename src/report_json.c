@@ -64,6 +64,14 @@ json_finding(struct buf *b, const struct finding *f)
 	buf_add(b, "}", 1);
 }
 
+/* ,"shard":"K/N" in a sharded run's hook and summary objects. */
+static void
+json_shard(struct buf *b, const struct plan *p)
+{
+	if (p->nshards > 1)
+		buf_printf(b, ",\"shard\":\"%u/%u\"", p->shard, p->nshards);
+}
+
 static void
 json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	  const struct hook_result *res)
@@ -81,6 +89,7 @@ json_hook(struct writer_state *w, struct buf *b, size_t hook,
 	json_string(b, h->conf->name, strlen(h->conf->name));
 	buf_adds(b, ",\"strategy\":");
 	json_str_or_null(b, w->plan->strategies[h->strategy].name);
+	json_shard(b, w->plan);
 	buf_printf(b, ",\"wave\":%u,\"status\":\"%s\",\"reason\":", h->wave,
 		   hook_status_name(res->status));
 	json_str_or_null(b, reason);
@@ -136,7 +145,9 @@ json_finish(struct writer_state *w, struct buf *b,
 	summary_count(w->plan, results, &s);
 	for (i = 0; i < w->plan->nhooks; i++)
 		nfind += results[i].findings.n;
-	buf_printf(b, "{\"type\":\"summary\",\"passed\":%zu,\"failed\":%zu,"
+	buf_adds(b, "{\"type\":\"summary\"");
+	json_shard(b, w->plan);
+	buf_printf(b, ",\"passed\":%zu,\"failed\":%zu,"
 		   "\"timeout\":%zu,\"error\":%zu,\"skipped\":%zu,"
 		   "\"duration\":%.3f,\"hooks_total\":%.3f,\"findings\":%zu,"
 		   "\"exit_code\":%d}\n",

@@ -19,6 +19,7 @@
 #endif
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -248,7 +249,16 @@ junit_finish(struct writer_state *w, struct buf *b,
 		if (w->o.quiet && tests == 0)
 			continue;       /* nothing of it to show */
 		buf_adds(b, "  <testsuite");
-		attr(b, "name", ps->name);
+		if (p->nshards > 1) {
+			/* "STRATEGY (shard K/N)": what merge reads. */
+			char *name = xasprintf("%s (shard %u/%u)", ps->name,
+					       p->shard, p->nshards);
+
+			attr(b, "name", name);
+			free(name);
+		} else {
+			attr(b, "name", ps->name);
+		}
 		buf_printf(b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 			   "skipped=\"%zu\" time=\"%.3f\">\n", tests,
 			   s.failed + s.timeout, s.error, s.skipped, time);

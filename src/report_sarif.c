@@ -5,7 +5,8 @@
  * made go away), in report order. A disabled hook never ran: no run.
  *
  * Each run names the hook's program as its tool, tells runs apart by
- * automationDetails.id ("hookwave/STRATEGY/HOOK/"), says in one
+ * automationDetails.id ("hookwave/STRATEGY/HOOK/", in part K of a
+ * sharded run "hookwave/STRATEGY/HOOK/K-of-N"), says in one
  * invocation how the hook ended, and holds a result per finding with a
  * %SRCROOT%-relative URI. Every string goes through json_string(), so
  * the document is valid JSON whatever bytes a tool printed.
@@ -396,7 +397,12 @@ result(struct buf *b, const struct finding *f, struct rules *rules)
 static void
 automation_id(struct buf *b, const struct plan *p, const struct plan_hook *h)
 {
-	char *id = xasprintf("hookwave/%s/%s/", p->strategies[h->strategy].name,
+	/* A shard's run: the same category, its own instance. */
+	char *id = p->nshards > 1 ?
+		   xasprintf("hookwave/%s/%s/%u-of-%u",
+			     p->strategies[h->strategy].name, h->conf->name,
+			     p->shard, p->nshards) :
+		   xasprintf("hookwave/%s/%s/", p->strategies[h->strategy].name,
 			     h->conf->name);
 
 	json_str(b, id);

@@ -282,7 +282,11 @@ tap_finish(struct writer_state *w, struct buf *b,
 	(void)order;
 	(void)n;
 	summary_count(w->plan, results, &s);
-	buf_printf(b, "# hookwave: %zu passed, %zu failed, %zu timeout, "
+	buf_adds(b, "# hookwave: ");
+	if (w->plan->nshards > 1)
+		buf_printf(b, "shard %u/%u: ", w->plan->shard,
+			   w->plan->nshards);
+	buf_printf(b, "%zu passed, %zu failed, %zu timeout, "
 		   "%zu error, %zu skipped in %.2fs, exit status %d\n",
 		   s.passed, s.failed, s.timeout, s.error, s.skipped, elapsed,
 		   exit_status);

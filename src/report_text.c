@@ -95,9 +95,12 @@ text_finish(struct writer_state *w, struct buf *b,
 				   r->duration / h->predicted, h->predicted);
 	}
 	summary_count(w->plan, results, &s);
-	buf_printf(b, "hookwave: %zu passed, %zu failed, %zu timeout, %zu error, "
+	if (w->plan->nshards > 1)
+		buf_printf(b, "hookwave: shard %u/%u: ", w->plan->shard,
+			   w->plan->nshards);
+	buf_printf(b, "%s%zu passed, %zu failed, %zu timeout, %zu error, "
 		   "%zu skipped in %.2fs (hooks' total %.2fs, %.1fx)\n",
-		   s.passed, s.failed, s.timeout, s.error, s.skipped, elapsed,
+		   w->plan->nshards > 1 ? "" : "hookwave: ", s.passed, s.failed, s.timeout, s.error, s.skipped, elapsed,
 		   s.hooks_total, elapsed > 0 ? s.hooks_total / elapsed : 0.0);
 }
 

@@ -125,20 +125,30 @@ make_keys(struct session *s, size_t old_n)
 					 p->hooks[i].conf->command);
 }
 
+static void weigh_plan(struct session *s);
+
 /* Load the durations of earlier runs and weigh the plan with them. */
 static void
 load_history(struct session *s)
 {
-	struct plan *p = s->plan;
-	double *w;
 	struct err e;
 	int warned;
-	size_t i;
 
 	s->hist = history_load(s->store, s->store_dir, &warned, &e);
 	if (warned && log_enabled(LOG_LEVEL_WARN))
 		log_event(LOG_LEVEL_WARN, e.msg, "file",
 			  store_path(s->store), NULL);
+	weigh_plan(s);
+}
+
+/* Weigh the plan's hooks with the history's predictions. */
+static void
+weigh_plan(struct session *s)
+{
+	struct plan *p = s->plan;
+	double *w;
+	size_t i;
+
 	w = xcalloc(p->nhooks + 1, sizeof(*w));
 	for (i = 0; i < p->nhooks; i++)
 		w[i] = history_predict(s->hist, hook_strategy(s, i),
@@ -241,6 +251,8 @@ session_keep(void *ctx, size_t hook, const char *path)
 
 	if (s->failed && !rerun_keep(ctx, hook, path))
 		return 0;
+	if (!shard_plan_keeps(&s->part, s->plan->hooks[hook].conf_index, path))
+		return 0;
 	return run_cache_keep(s->cache, hook, path);
 }
 
@@ -251,6 +263,8 @@ session_note(void *ctx, size_t hook, const char *path)
 	struct session *s = ctx;
 
 	if (s->failed && !rerun_keep(ctx, hook, path))
+		return 0;
+	if (!shard_plan_keeps(&s->part, s->plan->hooks[hook].conf_index, path))
 		return 0;
 	return run_cache_note(s->cache, hook, path);
 }
@@ -295,6 +309,54 @@ hist_seconds(void *ctx, size_t hook, double cost)
 
 	return history_batch_seconds(s->hist, hook_strategy(s, hook),
 				     s->keys[hook], cost);
+}
+
+/*
+ * --shard: split the run from batches every machine cuts alike, then
+ * build the plan again with only this part's hooks; a hook whose
+ * batches are spread gets only its files of this part (session_keep).
+ */
+static int
+take_part(struct session *s, struct err *e)
+{
+	const struct cli_options *o = s->opt;
+	struct plan *p = s->plan;
+	struct plan_options po = o->plan;
+	struct batch_costs costs = { NULL, NULL, s, NULL, NULL, 0 };
+	struct run_batches whole;
+	size_t old_n = p->nhooks;
+	int rc;
+
+	if (s->hist != NULL) {
+		costs.factor = hist_factor;
+		costs.seconds = hist_seconds;
+	}
+	if (s->failed)
+		costs.keep = rerun_keep;
+	costs.fixed = (size_t)o->nshards * SHARD_PIECES;
+	run_batches_init(&whole, p->nhooks);
+	batch_plan(&whole, p, &s->launches, &s->files, &costs);
+	shard_plan_part(&s->part, p, s->conf->nhooks, &s->launches, &whole,
+			o->shard, o->nshards);
+	run_batches_release(&whole);
+	/* The part's hooks are exactly those already selected that it has. */
+	po.strategies = NULL;
+	po.nstrategies = 0;
+	po.only = s->part.only;
+	launch_release(&s->launches);
+	plan_release(p);
+	rc = plan_build(p, s->conf, &po, e);
+	make_keys(s, old_n);
+	if (rc != 0)
+		return -1;
+	run_batches_release(&s->batches);
+	run_batches_init(&s->batches, p->nhooks);
+	if (s->hist != NULL)
+		weigh_plan(s);
+	launch_build(&s->launches, p, environ);
+	p->shard = o->shard;
+	p->nshards = o->nshards;
+	return 0;
 }
 
 static void
@@ -544,6 +606,8 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (s->failed)
 		rerun_extend_list(&s->rerun, &s->files);
 	launch_build(&s->launches, p, environ);
+	if (o->nshards > 1 && take_part(s, e) != 0)
+		return -1;
 	/* Not for a commit message: each is new, and its hooks are
 	   given it by another path (githook.h). */
 	if (o->action == CLI_RUN && !o->no_cache && s->store != NULL &&
@@ -553,7 +617,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 					  cache_warned, s);
 	{
 		struct file_tags tags;  /* found once for both passes */
-		struct batch_costs costs = { NULL, NULL, s, NULL, &tags };
+		struct batch_costs costs = { NULL, NULL, s, NULL, &tags, 0 };
 
 		file_tags_init(&tags, s->files.n);
 
@@ -565,7 +629,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		   selects; the cache then says what is left to run. */
 		if (s->cache != NULL) {
 			struct batch_costs note = { NULL, NULL, s,
-						    session_note, &tags };
+						    session_note, &tags, 0 };
 			struct run_batches none;
 
 			run_batches_init(&none, p->nhooks);
@@ -573,7 +637,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 			run_batches_release(&none);
 			(void)run_cache_select(s->cache);
 		}
-		if (s->failed || s->cache != NULL)
+		if (s->failed || s->cache != NULL || s->part.n > 0)
 			costs.keep = session_keep;
 		batch_plan(&s->batches, p, &s->launches, &s->files,
 			   s->hist != NULL || costs.keep != NULL ? &costs : NULL);
@@ -612,6 +676,7 @@ session_release(struct session *s)
 	store_close(s->store);
 	free(s->store_dir);
 	rerun_release(&s->rerun);
+	shard_plan_release(&s->part);
 	gitdir_release(&s->git);
 	s->hist = NULL;
 	s->store = NULL;

@@ -31,6 +31,7 @@
 #include "rerun.h"
 #include "result.h"
 #include "run_cache.h"
+#include "shard_plan.h"
 #include "util.h"
 
 /* Exit statuses (see hookwave(1), EXIT STATUS). */
@@ -76,6 +77,8 @@ struct session {
 					   this run: --no-cache, no store,
 					   no hook cached, a dry run) */
 	struct baseline *baseline;      /* --baseline, or NULL */
+	struct shard_part part;         /* --shard: this machine's part (n 0:
+					   the whole run) */
 	struct baseline *baseline_kept; /* --write-baseline: what the file
 					   held (empty when new), or NULL */
 };

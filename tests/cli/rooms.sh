@@ -20,10 +20,10 @@ room() {
 	files|gitdir|gitrange|aside|fingerprint|content_id) echo workspace ;;
 	history|store|cache_key) echo memory ;;
 	proc|guardian|orphans|lock) echo process ;;
-	queue|pool|strategy) echo scheduler ;;
+	queue|pool|strategy|shard) echo scheduler ;;
 	exec|launch|batch_plan|file_tags) echo exec ;;
 	report|writer|report_*) echo report ;;
-	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
+	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print|shard_plan) echo app ;;
 	pyregex|yaml_doc|migrate|migrate_*) echo migrate ;;
 	main) echo front ;;
 	*) echo unknown ;;

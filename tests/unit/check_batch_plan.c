@@ -136,7 +136,7 @@ START_TEST(test_costs)
 {
 	struct file_list fl = { names, sizes, 6 };
 	size_t calls = 0;
-	struct batch_costs costs = { heavy_c, two_per_unit, &calls, NULL, NULL };
+	struct batch_costs costs = { heavy_c, two_per_unit, &calls, NULL, NULL, 0 };
 
 	plan_for("[settings]\njobs = 2\n[hook a]\ncommand = true\nfiles = *\n",
 		 &fl, &costs);

@@ -99,7 +99,7 @@ static void
 plan_run(struct one_run *r, const char *ini)
 {
 	struct plan_options o = PLAN_OPTIONS_INIT;
-	struct batch_costs costs = { NULL, NULL, NULL, keep, NULL };
+	struct batch_costs costs = { NULL, NULL, NULL, keep, NULL, 0 };
 	struct err e;
 	char path[PATH_MAX];
 
