@@ -28,7 +28,8 @@ const char cli_synopsis[] =
 	"       hookwave history [-C dir] [-c file] [-f format] [-s strategy] [hook ...]\n"
 	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
 	"       hookwave install [-C dir] [-c file] [--force] [githook ...]\n"
-	"       hookwave uninstall [-C dir] [githook ...]\n";
+	"       hookwave uninstall [-C dir] [githook ...]\n"
+	"       hookwave merge [-o file] report ...\n";
 
 const char cli_help_text[] =
 	"\n"
@@ -75,6 +76,7 @@ const char cli_help_text[] =
 	"  install [--force] [GITHOOK]...  install hookwave as the git hooks\n"
 	"  uninstall [GITHOOK]...          remove them\n"
 	"  history [HOOK]...               runs, last result, durations, trend\n"
+	"  merge [-o FILE] REPORT...       join the reports of a run's shards\n"
 	"\n"
 	"See hookwave(1) and hookwave.ini(5).\n";
 
@@ -271,6 +273,47 @@ parse_command(int argc, char **argv, struct cli_options *o, struct err *e)
 	return CLI_OK;
 }
 
+/* merge [-o FILE] REPORT... */
+static enum cli_status
+parse_merge(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	static const struct option merge_options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->action = CLI_MERGE;
+	optind = 0;
+	opterr = 0;
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "+:o:h", merge_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->report = optarg;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return CLI_OK;
+		case ':':
+			bad_option(argv, "option", " needs a value", e);
+			return CLI_USAGE;
+		default:
+			bad_option(argv, "unknown option", " for merge", e);
+			return CLI_USAGE;
+		}
+	}
+	for (; optind < argc; optind++)
+		strlist_push(&o->names, argv[optind]);
+	if (o->names.n == 0)
+		return err_set(e, NULL, 0, "merge needs the reports to merge"),
+		       CLI_USAGE;
+	return CLI_OK;
+}
+
 enum cli_status
 cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 {
@@ -284,6 +327,8 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 	if (argc > 1 && (strcmp(argv[1], "install") == 0 ||
 			 strcmp(argv[1], "uninstall") == 0))
 		return parse_command(argc, argv, o, e);
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return parse_merge(argc, argv, o, e);
 	/* A command word first; its options are parsed as a run's. */
 	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
 		o->action = CLI_RESTORE;

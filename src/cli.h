@@ -33,8 +33,10 @@ enum cli_action {
 				   run set aside, nothing else */
 	CLI_INSTALL,            /* hookwave install [--force] [GITHOOK]... */
 	CLI_UNINSTALL,          /* hookwave uninstall [GITHOOK]... */
-	CLI_HISTORY             /* hookwave history [HOOK]...: what the
+	CLI_HISTORY,            /* hookwave history [HOOK]...: what the
 				   state store says of each hook */
+	CLI_MERGE               /* hookwave merge [-o FILE] REPORT...:
+				   the reports in `names`, -o in `report` */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };

@@ -24,6 +24,7 @@ room() {
 	exec|launch|batch_plan) echo exec ;;
 	report|writer|report_*) echo report ;;
 	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print) echo app ;;
+	merge) echo merge ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac
@@ -44,7 +45,7 @@ allowed() {
 	exec:process|exec:model|exec:config|exec:workspace|exec:findings) return 0 ;;
 	report:model|report:config|report:findings) return 0 ;;
 	app:*) return 0 ;;
-	front:app|front:config|front:model|front:process) return 0 ;;
+	front:app|front:config|front:model|front:process|front:merge) return 0 ;;
 	esac
 	return 1
 }
