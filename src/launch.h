@@ -14,6 +14,11 @@
  * command that turns out to be a script without a #! line (ENOEXEC)
  * runs through the shell after all, as sh -c would run it.
  *
+ * A hook with a `launcher` (hookwave.ini(5)) runs that program: its
+ * words, then the argv above; with `launcher_shell`, then that argv as
+ * one line quoted for the shell on the far side (ssh). The launcher's
+ * program is looked up in hookwave's PATH.
+ *
  * The environment: hookwave's own, less what the hook's env lines and
  * hookwave itself set; then the env lines (the last for a variable
  * wins; HOOKWAVE_* and PWD lines are ignored); then HOOKWAVE_HOOK,
