@@ -237,9 +237,14 @@ jl_join(json_t *o, const json_t *part)
 	const json_t *os = json_object_get(o, "start");
 	json_t *out;
 	size_t k;
+	const char *reason = str_or_null(o, "reason");
 
 	if (hook_rank(part) > hook_rank(o)) {
 		json_object_set(o, "status", json_object_get(part, "status"));
+		json_object_set(o, "reason", json_object_get(part, "reason"));
+	} else if (hook_rank(part) == hook_rank(o) && reason != NULL &&
+		   strcmp(reason, "cached") == 0) {
+		/* cached only when every part was */
 		json_object_set(o, "reason", json_object_get(part, "reason"));
 	}
 	if (json_is_null(json_object_get(o, "exit_code")))

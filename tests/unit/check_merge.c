@@ -186,6 +186,18 @@ START_TEST(test_json_lines_status)
 	merge_ok((const char *[]){ pass, sig, NULL });
 	ck_assert_int_eq(status, 130);
 	HAS(line_with("summary"), "\"exit_code\":130}");
+	/* a pass the cache gave is "cached" only when every part's was */
+	merge_ok((const char *[]){ HOOK("a", "passed", "\"cached\"", "null",
+					"0", "0", "2", "", "") SUMMARY("1", "0"),
+				   pass, NULL });
+	HAS(line_with("\"name\":\"a\""), "\"reason\":null");
+	merge_ok((const char *[]){ HOOK("a", "passed", "\"cached\"", "null",
+					"0", "0", "2", "", "") SUMMARY("1", "0"),
+				   HOOK("a", "passed", "\"cached\"", "null",
+					"0", "0", "1", "", "") SUMMARY("1", "0"),
+				   NULL });
+	HAS(line_with("\"name\":\"a\""), "\"reason\":\"cached\"");
+	HAS(line_with("\"name\":\"a\""), "\"files\":3,");
 	/* one report merges into itself */
 	merge_ok((const char *[]){ pass, NULL });
 	ck_assert_int_eq(status, 0);
