@@ -30,7 +30,9 @@ const char cli_synopsis[] =
 	"       hookwave [options] --git-hook=githook [git's arguments ...]\n"
 	"       hookwave install [-C dir] [-c file] [--force] [githook ...]\n"
 	"       hookwave uninstall [-C dir] [githook ...]\n"
-	"       hookwave migrate [-C dir] [-o file] [file]\n";
+	"       hookwave migrate [-C dir] [-o file] [file]\n"
+
+	"       hookwave merge [-o file] report ...\n";
 
 const char cli_help_text[] =
 	"\n"
@@ -79,6 +81,7 @@ const char cli_help_text[] =
 	"  uninstall [GITHOOK]...          remove them\n"
 	"  history [HOOK]...               runs, last result, durations, trend\n"
 	"  migrate [-o FILE] [FILE]        a pre-commit or lefthook config as hookwave.ini\n"
+	"  merge [-o FILE] REPORT...       join the reports of a run's shards\n"
 	"\n"
 	"See hookwave(1) and hookwave.ini(5).\n";
 
@@ -331,6 +334,47 @@ parse_migrate(int argc, char **argv, struct cli_options *o, struct err *e)
 	return CLI_OK;
 }
 
+/* merge [-o FILE] REPORT... */
+static enum cli_status
+parse_merge(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	static const struct option merge_options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->action = CLI_MERGE;
+	optind = 0;
+	opterr = 0;
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "+:o:h", merge_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->report = optarg;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return CLI_OK;
+		case ':':
+			bad_option(argv, "option", " needs a value", e);
+			return CLI_USAGE;
+		default:
+			bad_option(argv, "unknown option", " for merge", e);
+			return CLI_USAGE;
+		}
+	}
+	for (; optind < argc; optind++)
+		strlist_push(&o->names, argv[optind]);
+	if (o->names.n == 0)
+		return err_set(e, NULL, 0, "merge needs the reports to merge"),
+		       CLI_USAGE;
+	return CLI_OK;
+}
+
 enum cli_status
 cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 {
@@ -347,6 +391,8 @@ cli_parse(int argc, char **argv, struct cli_options *o, struct err *e)
 		return parse_command(argc, argv, o, e);
 	if (argc > 1 && strcmp(argv[1], "migrate") == 0)
 		return parse_migrate(argc, argv, o, e);
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return parse_merge(argc, argv, o, e);
 	/* A command word first; its options are parsed as a run's. */
 	if (argc > 1 && strcmp(argv[1], "restore") == 0) {
 		o->action = CLI_RESTORE;

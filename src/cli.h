@@ -35,8 +35,10 @@ enum cli_action {
 	CLI_UNINSTALL,          /* hookwave uninstall [GITHOOK]... */
 	CLI_HISTORY,            /* hookwave history [HOOK]...: what the
 				   state store says of each hook */
-	CLI_MIGRATE             /* hookwave migrate [-o FILE] [FILE]:
+	CLI_MIGRATE,            /* hookwave migrate [-o FILE] [FILE]:
 				   names holds FILE, report the -o path */
+	CLI_MERGE               /* hookwave merge [-o FILE] REPORT...:
+				   the reports in `names`, -o in `report` */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };

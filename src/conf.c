@@ -56,12 +56,14 @@ struct key {
 enum { S_JOBS, S_TIMEOUT, S_GRACE, S_SCHEDULE, S_STRATEGY_PARALLEL,
        S_MAX_CONCURRENT, S_FAIL_FAST, S_OUTPUT_LIMIT, S_HISTORY,
        S_CACHE_SIZE, S_CACHE };
-enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS };
+enum { T_PARALLEL, T_MAX_WORKERS, T_TIMEOUT, T_SCHEDULE, T_GIT_HOOKS,
+       T_LAUNCHER, T_LAUNCHER_SHELL };
 enum { H_COMMAND, H_STRATEGY, H_DEPENDS, H_TIMEOUT, H_CRITICAL, H_FILES,
        H_EXCLUDE, H_BATCH_SIZE, H_SERIAL, H_ENV, H_CWD, H_ENABLED,
        H_MODIFIES, H_STAGE_FIXED, H_CACHE, H_CACHE_KEY, H_INPUTS,
        H_FINDINGS, H_ERRORFORMAT, H_SARIF_FILE, H_TYPES, H_EXCLUDE_TYPES,
-       H_FILES_REGEX, H_EXCLUDE_REGEX, H_PASS_FILES, H_ALWAYS_RUN };
+       H_FILES_REGEX, H_EXCLUDE_REGEX, H_PASS_FILES, H_ALWAYS_RUN,
+       H_LAUNCHER, H_LAUNCHER_SHELL };
 
 static const struct key settings_keys[] = {
 	{ "jobs", K_JOBS, S_JOBS },
@@ -83,6 +85,8 @@ static const struct key strategy_keys[] = {
 	{ "timeout", K_SECONDS, T_TIMEOUT },
 	{ "schedule", K_SCHEDULE, T_SCHEDULE },
 	{ "git_hooks", K_STRING, T_GIT_HOOKS },
+	{ "launcher", K_STRING, T_LAUNCHER },
+	{ "launcher_shell", K_BOOL, T_LAUNCHER_SHELL },
 };
 
 static const struct key hook_keys[] = {
@@ -112,6 +116,8 @@ static const struct key hook_keys[] = {
 	{ "findings", K_STRING, H_FINDINGS },
 	{ "errorformat", K_STRING, H_ERRORFORMAT },
 	{ "sarif_file", K_STRING, H_SARIF_FILE },
+	{ "launcher", K_STRING, H_LAUNCHER },
+	{ "launcher_shell", K_BOOL, H_LAUNCHER_SHELL },
 };
 
 struct parser {
@@ -223,6 +229,18 @@ conf_hook_cache(const struct conf *c, const struct conf_hook *h)
 	if (c->settings.cache != CACHE_UNSET)
 		return c->settings.cache;
 	return CACHE_WHOLE;
+}
+
+const char *
+conf_hook_launcher(const struct conf *c, const struct conf_hook *h,
+		   bool *shell)
+{
+	const struct conf_strategy *s = &c->strategies[h->strategy];
+	const char *l = h->launcher != NULL ? h->launcher : s->launcher;
+
+	*shell = h->launcher_shell >= 0 ? h->launcher_shell == 1 :
+		 s->launcher_shell == 1;
+	return l != NULL && l[strspn(l, " \t\n")] != '\0' ? l : NULL;
 }
 
 void
@@ -357,6 +375,7 @@ strategy_get(struct conf *c, const char *name, unsigned long line)
 	s->max_workers = CONF_UNSET;
 	s->timeout = CONF_UNSET;
 	s->schedule = SCHED_UNSET;
+	s->launcher_shell = -1;
 	c->nstrategies++;
 	hashmap_put(&c->strategy_index, hash_str(name), c->nstrategies - 1);
 	return c->nstrategies - 1;
@@ -588,6 +607,24 @@ set_git_hooks(struct parser *p, const char *v, struct conf_strategy *s)
 	return 0;
 }
 
+/* launcher = WORDS: split as hookwave will split it (shellcmd.h). */
+static int
+set_launcher(struct parser *p, const char *v, char **to)
+{
+	char why[160];
+	size_t n;
+	char **w = shellcmd_split(v, &n, why, sizeof(why));
+
+	if (w == NULL)
+		return fail(p, p->pend_line,
+			    "bad value for 'launcher': %s (it is split into words without a shell)",
+			    why);
+	free(w);
+	free(*to);
+	*to = xstrdup(v);
+	return 0;
+}
+
 static int
 apply_strategy(struct parser *p, const struct key *k, const char *v)
 {
@@ -608,6 +645,13 @@ apply_strategy(struct parser *p, const struct key *k, const char *v)
 		return set_schedule(p, k->name, v, &s->schedule);
 	case T_GIT_HOOKS:
 		return set_git_hooks(p, v, s);
+	case T_LAUNCHER:
+		return set_launcher(p, v, &s->launcher);
+	case T_LAUNCHER_SHELL:
+		if (set_bool(p, k->name, v, &b) != 0)
+			return -1;
+		s->launcher_shell = b;
+		return 0;
 	}
 	abort();
 }
@@ -763,6 +807,16 @@ apply_hook(struct parser *p, const struct key *k, const char *v)
 		h->sarif_file = xstrdup(v);
 		h->sarif_file_line = p->pend_line;
 		return 0;
+	case H_LAUNCHER:
+		return set_launcher(p, v, &h->launcher);
+	case H_LAUNCHER_SHELL: {
+		bool b = false;
+
+		if (set_bool(p, k->name, v, &b) != 0)
+			return -1;
+		h->launcher_shell = b;
+		return 0;
+	}
 	}
 	abort();
 }
@@ -982,6 +1036,7 @@ begin_section(struct parser *p, const char *line, const struct ini_line *il)
 			h->timeout = CONF_UNSET;
 			h->enabled = true;
 			h->pass_files = true;
+			h->launcher_shell = -1;
 			p->sec = SEC_HOOK;
 			p->sec_index = p->c->nhooks;
 			p->c->nhooks++;
@@ -1614,6 +1669,7 @@ conf_release(struct conf *c)
 		free(h->cache_key);
 		free(h->errorformat);
 		free(h->sarif_file);
+		free(h->launcher);
 		finding_format_free(h->finding_format);
 		strlist_release(&h->inputs);
 		free(h->types.alts);
@@ -1624,6 +1680,7 @@ conf_release(struct conf *c)
 	free(c->hooks);
 	for (i = 0; i < c->nstrategies; i++) {
 		free(c->strategies[i].name);
+		free(c->strategies[i].launcher);
 		strlist_release(&c->strategies[i].git_hooks);
 	}
 	free(c->strategies);

@@ -108,6 +108,9 @@ struct conf_strategy {
 	enum schedule schedule; /* SCHED_UNSET or a schedule */
 	struct strlist git_hooks; /* git hooks it runs for (gitnames.h);
 				     empty: pre-commit only */
+	char *launcher;         /* words before its hooks' argv, as
+				   written; NULL unset */
+	int launcher_shell;     /* -1 unset, 0, 1 */
 };
 
 /* A `types` or `exclude_types` value: alternatives (filetype.h). */
@@ -174,6 +177,9 @@ struct conf_hook {
 	   Only with findings = sarif; it makes the hook serial. */
 	char *sarif_file;
 	unsigned long sarif_file_line;
+	char *launcher;                 /* as written ("" none); NULL: the
+					   strategy's */
+	int launcher_shell;             /* -1 unset (the strategy's), 0, 1 */
 };
 
 struct conf {
@@ -229,6 +235,15 @@ enum conf_cache conf_hook_cache(const struct conf *c,
  */
 bool conf_hook_selects(const struct conf_hook *h);
 bool conf_hook_passes_files(const struct conf_hook *h);
+
+/*
+ * The launcher hook `h` of `c` runs through (hookwave.ini(5)): its own
+ * `launcher`, else its strategy's; NULL for none (unset or blank).
+ * *shell: its own `launcher_shell`, else its strategy's, else false.
+ * Borrowed from `c`.
+ */
+const char *conf_hook_launcher(const struct conf *c, const struct conf_hook *h,
+			       bool *shell);
 
 /* Free everything `c` owns; safe on a half-filled conf. */
 void conf_release(struct conf *c);

@@ -203,10 +203,11 @@ again:
 		spec.group_ctx = (void *)ctx->guardian;
 	}
 	proc_run(&spec, &pr);
-	if (l->words != NULL && !shell && pr.outcome == PROC_ERROR &&
+	if (l->words != NULL && l->launcher == NULL && !shell &&
+	    pr.outcome == PROC_ERROR &&
 	    pr.stage == PROC_STAGE_SPAWN && pr.error == ENOEXEC) {
 		/* A script with no #! line: sh -c runs those, so must we. */
-		free(av.argv);
+		launch_argv_release(&av);
 		shell = 1;
 		goto again;
 	}
@@ -282,7 +283,7 @@ again:
 		free(r->reason);
 		r->reason = xstrdup("out of memory: its output was cut short");
 	}
-	free(av.argv);
+	launch_argv_release(&av);
 	if (noted) {
 		note_changes(&fp, r);
 		fingerprint_release(&fp);

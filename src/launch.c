@@ -298,6 +298,18 @@ launch_build(struct launches *l, const struct plan *p, char *const *environ)
 			x->words = shellcmd_words(c->command, &x->nwords);
 		if (conf_hook_passes_files(c))
 			x->script = xasprintf("%s \"$@\"", c->command);
+		if (h->launcher != NULL) {
+			char why[160];
+
+			/* conf.c split it already: it cannot fail here. */
+			x->launcher = shellcmd_split(h->launcher, &x->nlauncher,
+						     why, sizeof(why));
+			if (x->launcher != NULL && x->nlauncher == 0) {
+				free(x->launcher);
+				x->launcher = NULL;
+			}
+			x->launcher_shell = h->launcher_shell;
+		}
 		/* A fixer without patterns notes the files under it. */
 		if (conf_hook_selects(c) || c->modifies)
 			x->subdir = hook_subdir(c->cwd);
@@ -317,6 +329,7 @@ launch_release(struct launches *l)
 		free(x->own);
 		free(x->env);
 		free(x->words);
+		free(x->launcher);
 		free(x->script);
 		free(x->subdir);
 	}
@@ -335,15 +348,19 @@ launch_take_files(struct launch *l)
 	l->subdir = hook_subdir(l->cwd);
 }
 
-int
-launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
-	    struct launch_argv *out)
+/*
+ * The hook's own argv (direct words or sh -c), from slot `pre` of a new
+ * array with `pre` free slots in front, into *out.
+ */
+static int
+own_argv(const struct launch *l, char *const *files, size_t n, int shell,
+	 size_t pre, struct launch_argv *out)
 {
-	size_t i, k = 0;
+	size_t i, k = pre;
 
 	if (l->words != NULL && !shell) {
 		/* COMMAND "$@" without the shell: the words, then the files. */
-		out->argv = tryreallocarray(NULL, l->nwords + n + 1,
+		out->argv = tryreallocarray(NULL, pre + l->nwords + n + 1,
 					    sizeof(char *));
 		if (out->argv == NULL)
 			return -1;
@@ -352,7 +369,7 @@ launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
 		out->path = l->words[0];
 		out->search_path = strchr(l->words[0], '/') == NULL;
 	} else {
-		out->argv = tryreallocarray(NULL, n + 5, sizeof(char *));
+		out->argv = tryreallocarray(NULL, pre + n + 5, sizeof(char *));
 		if (out->argv == NULL)
 			return -1;
 		out->argv[k++] = (char *)"/bin/sh";
@@ -372,6 +389,50 @@ launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
 	return 0;
 }
 
+int
+launch_argv(const struct launch *l, char *const *files, size_t n, int shell,
+	    struct launch_argv *out)
+{
+	size_t pre = l->launcher != NULL && !l->launcher_shell ?
+		     l->nlauncher : 0, i;
+
+	out->joined = NULL;
+	if (own_argv(l, files, n, shell, pre, out) != 0)
+		return -1;
+	if (l->launcher == NULL)
+		return 0;
+	if (l->launcher_shell) {
+		/* The launcher's words, then the hook's argv as one line. */
+		char **v = tryreallocarray(NULL, l->nlauncher + 2,
+					   sizeof(char *));
+
+		out->joined = v != NULL ? shellcmd_quote(out->argv) : NULL;
+		free(out->argv);
+		out->argv = v;
+		if (out->joined == NULL) {
+			free(v);
+			out->argv = NULL;
+			return -1;
+		}
+		v[l->nlauncher] = out->joined;
+		v[l->nlauncher + 1] = NULL;
+	}
+	for (i = 0; i < l->nlauncher; i++)
+		out->argv[i] = l->launcher[i];
+	out->path = l->launcher[0];
+	out->search_path = strchr(l->launcher[0], '/') == NULL;
+	return 0;
+}
+
+void
+launch_argv_release(struct launch_argv *a)
+{
+	free(a->argv);
+	free(a->joined);
+	a->argv = NULL;
+	a->joined = NULL;
+}
+
 size_t
 launch_budget(const struct launch *l)
 {
@@ -383,7 +444,25 @@ launch_budget(const struct launch *l)
 		abort();        /* a few pointers, before the run */
 	a = files_arg_budget(l->env, direct.argv);
 	b = files_arg_budget(l->env, sh.argv);
-	free(direct.argv);
-	free(sh.argv);
-	return a < b ? a : b;
+	if (a > b)
+		a = b;
+	if (l->launcher != NULL && l->launcher_shell) {
+		/*
+		 * The files go into one argument, quoted: at most 4 bytes
+		 * for each of theirs and 3 more each, within both limits
+		 * when a file's cost (its length, its NUL and its pointer)
+		 * is counted 4 times.
+		 */
+		size_t used = strlen(direct.joined) > strlen(sh.joined) ?
+			      strlen(direct.joined) : strlen(sh.joined);
+
+		b = used + 1 < LAUNCH_ARG_STRLEN ?
+		    LAUNCH_ARG_STRLEN - used - 1 : 4;
+		if (a > b)
+			a = b;
+		a = a / 4 > 0 ? a / 4 : 1;
+	}
+	launch_argv_release(&direct);
+	launch_argv_release(&sh);
+	return a;
 }

@@ -14,6 +14,11 @@
  * command that turns out to be a script without a #! line (ENOEXEC)
  * runs through the shell after all, as sh -c would run it.
  *
+ * A hook with a `launcher` (hookwave.ini(5)) runs that program: its
+ * words, then the argv above; with `launcher_shell`, then that argv as
+ * one line quoted for the shell on the far side (ssh). The launcher's
+ * program is looked up in hookwave's PATH.
+ *
  * The environment: hookwave's own, less what the hook's env lines and
  * hookwave itself set; then the env lines (the last for a variable
  * wins; HOOKWAVE_* and PWD lines are ignored); then HOOKWAVE_HOOK,
@@ -28,6 +33,7 @@
 #ifndef HOOKWAVE_LAUNCH_H
 #define HOOKWAVE_LAUNCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plan.h"
@@ -42,6 +48,11 @@ struct launch {
 	char *script;           /* hook with files: "COMMAND \"$@\"" */
 	const char *command;    /* borrowed from the conf */
 	const char *cwd;        /* borrowed from the conf; NULL: none */
+	char **launcher;        /* its launcher's words (one block), put
+				   before its argv; NULL: none */
+	size_t nlauncher;
+	bool launcher_shell;    /* its argv after them as one quoted
+				   shell line */
 	char *subdir;           /* its directory relative to the run
 				   directory for choosing files: "" the run
 				   directory, "sub/dir" below it, NULL
@@ -67,21 +78,35 @@ void launch_release(struct launches *l);
 /* How one process of a hook is spawned. */
 struct launch_argv {
 	char **argv;            /* NULL-terminated; strings borrowed from the
-				   launch and the files; free() the array */
+				   launch and the files, but `joined` */
 	const char *path;       /* what to spawn: argv[0] */
 	int search_path;        /* look `path` up in PATH */
+	char *joined;           /* launcher_shell: the quoted line; else
+				   NULL */
 };
+
+/*
+ * The longest single argument Linux's execve takes (MAX_ARG_STRLEN, 32
+ * pages of 4 KiB): a launcher_shell line must fit in it.
+ */
+#define LAUNCH_ARG_STRLEN 131072
 
 /*
  * The argv of one process of hook `l`: its prefix, then `files` (n of
  * them; NULL and 0 for a hook without files). `shell` forces the
  * `/bin/sh -c` form (the fallback for a plain command that is a script
- * without #!). Fills *out and returns 0, or -1 when there is no memory
- * for the array (a worker thread makes that the hook's error, not an
- * abort). Thread-safe.
+ * without #!). With a launcher, its words come first and `path` is its
+ * program; with launcher_shell the hook's argv follows them as one
+ * line a remote shell splits back (shellcmd_quote). Fills *out and
+ * returns 0, or -1 when there is no memory (a worker thread makes that
+ * the hook's error, not an abort). Thread-safe. Release *out with
+ * launch_argv_release().
  */
 int launch_argv(const struct launch *l, char *const *files, size_t n,
 		 int shell, struct launch_argv *out);
+
+/* Free what launch_argv() allocated in `a`. */
+void launch_argv_release(struct launch_argv *a);
 
 /*
  * Make a hook that has no `files` patterns take files all the same, as

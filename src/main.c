@@ -24,6 +24,7 @@
 #include "install.h"
 #include "lock.h"
 #include "log.h"
+#include "merge.h"
 #include "migrate.h"
 #include "plan.h"
 #include "plan_print.h"
@@ -375,6 +376,14 @@ main(int argc, char **argv)
 	}
 	if (o.action == CLI_INSTALL || o.action == CLI_UNINSTALL) {
 		status = install_command(&o, argv[0]);
+		cli_release(&o);
+		return status;
+	}
+	if (o.action == CLI_MERGE) {
+		if (merge_files(o.names.v, o.names.n, o.report, &status, &e) != 0) {
+			say_err(&e);
+			status = EXIT_USAGE;
+		}
 		cli_release(&o);
 		return status;
 	}

@@ -300,6 +300,8 @@ plan_build(struct plan *p, const struct conf *c, const struct plan_options *o,
 				      o->timeout >= 0 ? o->timeout :
 				      cst->timeout >= 0 ? cst->timeout :
 				      c->settings.timeout;
+		p->hooks[i].launcher = conf_hook_launcher(c, h,
+						&p->hooks[i].launcher_shell);
 	}
 
 	/* Edges between running hooks; the rest count as satisfied. */

@@ -33,6 +33,9 @@ struct plan_hook {
 	unsigned long chain;            /* hooks on the longest path from
 					   here to a sink, itself included */
 	long timeout;                   /* seconds, 0 = none */
+	const char *launcher;           /* its launcher's words as written
+					   (conf_hook_launcher), or NULL */
+	bool launcher_shell;
 	bool critical;
 	double weight;                  /* predicted seconds (1 each without
 					   history) */

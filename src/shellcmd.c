@@ -980,3 +980,144 @@ shellcmd_is_shell_word(const char *word)
 			return 1;
 	return 0;
 }
+
+/*
+ * Words of a launcher: blanks part them; '...' keeps everything, "..."
+ * everything but $ and ` (refused) with \ escaping \ " and newline, \
+ * outside quotes the next byte. What would make the shell do more than
+ * split (expansions, operators, globs, a comment, a tilde) is refused.
+ */
+char **
+shellcmd_split(const char *s, size_t *n, char *why, size_t whysize)
+{
+	size_t len = strlen(s), words = 0;
+	char **v = xmalloc((len / 2 + 2) * sizeof(*v) + len + 1);
+	char *out = (char *)(v + len / 2 + 2), *w = NULL;
+	const char *c = s;
+
+	while (*c != '\0') {
+		if (is_blank(*c) || *c == '\n') {
+			if (w != NULL) {
+				*out++ = '\0';
+				v[words++] = w;
+				w = NULL;
+			}
+			c++;
+			continue;
+		}
+		if (w == NULL) {
+			w = out;
+			if (*c == '#' || *c == '~') {
+				snprintf(why, whysize,
+					 "'%c' at the start of a word needs a shell",
+					 *c);
+				goto bad;
+			}
+		}
+		if (*c == '\'') {
+			const char *end = strchr(c + 1, '\'');
+
+			if (end == NULL) {
+				snprintf(why, whysize, "a quote (') is not closed");
+				goto bad;
+			}
+			memcpy(out, c + 1, (size_t)(end - c - 1));
+			out += end - c - 1;
+			c = end + 1;
+		} else if (*c == '"') {
+			for (c++; *c != '"'; c++) {
+				if (*c == '\0') {
+					snprintf(why, whysize,
+						 "a quote (\") is not closed");
+					goto bad;
+				}
+				if (*c == '$' || *c == '`') {
+					snprintf(why, whysize,
+						 "'%c' needs a shell", *c);
+					goto bad;
+				}
+				if (*c == '\\' && (c[1] == '\\' || c[1] == '"' ||
+						   c[1] == '$' || c[1] == '`'))
+					c++;
+				else if (*c == '\\' && c[1] == '\n') {
+					c++;
+					continue;
+				}
+				*out++ = *c;
+			}
+			c++;
+		} else if (*c == '\\') {
+			if (c[1] == '\0') {
+				snprintf(why, whysize, "it ends with '\\'");
+				goto bad;
+			}
+			if (c[1] != '\n')
+				*out++ = c[1];
+			c += 2;
+		} else if (strchr("$`;&|<>()*?[", *c) != NULL) {
+			snprintf(why, whysize, "'%c' needs a shell", *c);
+			goto bad;
+		} else {
+			*out++ = *c++;
+		}
+	}
+	if (w != NULL) {
+		*out++ = '\0';
+		v[words++] = w;
+	}
+	v[words] = NULL;
+	*n = words;
+	return v;
+bad:
+	free(v);
+	return NULL;
+}
+
+/* A byte that needs no quoting in a POSIX shell word. */
+static int
+quote_free(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("-_./,:+%@", c) != NULL;
+}
+
+char *
+shellcmd_quote(char *const *argv)
+{
+	size_t len = 1, i;
+	const char *a;
+	char *s, *o;
+
+	for (i = 0; argv[i] != NULL; i++)
+		len += 4 * strlen(argv[i]) + 3;
+	s = tryreallocarray(NULL, len, 1);
+	if (s == NULL)
+		return NULL;
+	o = s;
+	for (i = 0; argv[i] != NULL; i++) {
+		int plain = argv[i][0] != '\0';
+
+		for (a = argv[i]; plain && *a != '\0'; a++)
+			plain = quote_free(*a);
+		if (i > 0)
+			*o++ = ' ';
+		if (plain) {
+			len = strlen(argv[i]);
+			memcpy(o, argv[i], len);
+			o += len;
+			continue;
+		}
+		*o++ = '\'';
+		for (a = argv[i]; *a != '\0'; a++) {
+			if (*a == '\'') {
+				memcpy(o, "'\\''", 4);
+				o += 4;
+			} else {
+				*o++ = *a;
+			}
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return s;
+}

@@ -68,4 +68,24 @@ char **shellcmd_words(const char *cmd, size_t *n);
  */
 int shellcmd_is_shell_word(const char *word);
 
+/*
+ * The words of a launcher (hookwave.ini(5)), split as the shell would
+ * split them without expanding anything: blanks part words; '...',
+ * "..." and \ quote. A string that needs more than splitting (an
+ * unquoted $ ` ; & | < > ( ) * ? [, a word starting with # or ~, $ or `
+ * inside "...", an unclosed quote) gives NULL and says why in `why`
+ * (`whysize` bytes; a sentence's end, as "'$' needs a shell").
+ * Otherwise the words, NULL-terminated, in one malloc'd block (free the
+ * array only); *n is their number, 0 for a blank string.
+ */
+char **shellcmd_split(const char *s, size_t *n, char *why, size_t whysize);
+
+/*
+ * `argv` (NULL-terminated) as one line a POSIX shell splits back into
+ * exactly those words: a word of letters, digits and "-_./,:+%@" as it
+ * is, any other in single quotes (a ' as '\''). Malloc'd; NULL when
+ * there is no memory (callers on worker threads fail the hook).
+ */
+char *shellcmd_quote(char *const *argv);
+
 #endif

@@ -25,6 +25,7 @@ room() {
 	report|writer|report_*) echo report ;;
 	cli|plan_print|session|signals|githook|install|rerun|run_cache|history_print|shard_plan) echo app ;;
 	pyregex|yaml_doc|migrate|migrate_*) echo migrate ;;
+	merge) echo merge ;;
 	main) echo front ;;
 	*) echo unknown ;;
 	esac
@@ -45,7 +46,7 @@ allowed() {
 	exec:process|exec:model|exec:config|exec:workspace|exec:findings) return 0 ;;
 	report:model|report:config|report:findings) return 0 ;;
 	app:*) return 0 ;;
-	front:app|front:config|front:model|front:process|front:migrate) return 0 ;;
+	front:app|front:config|front:model|front:process|front:migrate|front:merge) return 0 ;;
 	esac
 	return 1
 }

@@ -206,6 +206,33 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* merge [-o FILE] REPORT...: a command word, first argument only. */
+START_TEST(test_merge)
+{
+	struct cli_options o;
+
+	OK(&o, "merge", "-o", "all.json", "a.json", "b.json", "a.json");
+	ck_assert_int_eq(o.action, CLI_MERGE);
+	ck_assert_str_eq(o.report, "all.json");
+	ck_assert_uint_eq(o.names.n, 3);        /* as given, repeats too */
+	ck_assert_str_eq(o.names.v[0], "a.json");
+	ck_assert_str_eq(o.names.v[2], "a.json");
+	cli_release(&o);
+	OK(&o, "merge", "--output=x", "--", "-odd.json");
+	ck_assert_int_eq(o.action, CLI_MERGE);
+	ck_assert_str_eq(o.report, "x");
+	ck_assert_str_eq(o.names.v[0], "-odd.json");
+	cli_release(&o);
+	OK(&o, "--", "merge");
+	ck_assert_int_eq(o.action, CLI_RUN);
+	ck_assert_str_eq(o.plan.names[0], "merge");
+	cli_release(&o);
+	BAD(CLI_USAGE, "merge needs the reports to merge", "merge");
+	BAD(CLI_USAGE, "merge needs the reports to merge", "merge", "-o", "x");
+	BAD(CLI_USAGE, "unknown option '-q' for merge", "merge", "-q", "a");
+}
+END_TEST
+
 START_TEST(test_git_workflow)
 {
 	struct cli_options o;
@@ -470,6 +497,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_no_cache);
 	tcase_add_test(tc, test_sarif_github);
 	tcase_add_test(tc, test_help_text);
+	tcase_add_test(tc, test_merge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -639,6 +639,42 @@ START_TEST(test_select_keys)
 }
 END_TEST
 
+/* launcher on a strategy or a hook (the hook's wins), launcher_shell. */
+START_TEST(test_launcher_keys)
+{
+	struct conf c;
+	bool sh;
+
+	PARSE_OK(&c, "[strategy far]\nlauncher = ssh -o 'BatchMode yes' host\n"
+		 "launcher_shell = yes\n"
+		 "[hook a]\nstrategy = far\ncommand = x\n"
+		 "[hook b]\nstrategy = far\ncommand = x\n"
+		 "launcher = srun --ntasks=1 --\nlauncher_shell = no\n"
+		 "[hook c]\ncommand = x\n"
+		 "[hook d]\nstrategy = far\ncommand = x\nlauncher = env A=1\n");
+	ck_assert_str_eq(conf_hook_launcher(&c, &c.hooks[0], &sh),
+			 "ssh -o 'BatchMode yes' host");
+	ck_assert(sh);
+	ck_assert_str_eq(conf_hook_launcher(&c, &c.hooks[1], &sh),
+			 "srun --ntasks=1 --");
+	ck_assert(!sh);
+	ck_assert_ptr_null(conf_hook_launcher(&c, &c.hooks[2], &sh));
+	ck_assert(!sh);
+	ck_assert_str_eq(conf_hook_launcher(&c, &c.hooks[3], &sh), "env A=1");
+	ck_assert(sh);          /* the strategy's launcher_shell */
+	conf_release(&c);
+	PARSE_BAD("[hook a]\ncommand = x\nlauncher = ssh $HOST\n", 3,
+		  "bad value for 'launcher': '$' needs a shell");
+	PARSE_BAD("[strategy s]\n\nlauncher = srun; true\n", 3,
+		  "';' needs a shell");
+	PARSE_BAD("[hook a]\ncommand = x\nlauncher = ssh 'host\n", 3,
+		  "not closed");
+	PARSE_BAD("[hook a]\ncommand = x\nlauncher_shell = maybe\n", 3,
+		  "bad value");
+	PARSE_BAD("[strategy s]\nlauncher = a\nlauncher = b\n", 3, "launcher");
+}
+END_TEST
+
 START_TEST(test_not_booleans)
 {
 	static const char *const bad[] = {
@@ -2024,6 +2060,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_not_booleans);
 	tcase_add_test(tc, test_fixer_keys);
 	tcase_add_test(tc, test_select_keys);
+	tcase_add_test(tc, test_launcher_keys);
 	tcase_add_test(tc, test_cache_keys);
 	tcase_add_test(tc, test_continuation);
 	tcase_add_test(tc, test_continuation_long);

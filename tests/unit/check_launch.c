@@ -152,23 +152,96 @@ START_TEST(test_argv_forms)
 	assert_argv(&a, (const char *[]){ "wc", "-l", "a b.py", "-x", NULL });
 	ck_assert_str_eq(a.path, "wc");
 	ck_assert(a.search_path);
-	free(a.argv);
+	launch_argv_release(&a);
 	/* The fallback for a script without #!: the same through sh. */
 	ck_assert_int_eq(launch_argv(&launches.v[0], files, 2, 1, &a), 0);
 	assert_argv(&a, (const char *[]){ "/bin/sh", "-c", "wc -l \"$@\"",
 					  "hookwave", "a b.py", "-x", NULL });
 	ck_assert_str_eq(a.path, "/bin/sh");
 	ck_assert(!a.search_path);
-	free(a.argv);
+	launch_argv_release(&a);
 
 	ck_assert_int_eq(launch_argv(&launches.v[1], files, 1, 0, &a), 0);
 	assert_argv(&a, (const char *[]){ "/bin/sh", "-c", "cat | wc \"$@\"",
 					  "hookwave", "a b.py", NULL });
-	free(a.argv);
+	launch_argv_release(&a);
 
 	ck_assert_int_eq(launch_argv(&launches.v[2], NULL, 0, 0, &a), 0);
 	assert_argv(&a, (const char *[]){ "/bin/sh", "-c", "echo hi", NULL });
-	free(a.argv);
+	launch_argv_release(&a);
+	unbuild();
+}
+END_TEST
+
+/*
+ * A launcher's words come before the hook's argv, direct or through sh;
+ * the hook's own launcher wins over its strategy's; launcher_shell
+ * makes the hook's argv one line a shell splits back.
+ */
+START_TEST(test_argv_launcher)
+{
+	char *env[] = { (char *)"PATH=/usr/bin:/bin", NULL };
+	char *files[] = { (char *)"a b.py", (char *)"it's", NULL };
+	struct launch_argv a;
+
+	build("[strategy remote]\nlauncher = srun --ntasks=1 --\n"
+	      "[hook plain]\nstrategy = remote\ncommand = wc -l\nfiles = *\n"
+	      "[hook sh]\nstrategy = remote\ncommand = cat | wc\n"
+	      "[hook own]\nstrategy = remote\ncommand = echo hi\n"
+	      "launcher = ssh -o 'BatchMode yes' \"host\"\nlauncher_shell = yes\n"
+	      "[hook shfiles]\nstrategy = remote\nlauncher_shell = yes\n"
+	      "command = wc -l\nfiles = *\n"
+	      "[hook none]\ncommand = true\n", env);
+
+	ck_assert_int_eq(launch_argv(&launches.v[0], files, 2, 0, &a), 0);
+	assert_argv(&a, (const char *[]){ "srun", "--ntasks=1", "--", "wc",
+					  "-l", "a b.py", "it's", NULL });
+	ck_assert_str_eq(a.path, "srun");
+	ck_assert(a.search_path);
+	launch_argv_release(&a);
+
+	ck_assert_int_eq(launch_argv(&launches.v[1], NULL, 0, 0, &a), 0);
+	assert_argv(&a, (const char *[]){ "srun", "--ntasks=1", "--",
+					  "/bin/sh", "-c", "cat | wc", NULL });
+	launch_argv_release(&a);
+
+	ck_assert_int_eq(launch_argv(&launches.v[2], NULL, 0, 0, &a), 0);
+	assert_argv(&a, (const char *[]){ "ssh", "-o", "BatchMode yes", "host",
+					  "/bin/sh -c 'echo hi'", NULL });
+	launch_argv_release(&a);
+
+	ck_assert_int_eq(launch_argv(&launches.v[3], files, 2, 0, &a), 0);
+	assert_argv(&a, (const char *[]){ "srun", "--ntasks=1", "--",
+					  "wc -l 'a b.py' 'it'\\''s'", NULL });
+	ck_assert_ptr_eq(a.argv[3], a.joined);
+	launch_argv_release(&a);
+
+	ck_assert_int_eq(launch_argv(&launches.v[4], NULL, 0, 0, &a), 0);
+	assert_argv(&a, (const char *[]){ "/bin/sh", "-c", "true", NULL });
+	ck_assert_ptr_null(a.joined);
+	launch_argv_release(&a);
+	unbuild();
+}
+END_TEST
+
+/*
+ * With launcher_shell the files are quoted into one argument: the
+ * budget, counted per file as files_arg_budget does, is a quarter of
+ * what is left of Linux's limit on one argument.
+ */
+START_TEST(test_budget_launcher_shell)
+{
+	char *env[] = { (char *)"PATH=/usr/bin:/bin", NULL };
+	size_t b;
+
+	build("[hook q]\ncommand = wc -l\nfiles = *\n"
+	      "launcher = ssh host\nlauncher_shell = yes\n"
+	      "[hook r]\ncommand = wc -l\nfiles = *\nlauncher = ssh host\n", env);
+	b = launch_budget(&launches.v[0]);
+	ck_assert_uint_gt(b, 0);
+	ck_assert_uint_le(4 * b + strlen("/bin/sh -c 'wc -l \"$@\"' hookwave"),
+			  LAUNCH_ARG_STRLEN);
+	ck_assert_uint_gt(launch_budget(&launches.v[1]), 4 * b);
 	unbuild();
 }
 END_TEST
@@ -261,6 +334,8 @@ launch_suite(void)
 	tcase_add_test(tc, test_direct_or_shell);
 	tcase_add_test(tc, test_argv_forms);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_argv_launcher);
+	tcase_add_test(tc, test_budget_launcher_shell);
 	tcase_add_test(tc, test_subdir);
 	suite_add_tcase(s, tc);
 	return s;

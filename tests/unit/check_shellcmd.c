@@ -334,6 +334,87 @@ START_TEST(test_many_heredocs)
 }
 END_TEST
 
+/* A launcher's words: quotes and backslashes, no expansion. */
+START_TEST(test_split)
+{
+	static const struct {
+		const char *in;
+		const char *out;        /* words joined by '|', or NULL */
+		const char *why;
+	} split_cases[] = {
+		{ "srun --ntasks=1 --", "srun|--ntasks=1|--", NULL },
+		{ "  env\tA=1  ", "env|A=1", NULL },
+		{ "ssh -o 'BatchMode yes' \"h o\"st", "ssh|-o|BatchMode yes|h ost", NULL },
+		{ "a\\ b \"q\\\"x\" 'it'\\''s'", "a b|q\"x|it's", NULL },
+		{ "a '$HOME' ''", "a|$HOME|", NULL },
+		{ "", "", NULL },
+		{ "ssh $HOST", NULL, "'$' needs a shell" },
+		{ "ssh \"$HOST\"", NULL, "'$' needs a shell" },
+		{ "a `b`", NULL, "'`' needs a shell" },
+		{ "a; b", NULL, "';' needs a shell" },
+		{ "a | b", NULL, "'|' needs a shell" },
+		{ "a > f", NULL, "'>' needs a shell" },
+		{ "a *.c", NULL, "'*' needs a shell" },
+		{ "a #c", NULL, "'#' at the start" },
+		{ "a ~/x", NULL, "'~' at the start" },
+		{ "a 'b", NULL, "(') is not closed" },
+		{ "a \"b", NULL, "(\") is not closed" },
+		{ "a \\", NULL, "ends with" },
+	};
+	size_t i, k, n;
+
+	for (i = 0; i < ARRAY_SIZE(split_cases); i++) {
+		char why[160] = "", got[256] = "";
+		char **w = shellcmd_split(split_cases[i].in, &n, why, sizeof(why));
+
+		if (split_cases[i].out == NULL) {
+			ck_assert_msg(w == NULL, "%s: split", split_cases[i].in);
+			ck_assert_msg(strstr(why, split_cases[i].why) != NULL,
+				      "%s: '%s'", split_cases[i].in, why);
+			continue;
+		}
+		ck_assert_msg(w != NULL, "%s: %s", split_cases[i].in, why);
+		for (k = 0; k < n; k++) {
+			if (k > 0)
+				strcat(got, "|");
+			strcat(got, w[k]);
+		}
+		ck_assert_ptr_null(w[n]);
+		ck_assert_str_eq(got, split_cases[i].out);
+		free(w);
+	}
+}
+END_TEST
+
+/* What shellcmd_quote makes, /bin/sh splits back into the same words. */
+START_TEST(test_quote)
+{
+	char *argv[] = { (char *)"printf", (char *)"<%s>", (char *)"a b",
+			 (char *)"it's", (char *)"$HOME", (char *)"\"q\"",
+			 (char *)"", (char *)"x=1", (char *)"*", (char *)"l\nf",
+			 (char *)"plain-./,:+%@", NULL };
+	char *q = shellcmd_quote(argv), *qq, *cmd, got[256];
+	FILE *f;
+	size_t n;
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert(strstr(q, "printf '<%s>' 'a b' 'it'\\''s' '$HOME'") == q);
+	ck_assert(strstr(q, " plain-./,:+%@") != NULL);
+	qq = shellcmd_quote((char *[]){ q, NULL });
+	cmd = xasprintf("/bin/sh -c %s", qq);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
+	ck_assert_int_eq(pclose(f), 0);
+	ck_assert_str_eq(got, "<a b><it's><$HOME><\"q\"><><x=1><*><l\nf>"
+			 "<plain-./,:+%@>");
+	free(q);
+	free(qq);
+	free(cmd);
+}
+END_TEST
+
 Suite *
 shellcmd_suite(void)
 {
@@ -345,6 +426,8 @@ shellcmd_suite(void)
 	tcase_add_test(tc, test_words);
 	tcase_add_test(tc, test_deep);
 	tcase_add_test(tc, test_many_heredocs);
+	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_quote);
 	suite_add_tcase(s, tc);
 	return s;
 }
