@@ -292,6 +292,31 @@ note_list(struct mig *m, struct mhook *h, yaml_node_t *n, const char *key)
 	buf_release(&b);
 }
 
+/* The keys of a lefthook command or job; others are noted. */
+static const char *const command_keys[] = {
+	"run", "glob", "exclude", "root", "stage_fixed", "priority", "skip",
+	"only", "tags", "env", "file_types", "fail_text", "interactive",
+	"use_stdin", "files", "name", "script", "runner", "group", "<<",
+};
+
+static void
+note_unknown_keys(struct mig *m, struct mhook *h, yaml_node_t *n)
+{
+	size_t i, k;
+
+	for (i = 0; i < ymap_len(n); i++) {
+		yaml_node_t *kn = ymap_key(m->d, n, i);
+		const char *key = yscalar(kn);
+
+		for (k = 0; key != NULL && k < ARRAY_SIZE(command_keys); k++)
+			if (strcmp(key, command_keys[k]) == 0)
+				break;
+		if (key == NULL || k == ARRAY_SIZE(command_keys))
+			mig_note(h, "unknown key '%s' (line %lu) not carried over",
+				 key != NULL ? key : "?", yline(kn));
+	}
+}
+
 static const char *
 scalar_or_dash(const char *s)
 {
@@ -317,6 +342,7 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 
 	mig_hook_begin(m, &h, c->name);
 	(void)sequential_note;
+	note_unknown_keys(m, &h, n);
 	mig_key(&h, "strategy", gh);
 	if (c->script) {
 		const char *runner = yscalar(ymap_get(d, n, "runner"));

@@ -421,6 +421,33 @@ has_key(const struct mhook *h, const char *key)
 	return 0;
 }
 
+/* The keys a pre-commit hook may have; others are noted, not carried. */
+static const char *const hook_keys[] = {
+	"id", "name", "entry", "language", "files", "exclude", "types",
+	"types_or", "exclude_types", "args", "stages", "additional_dependencies",
+	"always_run", "pass_filenames", "require_serial", "fail_fast", "verbose",
+	"log_file", "description", "language_version",
+	"minimum_pre_commit_version", "alias", "<<",
+};
+
+static void
+note_unknown_keys(struct mig *m, struct mhook *h, yaml_node_t *hk)
+{
+	size_t i, k;
+
+	for (i = 0; i < ymap_len(hk); i++) {
+		yaml_node_t *kn = ymap_key(m->d, hk, i);
+		const char *key = yscalar(kn);
+
+		for (k = 0; key != NULL && k < ARRAY_SIZE(hook_keys); k++)
+			if (strcmp(key, hook_keys[k]) == 0)
+				break;
+		if (key == NULL || k == ARRAY_SIZE(hook_keys))
+			mig_note(h, "unknown key '%s' (line %lu) not carried over",
+				 key != NULL ? key : "?", yline(kn));
+	}
+}
+
 /* One section for hook `hk` in strategy `strategy` (NULL: default). */
 static void
 one_hook(struct mig *m, struct pc_hook *p, const char *strategy,
@@ -453,6 +480,7 @@ one_hook(struct mig *m, struct pc_hook *p, const char *strategy,
 		mig_note(&h, "language %s: the tool must be installed, on PATH", language);
 	if (yseq_len(deps) > 0)
 		mig_note(&h, "additional_dependencies: install them with the tool");
+	note_unknown_keys(m, &h, hk);
 	if (strategy != NULL)
 		mig_key(&h, "strategy", strategy);
 	command_key(m, &h, hk, k, language);

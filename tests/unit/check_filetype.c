@@ -108,6 +108,12 @@ static const struct row rows[] = {
 	{ "logo.png", 0, "text", "file non-executable binary image png" },
 	{ "p.jpg", 0, NULL, "file non-executable binary image jpeg" },
 	{ "lib.so", 1, NULL, "file executable binary" },
+	/* Archives whatever they hold: pip's test data has empty and
+	   text-only wheels that identify calls binary by their name. */
+	{ "pkg-1.0-py3-none-any.whl", 0, "", "file non-executable binary zip" },
+	{ "corrupt.whl", 0, "This is a corrupt wheel\n", "file non-executable binary zip" },
+	{ "app.jar", 0, NULL, "file non-executable binary zip" },
+	{ "font.woff2", 0, NULL, "file non-executable binary" },
 	/* Special names, whole or by a part. */
 	{ "Makefile", 0, "all:\n", "file non-executable text makefile" },
 	{ "sub/GNUmakefile", 0, "", "file non-executable text makefile" },

@@ -228,12 +228,14 @@ START_TEST(test_precommit_names_and_types)
 		"  hooks:\n"
 		"  - {id: lint, entry: a, language: system, types: [file, python], types_or: [c, c++]}\n"
 		"  - {id: lint, entry: b, language: system, stages: [commit, push]}\n"
-		"  - {id: 'odd name/x', entry: c, language: system, exclude_types: [binary]}\n";
+		"  - {id: 'odd name/x', entry: c, language: system, exclude_types: [binary]}\n"
+		"  - {id: typo, entry: d, language: system, pass_filename: false}\n";
 	unsigned c, a;
 	char *ini = convert("x/.pre-commit-config.yaml", cfg, &c, &a);
 
-	ck_assert_uint_eq(c, 4);
+	ck_assert_uint_eq(c, 5);
 	ck_assert_uint_eq(a, 0);
+	ck_has(ini, "[hook typo]\n# unknown key 'pass_filename' (line 7) not carried over\ncommand = d\n");
 	ck_has(ini, "[hook lint]\ncommand = a\ntypes = python+c python+c++\n");
 	ck_has(ini, "[hook lint-2]\nstrategy = pre-commit\ncommand = b\n");
 	ck_has(ini, "[hook lint-3]\nstrategy = pre-push\ncommand = b\n");
