@@ -169,29 +169,6 @@ simple_prefix(const char *run)
 	return prefix;
 }
 
-static int
-strings(struct ydoc *d, yaml_node_t *n, struct strlist *out)
-{
-	size_t i;
-
-	if (n == NULL)
-		return 0;
-	if (yscalar(n) != NULL) {
-		strlist_push(out, yscalar(n));
-		return 0;
-	}
-	if (!yis_seq(n))
-		return -1;
-	for (i = 0; i < yseq_len(n); i++) {
-		const char *s = yscalar(yseq_at(d, n, i));
-
-		if (s == NULL)
-			return -1;
-		strlist_push(out, s);
-	}
-	return 0;
-}
-
 /* glob: (a string or a list) as hookwave's `files`. */
 static void
 globs_key(struct mig *m, struct mhook *h, const char *key, yaml_node_t *n)
@@ -200,7 +177,7 @@ globs_key(struct mig *m, struct mhook *h, const char *key, yaml_node_t *n)
 	struct buf b = { 0 };
 	size_t i;
 
-	if (strings(m->d, n, &l) != 0) {
+	if (yscalars(m->d, n, &l) != 0) {
 		mig_refuse(h, "%s must be a string or a list of strings", key);
 		goto out;
 	}
@@ -231,7 +208,7 @@ file_types_key(struct mig *m, struct mhook *h, yaml_node_t *n)
 	size_t i;
 	char *v;
 
-	if (strings(m->d, n, &l) != 0) {
+	if (yscalars(m->d, n, &l) != 0) {
 		mig_refuse(h, "file_types must be a list of strings");
 		goto out;
 	}
@@ -281,7 +258,7 @@ note_list(struct mig *m, struct mhook *h, yaml_node_t *n, const char *key)
 
 	if (n == NULL)
 		return;
-	if (strings(m->d, n, &l) == 0 && l.n > 0) {
+	if (yscalars(m->d, n, &l) == 0 && l.n > 0) {
 		for (i = 0; i < l.n; i++)
 			buf_printf(&b, "%s%s", i > 0 ? ", " : "", l.v[i]);
 		mig_note(h, "lefthook's %s: %s (not carried over)", key, b.p);

@@ -154,30 +154,6 @@ shlex_split(const char *s, struct strlist *out)
 	return 0;
 }
 
-/* The scalars of a sequence (or one scalar) onto `out`; -1 if neither. */
-static int
-scalars(struct ydoc *d, yaml_node_t *n, struct strlist *out)
-{
-	size_t i;
-
-	if (n == NULL)
-		return 0;
-	if (yscalar(n) != NULL) {
-		strlist_push(out, yscalar(n));
-		return 0;
-	}
-	if (!yis_seq(n))
-		return -1;
-	for (i = 0; i < yseq_len(n); i++) {
-		const char *s = yscalar(yseq_at(d, n, i));
-
-		if (s == NULL)
-			return -1;
-		strlist_push(out, s);
-	}
-	return 0;
-}
-
 /* What a hook of the config says, over its manifest's defaults. */
 struct pc_hook {
 	const char *id, *repo, *rev;
@@ -250,8 +226,8 @@ types_key(struct mig *m, struct mhook *h, yaml_node_t *hk,
 	char *and_part, *v;
 	size_t i;
 
-	if (scalars(m->d, tn, &all) != 0 || scalars(m->d, on, &any) != 0 ||
-	    scalars(m->d, xn, &ex) != 0) {
+	if (yscalars(m->d, tn, &all) != 0 || yscalars(m->d, on, &any) != 0 ||
+	    yscalars(m->d, xn, &ex) != 0) {
 		mig_refuse(h, "types, types_or and exclude_types must be lists of tags");
 		goto out;
 	}
@@ -334,7 +310,7 @@ command_key(struct mig *m, struct mhook *h, yaml_node_t *hk,
 		return;
 	}
 	if (an != NULL) {
-		if (scalars(m->d, an, &args) != 0) {
+		if (yscalars(m->d, an, &args) != 0) {
 			mig_refuse(h, "args must be a list of strings");
 			goto out;
 		}
@@ -530,7 +506,7 @@ add_hook(struct mig *m, struct pc_hook *p, const struct strlist *default_stages,
 	yaml_node_t *sn = ymap_get(m->d, p->node, "stages");
 	size_t i, n = 0;
 
-	if (sn != NULL && scalars(m->d, sn, &stages) != 0) {
+	if (sn != NULL && yscalars(m->d, sn, &stages) != 0) {
 		struct mhook h;
 
 		mig_hook_begin(m, &h, p->id);
@@ -575,7 +551,7 @@ migrate_precommit(struct mig *m, yaml_node_t *root, struct err *e)
 	if (!yis_seq(repos))
 		return err_set(e, m->file, yline(repos != NULL ? repos : root),
 			       "not a pre-commit config: 'repos' is not a list");
-	if (scalars(d, ymap_get(d, root, "default_stages"), &default_stages) != 0)
+	if (yscalars(d, ymap_get(d, root, "default_stages"), &default_stages) != 0)
 		return err_set(e, m->file, yline(ymap_get(d, root, "default_stages")),
 			       "default_stages is not a list");
 	if (global_exclude != NULL && (*global_exclude == '\0' ||

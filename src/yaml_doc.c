@@ -171,3 +171,26 @@ ymap_get(struct ydoc *d, yaml_node_t *map, const char *key)
 
 	return get(d, map, key, 0, &budget);
 }
+
+int
+yscalars(struct ydoc *d, yaml_node_t *n, struct strlist *out)
+{
+	size_t i;
+
+	if (n == NULL)
+		return 0;
+	if (yscalar(n) != NULL) {
+		strlist_push(out, yscalar(n));
+		return 0;
+	}
+	if (!yis_seq(n))
+		return -1;
+	for (i = 0; i < yseq_len(n); i++) {
+		const char *s = yscalar(yseq_at(d, n, i));
+
+		if (s == NULL)
+			return -1;
+		strlist_push(out, s);
+	}
+	return 0;
+}

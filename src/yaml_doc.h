@@ -51,6 +51,13 @@ size_t ymap_len(const yaml_node_t *map);
 yaml_node_t *ymap_key(struct ydoc *d, yaml_node_t *map, size_t i);
 yaml_node_t *ymap_value(struct ydoc *d, yaml_node_t *map, size_t i);
 
+/*
+ * The scalars of sequence `n` (or `n` itself when it is a scalar) pushed
+ * onto `out`; 0 for NULL (nothing pushed), -1 when `n` or an item is
+ * neither (what was pushed stays for the caller to release).
+ */
+int yscalars(struct ydoc *d, yaml_node_t *n, struct strlist *out);
+
 /* Items of a sequence. */
 size_t yseq_len(const yaml_node_t *seq);
 yaml_node_t *yseq_at(struct ydoc *d, yaml_node_t *seq, size_t i);
