@@ -810,6 +810,9 @@ read_case(xmlNode *tc, struct jcase *c)
 			}
 		} else if (is(ch, "failure") || is(ch, "error") ||
 			   is(ch, "skipped")) {
+			/* A case with several: the last one says. */
+			free(c->type);
+			free(c->message);
 			c->type = prop(ch, "type");
 			c->message = prop(ch, "message");
 			c->st = is(ch, "error") ? MS_ERROR :
