@@ -300,10 +300,13 @@ scalar_or_dash(const char *s)
 	return s != NULL ? s : "-";
 }
 
-/* One command (or job, or script) of git hook `gh`. */
+/*
+ * One command (or job, or script) of git hook `gh`; `manual`: of a hook
+ * lefthook runs only by hand, which is written commented out.
+ */
 static void
 one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
-	    const char *after, int sequential_note)
+	    const char *after, int manual)
 {
 	struct ydoc *d = m->d;
 	yaml_node_t *n = c->node;
@@ -318,7 +321,9 @@ one_command(struct mig *m, const char *gh, const struct lh_cmd *c,
 	int files = 0, message;
 
 	mig_hook_begin(m, &h, c->name);
-	(void)sequential_note;
+	if (manual)
+		mig_refuse(&h, "'%s' is no git hook: lefthook runs it by hand ('lefthook run %s'), a hookwave strategy at git hooks; give it a strategy of its own and run it with hookwave -s",
+			   gh, gh);
 	note_unknown_keys(m, &h, n);
 	mig_key(&h, "strategy", gh);
 	if (c->script) {
@@ -561,26 +566,41 @@ int
 migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 {
 	struct ydoc *d = m->d;
-	size_t i, j, hooks = 0;
+	size_t i, j, hooks = 0, k;
 
-	for (i = 0; i < ymap_len(root); i++) {
-		const char *key = yscalar(ymap_key(d, root, i));
-		yaml_node_t *hook = ymap_value(d, root, i);
+	/* Git hooks first (pass 0), lefthook's own hooks after (pass 1),
+	   so the hooks that run get the plain names. */
+	for (k = 0; k < 2 * ymap_len(root); k++) {
+		const char *key;
+		yaml_node_t *hook;
 		struct lh_cmd *cmds = NULL;
 		struct strlist jobnames = { 0 };
 		size_t n = 0;
-		int piped, parallel;
+		int piped, parallel, manual;
+		size_t pass = k / ymap_len(root);
 
+		i = k % ymap_len(root);
+		key = yscalar(ymap_key(d, root, i));
+		hook = ymap_value(d, root, i);
 		if (key == NULL)
 			continue;
-		if (strcmp(key, "extends") == 0 || strcmp(key, "remotes") == 0 ||
-		    strcmp(key, "remote") == 0) {
+		if (pass == 0 && (strcmp(key, "extends") == 0 ||
+				  strcmp(key, "remotes") == 0 ||
+				  strcmp(key, "remote") == 0)) {
 			buf_printf(&m->head, "# lefthook's %s (line %lu) is not carried over: convert those files too\n",
 				   key, yline(hook));
 			m->attention++;
 			continue;
 		}
-		if (!git_hook_known(key))
+		/* A hook of lefthook's own name: it has commands, jobs or
+		   scripts; the other top-level keys are settings. */
+		manual = !git_hook_known(key);
+		if (manual && (!yis_map(hook) ||
+			       (ymap_get(d, hook, "commands") == NULL &&
+				ymap_get(d, hook, "jobs") == NULL &&
+				ymap_get(d, hook, "scripts") == NULL)))
+			continue;
+		if ((size_t)manual != pass)
 			continue;
 		hooks++;
 		if (!yis_map(hook))
@@ -591,18 +611,26 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 		}
 		piped = ybool(ymap_get(d, hook, "piped")) == 1;
 		parallel = ybool(ymap_get(d, hook, "parallel")) == 1;
-		mig_strategy(m, key, key);
-		if (!parallel && !piped)
+		if (!manual)
+			mig_strategy(m, key, key);
+		if (manual) {
+			/* Its hooks say why they are commented out. */
+		} else if (!parallel && !piped)
 			buf_adds(&m->strategies,
 				 "# lefthook ran these one at a time (parallel: false); delete\n"
 				 "# the next line to run them in parallel\n"
 				 "schedule = sequential\n");
-		if (ymap_get(d, hook, "files") != NULL)
+		if (!manual && ymap_get(d, hook, "setup") != NULL)
+			buf_printf(&m->strategies,
+				   "# lefthook's setup commands (line %lu) are not carried over\n",
+				   yline(ymap_get(d, hook, "setup")));
+		if (!manual && ymap_get(d, hook, "files") != NULL)
 			buf_printf(&m->strategies,
 				   "# lefthook's files: command (line %lu) is not carried over\n",
 				   yline(ymap_get(d, hook, "files")));
-		if (ymap_get(d, hook, "exclude_tags") != NULL ||
-		    ymap_get(d, hook, "skip") != NULL || ymap_get(d, hook, "only") != NULL)
+		if (!manual && (ymap_get(d, hook, "exclude_tags") != NULL ||
+				ymap_get(d, hook, "skip") != NULL ||
+				ymap_get(d, hook, "only") != NULL))
 			buf_adds(&m->strategies,
 				 "# lefthook's skip, only and exclude_tags are not carried over\n");
 		{
@@ -612,7 +640,8 @@ migrate_lefthook(struct mig *m, yaml_node_t *root, struct err *e)
 				unsigned before = m->converted;
 
 				one_command(m, key, &cmds[j],
-					    piped || cmds[j].chained ? prev : NULL, 0);
+					    piped || cmds[j].chained ? prev : NULL,
+					    manual);
 				if (m->converted > before) {
 					free(prev);
 					prev = xstrdup(m->names.v[m->names.n - 1]);

@@ -353,6 +353,36 @@ START_TEST(test_lefthook_groups)
 }
 END_TEST
 
+/* A hook of lefthook's own name is accounted for, commented out. */
+START_TEST(test_lefthook_manual)
+{
+	static const char cfg[] =
+		"colors: false\n"
+		"output: [meta]\n"
+		"lint:\n"
+		"  jobs:\n"
+		"    - name: golang\n"
+		"      run: make lint\n"
+		"pre-commit:\n"
+		"  setup:\n"
+		"    - run: true\n"
+		"  commands:\n"
+		"    x:\n"
+		"      run: make x\n";
+	unsigned c, a;
+	char *ini = convert("lefthook.yml", cfg, &c, &a);
+
+	ck_assert_uint_eq(c, 1);
+	ck_assert_uint_eq(a, 1);
+	ck_has(ini, "# [hook golang]\n# not converted: 'lint' is no git hook: lefthook runs it by hand");
+	ck_lacks(ini, "[strategy lint]");
+	ck_has(ini, "# lefthook's setup commands (line 9) are not carried over\n");
+	/* The hook that runs keeps the plain name. */
+	ck_has(ini, "[hook x]\n");
+	free(ini);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	static const struct {
@@ -459,6 +489,7 @@ migrate_suite(void)
 	tcase_add_test(tc, test_lefthook);
 	tcase_add_test(tc, test_lefthook_sequential);
 	tcase_add_test(tc, test_lefthook_groups);
+	tcase_add_test(tc, test_lefthook_manual);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_aliases);
 	tcase_add_test(tc, test_alias_bomb);
