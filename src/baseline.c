@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "util.h"
 
 #define HEADER "# hookwave baseline 1"
 
@@ -75,18 +76,6 @@ baseline_free(struct baseline *b)
 
 /* --- reading ---------------------------------------------------------------- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undo the escapes of one field, in place. Returns 0, or -1 for a bad
    escape. */
 static int
@@ -117,8 +106,8 @@ unescape(char *s)
 			s += 2;
 			break;
 		case 'x': {
-			int hi = hexval((unsigned char)s[2]);
-			int lo = hi < 0 ? -1 : hexval((unsigned char)s[3]);
+			int hi = hex_digit((unsigned char)s[2]);
+			int lo = hi < 0 ? -1 : hex_digit((unsigned char)s[3]);
 
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return -1;

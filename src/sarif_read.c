@@ -28,18 +28,6 @@ str_of(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* s with %XX decoded; NULL when that would make a NUL byte. */
 static char *
 percent_decode(const char *s)
@@ -50,8 +38,8 @@ percent_decode(const char *s)
 	for (i = 0; i < n; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0) {
 			if (hi == 0 && lo == 0) {
 				free(d);
 				return NULL;

@@ -92,6 +92,9 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
 /* Non-zero if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 
+/* The value of hex digit c (either case), or -1. */
+int hex_digit(int c);
+
 /*
  * Edit distance between a and b: inserts, deletes, substitutions and
  * swaps of two adjacent characters count one each (optimal string

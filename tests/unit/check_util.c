@@ -1080,6 +1080,19 @@ START_TEST(test_xdg_cache_home)
 }
 END_TEST
 
+/* Either case; anything else is -1. */
+START_TEST(test_hex_digit)
+{
+	ck_assert_int_eq(hex_digit('0'), 0);
+	ck_assert_int_eq(hex_digit('9'), 9);
+	ck_assert_int_eq(hex_digit('a'), 10);
+	ck_assert_int_eq(hex_digit('F'), 15);
+	ck_assert_int_eq(hex_digit('g'), -1);
+	ck_assert_int_eq(hex_digit('%'), -1);
+	ck_assert_int_eq(hex_digit('\0'), -1);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -1126,6 +1139,7 @@ util_suite(void)
 	tcase_add_test(tc, test_write_all_errors);
 	tcase_add_test(tc, test_write_all_pipe);
 	tcase_add_test(tc, test_xdg_cache_home);
+	tcase_add_test(tc, test_hex_digit);
 	suite_add_tcase(s, tc);
 
 	return s;
