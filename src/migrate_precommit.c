@@ -512,6 +512,7 @@ add_hook(struct mig *m, struct pc_hook *p, const struct strlist *default_stages,
 		mig_hook_begin(m, &h, p->id);
 		mig_refuse(&h, "stages must be a list (line %lu)", yline(sn));
 		mig_hook_end(m, &h);
+		strlist_release(&stages);
 		return;
 	}
 	if (sn == NULL)
@@ -551,9 +552,11 @@ migrate_precommit(struct mig *m, yaml_node_t *root, struct err *e)
 	if (!yis_seq(repos))
 		return err_set(e, m->file, yline(repos != NULL ? repos : root),
 			       "not a pre-commit config: 'repos' is not a list");
-	if (yscalars(d, ymap_get(d, root, "default_stages"), &default_stages) != 0)
+	if (yscalars(d, ymap_get(d, root, "default_stages"), &default_stages) != 0) {
+		strlist_release(&default_stages);
 		return err_set(e, m->file, yline(ymap_get(d, root, "default_stages")),
 			       "default_stages is not a list");
+	}
 	if (global_exclude != NULL && (*global_exclude == '\0' ||
 				       strcmp(global_exclude, "^$") == 0))
 		global_exclude = NULL;

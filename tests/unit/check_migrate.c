@@ -394,6 +394,9 @@ START_TEST(test_errors)
 		{ ".pre-commit-config.yaml", "repos:\n- hooks: []\n", "without 'repo:'", 2 },
 		{ ".pre-commit-config.yaml", "repos:\n- repo: local\n  hooks:\n  - entry: x\n", "without 'id:'", 4 },
 		{ ".pre-commit-config.yaml", "- a\n", "not a mapping", 1 },
+		/* A good item before a bad one: nothing pushed may leak. */
+		{ ".pre-commit-config.yaml", "default_stages: [pre-commit, [x]]\nrepos: []\n",
+		  "default_stages is not a list", 1 },
 		{ ".pre-commit-config.yaml", "", "empty", 0 },
 		{ "lefthook.yml", "colors: false\n", "no git hook key", 1 },
 		{ "lefthook.yml", "pre-commit:\n  commands: [a]\n", "not a mapping", 2 },
@@ -412,6 +415,23 @@ START_TEST(test_errors)
 			      e.line, bad[i].line);
 		migrate_release(&r);
 	}
+}
+END_TEST
+
+/* A hook's stages with a good item before a bad one: refused, nothing leaks. */
+START_TEST(test_bad_stages)
+{
+	static const char text[] =
+		"repos:\n- repo: local\n  hooks:\n  - id: x\n    name: x\n"
+		"    entry: x\n    language: system\n    stages: [pre-commit, [y]]\n";
+	struct migrate_result r;
+	struct err e = { 0 };
+
+	ck_assert_int_eq(migrate_convert(".pre-commit-config.yaml", text, strlen(text), &r, &e), 0);
+	ck_assert_uint_eq(r.converted, 0);
+	ck_assert_uint_eq(r.attention, 1);
+	ck_assert_ptr_nonnull(strstr(r.ini.p, "stages must be a list (line 8)"));
+	migrate_release(&r);
 }
 END_TEST
 
@@ -491,6 +511,7 @@ migrate_suite(void)
 	tcase_add_test(tc, test_lefthook_groups);
 	tcase_add_test(tc, test_lefthook_manual);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_bad_stages);
 	tcase_add_test(tc, test_aliases);
 	tcase_add_test(tc, test_alias_bomb);
 	tcase_add_test(tc, test_detect);
