@@ -570,65 +570,148 @@ parse_status(struct content_ids *c, const struct buf *b, const char *prefix)
 	return 0;
 }
 
+/* --- asking git, early or now ----------------------------------------------- */
+
+static const char *const status_argv[] = {
+	"git", "-c", "status.relativePaths=false", "status",
+	"--porcelain=v2", "-z", "--untracked-files=no",
+	"--no-renames", "--ignore-submodules=all", "--", ".", NULL
+};
+
+/* git's answers, being worked out on up to two threads. */
+struct content_ids_git {
+	int index_mode;
+	struct ls_job j;        /* ls-files and config */
+	int ls_threaded;
+	pthread_t status_tid;
+	int status_threaded;
+	int status_rc;
+	struct err se;
+	struct buf status;
+};
+
+static void
+status_run(struct content_ids_git *a)
+{
+	a->status_rc = git_read((char *const *)status_argv, a->j.env,
+				&a->status, 1, NULL, &a->se);
+}
+
+static void *
+status_main(void *arg)
+{
+	status_run(arg);
+	return NULL;
+}
+
+/*
+ * Start git: ls-files (then config) and, but in index mode, status
+ * ("-- ." is the whole tree at the top and the run directory below it:
+ * the same as no pathspec at the top, where it costs nothing more). With
+ * `now`, on this thread and the one more a status needs.
+ */
+static struct content_ids_git *
+ask(int index_mode, int now)
+{
+	struct content_ids_git *a = xcalloc(1, sizeof(*a));
+
+	a->index_mode = index_mode;
+	a->j.env = git_env();
+	if (!index_mode)
+		a->status_threaded = pthread_create(&a->status_tid, NULL,
+						    status_main, a) == 0;
+	if (!now)
+		a->ls_threaded = pthread_create(&a->j.tid, NULL, ls_main,
+						&a->j) == 0;
+	if (!a->ls_threaded)
+		ls_run(&a->j);
+	if (!index_mode && !a->status_threaded)
+		status_run(a);
+	return a;
+}
+
+static void
+join(struct content_ids_git *a)
+{
+	if (a->ls_threaded)
+		pthread_join(a->j.tid, NULL);
+	if (a->status_threaded)
+		pthread_join(a->status_tid, NULL);
+	a->ls_threaded = a->status_threaded = 0;
+}
+
+struct content_ids_git *
+content_ids_ask_git(int index_mode)
+{
+	return ask(index_mode, 0);
+}
+
+void
+content_ids_git_drop(struct content_ids_git *a)
+{
+	if (a == NULL)
+		return;
+	join(a);
+	buf_release(&a->j.ls);
+	buf_release(&a->j.config);
+	buf_release(&a->status);
+	free(a->j.env);
+	free(a);
+}
+
 /* --- the interface ----------------------------------------------------------- */
 
 struct content_ids *
 content_ids_open(const struct gitdir *g, int index_mode, struct err *e)
 {
+	return content_ids_open_asked(g, index_mode, NULL, e);
+}
+
+struct content_ids *
+content_ids_open_asked(const struct gitdir *g, int index_mode,
+		       struct content_ids_git *a, struct err *e)
+{
 	struct content_ids *c = xcalloc(1, sizeof(*c));
-	struct ls_job j;
-	struct buf status = { 0 };
 	struct strlist attrs = { 0 };
-	const char *status_argv[] = {
-		"git", "-c", "status.relativePaths=false", "status",
-		"--porcelain=v2", "-z", "--untracked-files=no",
-		"--no-renames", "--ignore-submodules=all", "--", ".", NULL
-	};
-	struct err se;
-	int threaded = 0, status_rc = 0;
 	size_t i;
 
 	if (g != NULL && g->state == GITDIR_ERROR) {
 		err_set(e, NULL, 0, "%s", g->error != NULL ? g->error :
 			"git could not be asked about the repository");
 		free(c);
+		content_ids_git_drop(a);
 		return NULL;
 	}
 	if (g == NULL || g->state != GITDIR_REPO || !g->inside_work_tree ||
-	    g->work_tree == NULL || g->prefix == NULL)
+	    g->work_tree == NULL || g->prefix == NULL) {
+		content_ids_git_drop(a);
 		return c;       /* outside git: every file is hashed */
+	}
+	if (a != NULL && a->index_mode != index_mode) {
+		content_ids_git_drop(a);
+		a = NULL;
+	}
+	if (a == NULL)
+		a = ask(index_mode, 1);
+	join(a);
 
-	memset(&j, 0, sizeof(j));
-	j.env = git_env();
-	/* At the top, no pathspec: status looks at the whole tree. */
-	if (g->prefix[0] == '\0')
-		status_argv[9] = NULL;
-	if (!index_mode)
-		threaded = pthread_create(&j.tid, NULL, ls_main, &j) == 0;
-	if (!threaded)
-		ls_run(&j);
-	if (!index_mode)
-		status_rc = git_read((char *const *)status_argv, j.env, &status, 1, NULL, &se);
-	if (threaded)
-		pthread_join(j.tid, NULL);
-
-	if (j.rc != 0 || status_rc != 0) {
+	if (a->j.rc != 0 || (!index_mode && a->status_rc != 0)) {
 		if (e != NULL)
-			*e = j.rc != 0 ? j.e : se;
+			*e = a->j.rc != 0 ? a->j.e : a->se;
 		goto fail;
 	}
 	buf_release(&c->ls);
-	c->ls = j.ls;
-	memset(&j.ls, 0, sizeof(j.ls));
+	c->ls = a->j.ls;
+	memset(&a->j.ls, 0, sizeof(a->j.ls));
 	if (parse_ls(c, &attrs) != 0) {
 		err_set(e, NULL, 0, "git ls-files printed what cannot be parsed");
 		goto fail;
 	}
-	if (!index_mode && parse_status(c, &status, g->prefix) != 0) {
+	if (!index_mode && parse_status(c, &a->status, g->prefix) != 0) {
 		err_set(e, NULL, 0, "git status printed what cannot be parsed");
 		goto fail;
 	}
-	c->use_git = !conversions_possible(g, &j, &attrs);
+	c->use_git = !conversions_possible(g, &a->j, &attrs);
 	for (i = 0; i < c->n; i++) {
 		if (c->use_git && c->v[i].blob)
 			c->v[i].done = 1;
@@ -636,16 +719,11 @@ content_ids_open(const struct gitdir *g, int index_mode, struct err *e)
 			c->v[i].id = NULL;      /* hashed when asked */
 	}
 	strlist_release(&attrs);
-	buf_release(&status);
-	buf_release(&j.config);
-	free(j.env);
+	content_ids_git_drop(a);
 	return c;
 fail:
 	strlist_release(&attrs);
-	buf_release(&status);
-	buf_release(&j.ls);
-	buf_release(&j.config);
-	free(j.env);
+	content_ids_git_drop(a);
 	content_ids_close(c);
 	return NULL;
 }

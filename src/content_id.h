@@ -54,6 +54,7 @@
 
 struct gitdir;
 struct content_ids;
+struct content_ids_git;
 
 /*
  * Learn what git knows about the run directory (the current
@@ -66,6 +67,31 @@ struct content_ids;
  */
 struct content_ids *content_ids_open(const struct gitdir *g, int index_mode,
 				     struct err *e);
+
+/*
+ * Ask git early: start what content_ids_open() would run, on two
+ * threads, before the gitdir is known, so that git works while the
+ * caller does other things. Only once nothing of this run will change
+ * the work tree before its hooks (a dead run's files put back, a
+ * set-aside made): git's view must be the one the hooks see. Returns
+ * the pending answers, owned by the caller until given to
+ * content_ids_open_asked() or content_ids_git_drop(). Never fails: a
+ * git that cannot be run is an error at open.
+ */
+struct content_ids_git *content_ids_ask_git(int index_mode);
+
+/*
+ * content_ids_open() with git's answers asked for early (`a`, taken in
+ * every case: joined and freed; NULL: ask now). Answers asked in another
+ * index mode are dropped and git is asked again.
+ */
+struct content_ids *content_ids_open_asked(const struct gitdir *g,
+					   int index_mode,
+					   struct content_ids_git *a,
+					   struct err *e);
+
+/* Wait for git's answers and free them, unused. NULL: nothing. */
+void content_ids_git_drop(struct content_ids_git *a);
 
 /*
  * The id of run-relative `path`, borrowed (valid until close), or NULL:

@@ -283,7 +283,8 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 struct run_cache *
 run_cache_open(const struct conf *c, const struct plan *p,
 	       const struct launches *l, struct store *st, const char *dir,
-	       const struct gitdir *g, int staged, run_cache_warn_fn warn,
+	       const struct gitdir *g, int staged,
+	       struct content_ids_git *asked, run_cache_warn_fn warn,
 	       void *ctx)
 {
 	struct run_cache *rc;
@@ -292,14 +293,18 @@ run_cache_open(const struct conf *c, const struct plan *p,
 	size_t i, cached = 0;
 
 	(void)l;
-	if (st == NULL || dir == NULL || getcwd(run_dir, sizeof(run_dir)) == NULL)
+	if (st == NULL || dir == NULL || getcwd(run_dir, sizeof(run_dir)) == NULL) {
+		content_ids_git_drop(asked);
 		return NULL;
+	}
 	for (i = 0; i < p->nhooks; i++)
 		if (p->hooks[i].state == PLAN_RUN &&
 		    conf_hook_cache(c, p->hooks[i].conf) != CACHE_NO)
 			cached++;
-	if (cached == 0)
+	if (cached == 0) {
+		content_ids_git_drop(asked);
 		return NULL;
+	}
 	rc = xcalloc(1, sizeof(*rc));
 	rc->plan = p;
 	rc->st = st;
@@ -309,7 +314,7 @@ run_cache_open(const struct conf *c, const struct plan *p,
 	rc->of = xcalloc(p->nhooks + 1, sizeof(*rc->of));
 	rc->ncached = xcalloc(p->nhooks + 1, sizeof(*rc->ncached));
 	rc->all_cached = xcalloc(p->nhooks + 1, 1);
-	rc->ids = content_ids_open(g, staged, &e);
+	rc->ids = content_ids_open_asked(g, staged, asked, &e);
 	if (rc->ids == NULL) {
 		if (warn != NULL) {
 			struct err w;
@@ -598,6 +603,12 @@ save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 	size_t n = 0, fresh = 0, b, j, slot, old;
 	int r;
 
+	/* No batch passed and nothing changed (a hook the cache spared
+	   whole): the snapshot stays as it is, only its use is noted. */
+	for (b = 0; b < hc->nbatches && b < hf->nbatches && !hc->passed[b]; b++)
+		;
+	if (changed->n == 0 && (b == hc->nbatches || b == hf->nbatches))
+		return store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 	/* Under the write lock, from what the store holds now: another
 	   run may have saved since this one read it (no lost update). */
 	r = store_cache_snap_of(rc->st, hc->key, now, e);

@@ -41,6 +41,7 @@
 #include "result.h"
 #include "util.h"
 
+struct content_ids_git;
 struct gitdir;
 struct store;
 struct run_cache;
@@ -51,7 +52,9 @@ typedef void (*run_cache_warn_fn)(void *ctx, const struct err *e);
  * Prepare the cache of plan `p` (from `c`): keys and what the store
  * remembers (one read transaction). `st` and `dir` (the run directory's
  * key) as the session has them; `g` the run's gitdir; `staged`: the
- * work tree holds the index's content. Returns NULL when no hook of the
+ * work tree holds the index's content; `asked`: git's answers asked for
+ * early (content_id.h; NULL: asked now), taken in every case. Returns
+ * NULL when no hook of the
  * plan is cached (every mode `no`, no store, or content ids unknown:
  * `warn` is told why, when it is worth a word); the caller then runs
  * everything and saves nothing.
@@ -59,7 +62,8 @@ typedef void (*run_cache_warn_fn)(void *ctx, const struct err *e);
 struct run_cache *run_cache_open(const struct conf *c, const struct plan *p,
 				 const struct launches *l, struct store *st,
 				 const char *dir, const struct gitdir *g,
-				 int staged, run_cache_warn_fn warn, void *ctx);
+				 int staged, struct content_ids_git *asked,
+				 run_cache_warn_fn warn, void *ctx);
 
 /*
  * The batch planner's first pass (as its `keep`, which keeps nothing,

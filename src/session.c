@@ -20,6 +20,7 @@
 #include "atomic_file.h"
 #include "batch_plan.h"
 #include "buf.h"
+#include "content_id.h"
 #include "exec.h"
 #include "githook.h"
 #include "guardian.h"
@@ -279,6 +280,25 @@ cache_warned(void *ctx, const struct err *e)
 		s->say(e);
 }
 
+/* Will this run use the result cache (when it has a store)? Not for a
+   commit message: each is new, and its hooks are given it by another
+   path (githook.h). */
+static int
+cache_wanted(const struct session *s)
+{
+	const struct cli_options *o = s->opt;
+	size_t i;
+
+	if (o->action != CLI_RUN || o->no_cache ||
+	    o->files == FILES_SOURCE_MESSAGE)
+		return 0;
+	for (i = 0; i < s->plan->nhooks; i++)
+		if (s->plan->hooks[i].state == PLAN_RUN &&
+		    conf_hook_cache(s->conf, s->plan->hooks[i].conf) != CACHE_NO)
+			return 1;
+	return 0;
+}
+
 static int
 any_files(const struct plan *p)
 {
@@ -536,6 +556,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 		struct err *e)
 {
 	struct files_prefetch pf;
+	struct content_ids_git *asked = NULL;
 	bool history, listing, staged_run;
 	struct err ge;
 
@@ -583,12 +604,18 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 			files_prefetch_drop(&pf);
 		return -1;
 	}
+	/* git's view of the work tree for the cache, asked now that nothing
+	   of this run will change the tree before its hooks: git works
+	   while the store, the keys and the listing are made. */
+	if (cache_wanted(s))
+		asked = content_ids_ask_git(staged_run);
 	if (history || o->action == CLI_RUN || o->failed)
 		open_store(s);
 	make_keys(s, 0);
 	if (o->failed && select_failed(s, e) != 0) {
 		if (listing)
 			files_prefetch_drop(&pf);
+		content_ids_git_drop(asked);
 		return -1;
 	}
 	if (history)
@@ -596,25 +623,29 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	if (listing && githook_lists(o->files)) {
 		files_prefetch_drop(&pf);
 		if (githook_list_files(&s->files, &s->git, o, STDIN_FILENO,
-				       e) != 0)
+				       e) != 0) {
+			content_ids_git_drop(asked);
 			return -1;
+		}
 	} else if (listing && files_list_prefetched(&s->files, &s->git,
 						    o->files, o->files_path,
 						    o->null_sep, &pf, e) != 0) {
+		content_ids_git_drop(asked);
 		return -1;
 	}
 	if (s->failed)
 		rerun_extend_list(&s->rerun, &s->files);
 	launch_build(&s->launches, p, environ);
-	if (o->nshards > 1 && take_part(s, e) != 0)
+	if (o->nshards > 1 && take_part(s, e) != 0) {
+		content_ids_git_drop(asked);
 		return -1;
-	/* Not for a commit message: each is new, and its hooks are
-	   given it by another path (githook.h). */
-	if (o->action == CLI_RUN && !o->no_cache && s->store != NULL &&
-	    o->files != FILES_SOURCE_MESSAGE)
+	}
+	if (cache_wanted(s) && s->store != NULL)
 		s->cache = run_cache_open(c, p, &s->launches, s->store,
 					  s->store_dir, &s->git, staged_run,
-					  cache_warned, s);
+					  asked, cache_warned, s);
+	else
+		content_ids_git_drop(asked);
 	{
 		struct file_tags tags;  /* found once for both passes */
 		struct batch_costs costs = { NULL, NULL, s, NULL, &tags, 0 };

@@ -116,7 +116,7 @@ plan_run(struct one_run *r, const char *ini)
 	r->st = store_open(path, 0, NULL, NULL, &e);
 	ck_assert_ptr_nonnull(r->st);
 	r->rc = run_cache_open(&r->conf, &r->plan, &r->launches, r->st, "d",
-			       NULL, 0, warned, NULL);
+			       NULL, 0, NULL, warned, NULL);
 	costs.ctx = r;
 	costs.keep = note;
 	run_batches_init(&r->rb, r->plan.nhooks);
