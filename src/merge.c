@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,11 +88,21 @@ rank(enum mstatus s, const char *reason)
 	return 0;               /* no files, disabled */
 }
 
+/*
+ * The largest number of seconds (or count) a report may hold: past it a
+ * line is refused (JSON) or its time is taken as 0 (JUnit). Over 30,000
+ * years, and far enough below what a long long or a double's integers
+ * hold that sums of many lines stay exact and rounding is defined.
+ */
+#define MERGE_MAX 1e12
+
 /* Seconds kept to the millisecond, as the writers print them. */
 static double
 millis(double s)
 {
-	return s >= 0 ? (double)(long long)(s * 1000 + 0.5) / 1000 : s;
+	if (!(s >= 0) || s > 1e15)      /* a sum of many large lines */
+		return s;
+	return (double)(long long)(s * 1000 + 0.5) / 1000;
 }
 
 /* --- hooks by key, in order of first appearance -------------------------- */
@@ -179,8 +191,11 @@ field_ok(const json_t *v, int kinds)
 {
 	return ((kinds & F_STR) && json_is_string(v)) ||
 	       ((kinds & F_NULL) && json_is_null(v)) ||
-	       ((kinds & F_INT) && json_is_integer(v)) ||
-	       ((kinds & F_NUM) && json_is_number(v)) ||
+	       ((kinds & F_INT) && json_is_integer(v) &&
+		json_integer_value(v) >= -MERGE_MAX &&
+		json_integer_value(v) <= MERGE_MAX) ||
+	       ((kinds & F_NUM) && json_is_number(v) &&
+		json_number_value(v) >= 0 && json_number_value(v) <= MERGE_MAX) ||
 	       ((kinds & F_BOOL) && json_is_boolean(v)) ||
 	       ((kinds & F_ARR) && json_is_array(v));
 }
@@ -224,9 +239,14 @@ sum_seconds(json_t *o, const json_t *part, const char *key)
 static void
 sum_count(json_t *o, const json_t *part, const char *key)
 {
-	json_object_set_new(o, key, json_integer(
-		json_integer_value(json_object_get(o, key)) +
-		json_integer_value(json_object_get(part, key))));
+	json_int_t sum;
+
+	/* Saturated: each line is bounded, their number is not. */
+	if (__builtin_add_overflow(json_integer_value(json_object_get(o, key)),
+				   json_integer_value(json_object_get(part, key)),
+				   &sum))
+		sum = LLONG_MAX;
+	json_object_set_new(o, key, json_integer(sum));
 }
 
 /* Join `part` (another shard's object of the same hook) into `o`. */
@@ -745,7 +765,7 @@ prop_seconds(xmlNode *n, const char *name)
 	char *s = prop(n, name), *end;
 	double d = s != NULL ? strtod(s, &end) : 0;
 
-	if (s == NULL || end == s || d < 0)
+	if (s == NULL || end == s || !isfinite(d) || d < 0 || d > MERGE_MAX)
 		d = 0;
 	free(s);
 	return d;

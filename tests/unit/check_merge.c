@@ -256,6 +256,31 @@ START_TEST(test_json_lines_bad)
 		"\"files\":1,\"cached\":0,\"modified\":[],\"findings\":[],"
 		"\"absent\":[],\"output\":\"\",\"output_truncated\":false}\n"
 		SUMMARY("1", "0"), NULL }, "r1", 1, "unknown status 'great'");
+	/* Numbers past what a report can hold (found by fuzz_merge: a
+	   duration of 1e121 overflowed the rounding to milliseconds). */
+	merge_bad((const char *[]){ ok, HOOK("a", "passed", "null", "null", "1e121",
+					     "1", "0", "", "") SUMMARY("1", "0"), NULL },
+		  "r2", 1, "a hook line without a valid 'duration'");
+	merge_bad((const char *[]){ ok, HOOK("a", "passed", "null", "null", "-1",
+					     "1", "0", "", "") SUMMARY("1", "0"), NULL },
+		  "r2", 1, "a hook line without a valid 'duration'");
+	merge_bad((const char *[]){ ok, HOOK("a", "passed", "null", "null", "1",
+					     "1", "9223372036854775807", "", "")
+				    SUMMARY("1", "0"), NULL },
+		  "r2", 1, "a hook line without a valid 'files'");
+}
+END_TEST
+
+/* The largest values a line may hold, summed over shards, stay exact. */
+START_TEST(test_json_lines_large)
+{
+	const char *big = HOOK("a", "passed", "null", "null", "1000000000000",
+			       "1000000000000", "1000000000000", "", "")
+			  SUMMARY("1", "0");
+
+	merge_ok((const char *[]){ big, big, big, NULL });
+	HAS(line_with("\"type\":\"hook\""), "\"files\":3000000000000");
+	HAS(line_with("\"type\":\"hook\""), "\"duration\":3000000000000");
 }
 END_TEST
 
@@ -315,6 +340,27 @@ START_TEST(test_junit)
 	ck_assert_int_eq(status, 0);
 	HAS(line_with("<testsuites"), "tests=\"3\" failures=\"0\" errors=\"0\" "
 	    "skipped=\"1\"");
+}
+END_TEST
+
+/* A time that is no number of seconds (infinite, not a number, past
+   what a report holds, negative) counts as 0. */
+START_TEST(test_junit_odd_times)
+{
+	static const char *const odd[] = { "1e999", "nan", "inf", "1e13", "-1", "x" };
+	size_t i;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		char r2[512];
+
+		snprintf(r2, sizeof(r2), SUITES("1",
+			 "<testsuite name=\"s\"><testcase classname=\"s\" name=\"a\" "
+			 "time=\"%s\"/></testsuite>\n"), odd[i]);
+		merge_ok((const char *[]){ SUITES("1",
+			"<testsuite name=\"s\"><testcase classname=\"s\" name=\"a\" "
+			"time=\"0.500\"/></testsuite>\n"), r2, NULL });
+		HAS(line_with("name=\"a\""), "time=\"0.500\"");
+	}
 }
 END_TEST
 
@@ -414,7 +460,9 @@ merge_suite(void)
 	tcase_add_test(tc, test_json_lines_status);
 	tcase_add_test(tc, test_json_lines_modified);
 	tcase_add_test(tc, test_json_lines_bad);
+	tcase_add_test(tc, test_json_lines_large);
 	tcase_add_test(tc, test_junit);
+	tcase_add_test(tc, test_junit_odd_times);
 	tcase_add_test(tc, test_junit_bad);
 	tcase_add_test(tc, test_sarif);
 	tcase_add_test(tc, test_sarif_bad);
