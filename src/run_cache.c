@@ -26,11 +26,23 @@
  */
 struct known {
 	unsigned char snap[STORE_KEY_LEN];
-	struct buf body;
+	struct buf body;                /* whole: a delta is applied */
 	size_t *off;                    /* per entry: where its path starts */
 	size_t n;
 	struct hashmap ix;
+	const struct known *base;       /* stored as a delta on this one
+					   (in the run's snaps), or NULL */
 };
+
+/*
+ * A snapshot that differs from a whole one in a few files is stored as
+ * a delta on it (store.h): the tag, the base's key, then "path\0id\0"
+ * for each file whose id changed or that came, "path\0\0" for each
+ * that went, in path order. A change of one file then writes a few
+ * bytes, not the whole snapshot again. Past DELTA_MAX(n) files of a
+ * base of n, a whole snapshot is written and becomes the next base.
+ */
+#define DELTA_MAX(n) ((n) / 8 + 64)
 
 struct hook_cache {
 	enum conf_cache mode;           /* CACHE_NO: not cached this run */
@@ -135,29 +147,126 @@ known_free(struct known *k)
 	free(k);
 }
 
+static int
+is_delta(const struct buf *body)
+{
+	return body->len >= STORE_SNAP_DELTA_TAG_LEN + STORE_KEY_LEN &&
+	       memcmp(body->p, STORE_SNAP_DELTA_TAG,
+		      STORE_SNAP_DELTA_TAG_LEN) == 0;
+}
+
+/* The entry at p (< end): its path and id, and where the next starts;
+   -1 when it is cut off or its path is empty. */
+static int
+entry_at(const char *p, const char *end, const char **path,
+	 const char **id, const char **next)
+{
+	const char *nul = memchr(p, '\0', (size_t)(end - p)), *nul2;
+
+	if (nul == NULL || nul == p ||
+	    (nul2 = memchr(nul + 1, '\0', (size_t)(end - nul - 1))) == NULL)
+		return -1;
+	*path = p;
+	*id = nul + 1;
+	*next = nul2 + 1;
+	return 0;
+}
+
+/*
+ * k's body, a delta, made whole on its base: both walked in path order
+ * (each strictly increasing, else -1: not a snapshot this code wrote).
+ */
+static int
+apply_delta(struct known *k, const struct known *base)
+{
+	const char *d = k->body.p + STORE_SNAP_DELTA_TAG_LEN + STORE_KEY_LEN;
+	const char *dend = k->body.p + k->body.len;
+	const char *dpath = NULL, *did = NULL, *dnext, *prev = NULL;
+	struct buf whole = { 0 };
+	size_t j = 0;
+	int c;
+
+	if (d < dend && entry_at(d, dend, &dpath, &did, &dnext) != 0)
+		goto bad;
+	while (j < base->n || dpath != NULL) {
+		const char *bpath = j < base->n ? base->body.p + base->off[j] : NULL;
+
+		if (bpath != NULL && j > 0 &&
+		    strcmp(base->body.p + base->off[j - 1], bpath) >= 0)
+			goto bad;
+		c = bpath == NULL ? 1 : dpath == NULL ? -1 : strcmp(bpath, dpath);
+		if (c < 0) {            /* the base's, unchanged */
+			size_t len = strlen(bpath) + 1;
+
+			buf_add(&whole, bpath, len + strlen(bpath + len) + 1);
+			j++;
+			continue;
+		}
+		if (*did != '\0') {    /* changed or new; "" went */
+			buf_add(&whole, dpath, strlen(dpath) + 1);
+			buf_add(&whole, did, strlen(did) + 1);
+		}
+		if (c == 0)
+			j++;
+		prev = dpath;
+		dpath = NULL;
+		if (dnext < dend) {
+			if (entry_at(dnext, dend, &dpath, &did, &dnext) != 0 ||
+			    strcmp(prev, dpath) >= 0)
+				goto bad;
+		}
+	}
+	buf_release(&k->body);
+	k->body = whole;
+	k->base = base;
+	return 0;
+bad:
+	buf_release(&whole);
+	return -1;
+}
+
 /* Snapshot `snap`, read once for all the hooks that name it; NULL when
-   it cannot be read. In a read transaction. */
+   it cannot be read. A delta's base must be whole (`depth` 0 reads
+   either). In a read transaction. */
 static struct known *
-known_get(struct run_cache *rc, const unsigned char *snap)
+known_read(struct run_cache *rc, const unsigned char *snap, int depth)
 {
 	struct known *k;
+	const struct known *base;
 	struct err e;
 	size_t i;
 
 	for (i = 0; i < rc->nsnaps; i++)
 		if (memcmp(rc->snaps[i]->snap, snap, STORE_KEY_LEN) == 0)
-			return rc->snaps[i];
+			return depth > 0 && rc->snaps[i]->base != NULL ? NULL :
+			       rc->snaps[i];
 	k = xcalloc(1, sizeof(*k));
 	memcpy(k->snap, snap, STORE_KEY_LEN);
-	if (store_cache_snap_read(rc->st, snap, &k->body, &e) != 1 ||
-	    known_index(k) != 0) {
-		known_free(k);
-		return NULL;
+	if (store_cache_snap_read(rc->st, snap, &k->body, &e) != 1)
+		goto bad;
+	if (is_delta(&k->body)) {
+		if (depth > 0)
+			goto bad;
+		base = known_read(rc, (const unsigned char *)k->body.p +
+				  STORE_SNAP_DELTA_TAG_LEN, 1);
+		if (base == NULL || apply_delta(k, base) != 0)
+			goto bad;
 	}
+	if (known_index(k) != 0)
+		goto bad;
 	rc->snaps = xreallocarray(rc->snaps, rc->nsnaps + 1,
 				  sizeof(*rc->snaps));
 	rc->snaps[rc->nsnaps++] = k;
 	return k;
+bad:
+	known_free(k);
+	return NULL;
+}
+
+static struct known *
+known_get(struct run_cache *rc, const unsigned char *snap)
+{
+	return known_read(rc, snap, 0);
 }
 
 static void
@@ -583,6 +692,104 @@ is_changed(const struct hashmap *cix, const struct strlist *changed,
 	       hashmap_find(cix, hash_str(p), &q, changed_is) != HASHMAP_NONE;
 }
 
+/* v[0..old) in path order, v[old..n) not: all of v in order (v, or a
+   new array for it). */
+static struct entry *
+sort_entries(struct entry *v, size_t old, size_t n)
+{
+	struct entry *m;
+	size_t i = 0, j = old, o = 0;
+
+	if (n - old > 1)
+		qsort(v + old, n - old, sizeof(*v), entry_cmp);
+	if (old == 0 || old == n || strcmp(v[old - 1].path, v[old].path) < 0)
+		return v;
+	m = xcalloc(n + 1, sizeof(*m));
+	while (i < old || j < n)
+		m[o++] = j == n || (i < old && strcmp(v[i].path, v[j].path) < 0) ?
+			 v[i++] : v[j++];
+	free(v);
+	return m;
+}
+
+/*
+ * The delta that makes `base` into the files of v[0..n) (in path order;
+ * entries without an id are not in it) appended to `out`; -1 when it
+ * would name more than DELTA_MAX files (then the whole is stored).
+ */
+static int
+make_delta(const struct known *base, const struct entry *v, size_t n,
+	   struct buf *out)
+{
+	size_t i = 0, j = 0, count = 0, max = DELTA_MAX(base->n);
+
+	buf_add(out, STORE_SNAP_DELTA_TAG, STORE_SNAP_DELTA_TAG_LEN);
+	buf_add(out, base->snap, STORE_KEY_LEN);
+	while ((i < n || j < base->n) && count <= max) {
+		const char *bpath = j < base->n ? base->body.p + base->off[j] : NULL;
+		const char *bid;
+		int c;
+
+		if (i < n && v[i].id == NULL) {
+			i++;
+			continue;
+		}
+		c = bpath == NULL ? 1 : i == n ? -1 : strcmp(bpath, v[i].path);
+		if (c < 0) {            /* went */
+			buf_add(out, bpath, strlen(bpath) + 1);
+			buf_add(out, "", 1);
+			count++;
+			j++;
+			continue;
+		}
+		bid = c == 0 ? bpath + strlen(bpath) + 1 : NULL;
+		if (bid == NULL || strcmp(bid, v[i].id) != 0) {
+			buf_add(out, v[i].path, strlen(v[i].path) + 1);
+			buf_add(out, v[i].id, strlen(v[i].id) + 1);
+			count++;
+		}
+		i++;
+		if (c == 0)
+			j++;
+	}
+	return count <= max ? 0 : -1;
+}
+
+/*
+ * Store snapshot `snap` (whole in `body`, its files v[0..n)) for hook
+ * key `key`, whose snapshot was `k`: as a delta on k's whole base when
+ * that is still stored and the change is small, else whole.
+ */
+static int
+put_snapshot(struct run_cache *rc, const unsigned char *key,
+	     const struct known *k, const struct entry *v, size_t n,
+	     const unsigned char *snap, const struct buf *body,
+	     long long now_ms, struct err *e)
+{
+	const struct known *base = k == NULL ? NULL :
+				   k->base != NULL ? k->base : k;
+	struct buf delta = { 0 };
+	int r, has;
+
+	if (base != NULL && memcmp(base->snap, snap, STORE_KEY_LEN) != 0 &&
+	    make_delta(base, v, n, &delta) == 0) {
+		has = store_cache_snap_has(rc->st, base->snap, e);
+		if (has < 0) {
+			buf_release(&delta);
+			return -1;
+		}
+		if (has == 1) {
+			r = store_cache_snap_put(rc->st, key, snap, delta.p,
+						 delta.len, now_ms, e);
+			buf_release(&delta);
+			return r;
+		}
+	}
+	buf_release(&delta);
+	return store_cache_snap_put(rc->st, key, snap, body->p, body->len,
+				    now_ms, e);
+}
+
 /*
  * A `files` hook's snapshot after the run: what it had, with the files
  * of every batch that passed at their content now, less the files a
@@ -651,21 +858,22 @@ save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 		free(v);
 		return store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 	}
-	qsort(v, n, sizeof(*v), entry_cmp);
+	/* The snapshot's files are in order; only those it lacked need
+	   sorting, then a merge. */
+	v = sort_entries(v, old, n);
 	for (j = 0; j < n; j++)
 		if (v[j].id != NULL) {
 			buf_add(&body, v[j].path, strlen(v[j].path) + 1);
 			buf_add(&body, v[j].id, strlen(v[j].id) + 1);
 		}
-	free(v);
 	sha256_init(&h);
 	sha256_update(&h, body.len, (const uint8_t *)body.p);
 	sha256_digest(&h, sizeof(snap), snap);
 	if (k != NULL && memcmp(snap, k->snap, sizeof(snap)) == 0)
 		r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 	else
-		r = store_cache_snap_put(rc->st, hc->key, snap, body.p,
-					 body.len, now_ms, e);
+		r = put_snapshot(rc, hc->key, k, v, n, snap, &body, now_ms, e);
+	free(v);
 	buf_release(&body);
 	return r;
 }

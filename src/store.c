@@ -82,7 +82,7 @@ enum stmt {
 	S_DROP_RES, S_DROP_FAC, S_DROP_DUR, S_DROP_CKEYS,
 	S_VACUUM,
 	S_CACHE_HAS, S_CACHE_KEY_PUT, S_DROP_SNAPS,
-	S_SNAP_OF, S_SNAP_READ, S_SNAP_PUT, S_SNAP_KEY_PUT,
+	S_SNAP_OF, S_SNAP_READ, S_SNAP_PUT, S_SNAP_KEY_PUT, S_SNAP_HAS,
 	S_COUNT
 };
 
@@ -139,10 +139,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DROP_CKEYS] = "DELETE FROM cache_keys WHERE seen <= ?1",
 	[S_VACUUM] = "PRAGMA incremental_vacuum",
 	[S_CACHE_HAS] = "SELECT 1 FROM cache_keys WHERE key = ?1 AND whole = 1",
-	/* Snapshots no key names any more go with the last that did. */
+	/* Snapshots no key names any more go with the last that did, but
+	   the base of a delta a key names (store.h: its first 8 bytes are
+	   STORE_SNAP_DELTA_TAG, the next 32 the base's key). */
 	[S_DROP_SNAPS] = "DELETE FROM cache_snaps WHERE key NOT IN"
 		" (SELECT snap FROM cache_keys WHERE snap IS NOT NULL)"
+		" AND key NOT IN (SELECT substr(body, 9, 32) FROM cache_snaps"
+		" WHERE substr(body, 1, 8) = X'00687764656c7400' AND key IN"
+		" (SELECT snap FROM cache_keys WHERE snap IS NOT NULL))"
 		" AND ?1 IS NOT NULL",
+	[S_SNAP_HAS] = "SELECT 1 FROM cache_snaps WHERE key = ?1",
 	[S_SNAP_OF] = "SELECT snap FROM cache_keys WHERE key = ?1"
 		" AND snap IS NOT NULL",
 	[S_SNAP_READ] = "SELECT body FROM cache_snaps WHERE key = ?1",
@@ -1097,6 +1103,22 @@ store_cache_snap_read(struct store *st, const unsigned char *snap,
 		return 1;
 	}
 	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_snap_has(struct store *st, const unsigned char *snap,
+		     struct err *e)
+{
+	sqlite3_stmt *q = stmt_key(st, S_SNAP_HAS, snap, e);
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
 }
 

@@ -200,15 +200,26 @@ int store_cache_snap_of(struct store *st, const unsigned char *key,
 
 /*
  * The body of snapshot `snap` appended to `body`: 1, 0 (none), or -1
- * with `e`. A body is "path\0id\0" for each file, in path order.
+ * with `e`. A body is "path\0id\0" for each file, in path order, or a
+ * delta: STORE_SNAP_DELTA_TAG, the key of its base snapshot
+ * (STORE_KEY_LEN bytes), then what the caller wrote (run_cache.c). A
+ * base stays in the store as long as a delta a key names names it.
  */
+#define STORE_SNAP_DELTA_TAG "\0hwdelt\0"
+#define STORE_SNAP_DELTA_TAG_LEN 8
 int store_cache_snap_read(struct store *st, const unsigned char *snap,
 			  struct buf *body, struct err *e);
 
+/* Whether snapshot `snap` is stored: 1, 0, or -1 with `e`. */
+int store_cache_snap_has(struct store *st, const unsigned char *snap,
+			 struct err *e);
+
 /*
  * In a write: hook key `key` (used at `seen`) now remembers snapshot
- * `snap` (the SHA-256 of `body`, len bytes), stored once however many
- * keys name it. Snapshots no key names go when the store is bounded.
+ * `snap` (the SHA-256 of the whole body `body` stands for: itself, or
+ * what a delta makes of its base), len bytes, stored once however many
+ * keys name it (a snapshot already stored is kept as it is). Snapshots
+ * no key names go when the store is bounded.
  */
 int store_cache_snap_put(struct store *st, const unsigned char *key,
 			 const unsigned char *snap, const void *body,

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <limits.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,139 @@ START_TEST(test_files_mode)
 }
 END_TEST
 
+/* The store's snapshots: how many, how many of them deltas, and the
+   base key of the last delta read into `base`. */
+static void
+snaps(int *n, int *deltas, unsigned char *base)
+{
+	char path[PATH_MAX];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	snprintf(path, sizeof(path), "%s/state.sqlite", dir);
+	*n = *deltas = 0;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT body FROM cache_snaps",
+					    -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(q, 0);
+		int len = sqlite3_column_bytes(q, 0);
+
+		(*n)++;
+		if (len >= STORE_SNAP_DELTA_TAG_LEN + STORE_KEY_LEN &&
+		    memcmp(b, STORE_SNAP_DELTA_TAG, STORE_SNAP_DELTA_TAG_LEN) == 0) {
+			(*deltas)++;
+			memcpy(base, b + STORE_SNAP_DELTA_TAG_LEN, STORE_KEY_LEN);
+		}
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+static void
+sql(const char *stmt)
+{
+	char path[PATH_MAX];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/state.sqlite", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, stmt, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A change of a few files is stored as a delta on the whole snapshot,
+   and read back as the whole it stands for; many changes, a whole one. */
+START_TEST(test_deltas)
+{
+	struct one_run r;
+	unsigned char base[STORE_KEY_LEN], base2[STORE_KEY_LEN];
+	char name[32];
+	int n, deltas, i;
+
+	plan_run(&r, files_ini);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	snaps(&n, &deltas, base);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(deltas, 0);
+
+	/* b changes, a file comes: they alone run; a delta is stored. */
+	put("b.txt", "b2\n");
+	put("e.txt", "e\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 2);
+	ck_assert_str_eq(r.rf.of[0].path[0], "b.txt");
+	ck_assert_str_eq(r.rf.of[0].path[1], "e.txt");
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	snaps(&n, &deltas, base);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(deltas, 1);
+
+	/* Unchanged: read through the delta, nothing runs. */
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 5);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+
+	/* c changes: c alone (b's change is in the delta); the new delta
+	   is on the same whole base, not on the last delta. */
+	put("c.txt", "c2\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_str_eq(r.rf.of[0].path[0], "c.txt");
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	snaps(&n, &deltas, base2);
+	ck_assert_int_eq(deltas, 2);
+	ck_assert(memcmp(base, base2, STORE_KEY_LEN) == 0);
+
+	/* Back to b's first content: b runs (its pass was for b2). */
+	put("b.txt", "b\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_str_eq(r.rf.of[0].path[0], "b.txt");
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	plan_run(&r, files_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	done(&r);
+
+	/* A delta whose base is gone reads as no snapshot: every file of
+	   a changed set runs, none is taken as passed. */
+	sql("DELETE FROM cache_snaps WHERE substr(body, 1, 8) != "
+	    "X'00687764656c7400'");
+	put("d.txt", "d2\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 5);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 0);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+
+	/* A set changed past DELTA_MAX is stored whole. */
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "m%03d.txt", i);
+		put(name, "m\n");
+	}
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 200);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	sql("DELETE FROM cache_snaps WHERE key NOT IN (SELECT snap FROM"
+	    " cache_keys WHERE snap IS NOT NULL)");
+	snaps(&n, &deltas, base2);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(deltas, 0);
+	plan_run(&r, files_ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 205);
+	done(&r);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
 START_TEST(test_failed_batch_and_fixer)
 {
 	struct one_run r;
@@ -333,6 +467,7 @@ run_cache_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_files_mode);
+	tcase_add_test(tc, test_deltas);
 	tcase_add_test(tc, test_failed_batch_and_fixer);
 	tcase_add_test(tc, test_whole_mode);
 	tcase_add_test(tc, test_concurrent_saves);

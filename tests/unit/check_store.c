@@ -600,6 +600,82 @@ START_TEST(test_cache_bounded_lru)
 }
 END_TEST
 
+/* The base of a delta a key names stays when the store is bounded,
+   though no key names the base itself any more; once no key names the
+   delta either, both go. */
+START_TEST(test_cache_bounded_keeps_delta_base)
+{
+	const long long size = 256 * 1024;
+	const char *p = path_in("state.sqlite");
+	unsigned char k[STORE_KEY_LEN], s[STORE_KEY_LEN];
+	unsigned char kd[STORE_KEY_LEN], sb[STORE_KEY_LEN], sd[STORE_KEY_LEN];
+	struct buf body = { 0 }, delta = { 0 };
+	struct store *st;
+	struct err e;
+	int run;
+
+	st = store_open(p, size, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	/* Key 0 names base sb; key kd names delta sd on it. */
+	key_of(k, 0);
+	key_of(sb, 999);
+	key_of(kd, 500);
+	key_of(sd, 501);
+	make_body(&body, 300, 0);
+	buf_add(&delta, STORE_SNAP_DELTA_TAG, STORE_SNAP_DELTA_TAG_LEN);
+	buf_add(&delta, sb, STORE_KEY_LEN);
+	buf_add(&delta, "src/x.c\0sabc\0", 14);
+	ck_assert_int_eq(store_begin(st, 1, &e), 0);
+	ck_assert_int_eq(store_cache_snap_put(st, k, sb, body.p, body.len, 1000,
+					      &e), 0);
+	ck_assert_int_eq(store_cache_snap_put(st, kd, sd, delta.p, delta.len,
+					      1000, &e), 0);
+	ck_assert_int_eq(store_cache_snap_has(st, sb, &e), 1);
+	ck_assert_int_eq(store_commit(st, &e), 0);
+	/* 30 more keys with snapshots of their own push key 0 out; kd is
+	   used each time. */
+	for (run = 1; run <= 30; run++) {
+		key_of(k, run);
+		key_of(s, 1000 + run);
+		make_body(&body, 300, run);
+		ck_assert_int_eq(store_begin(st, 1, &e), 0);
+		ck_assert_int_eq(store_cache_key_put(st, kd, 0, 2000 + run, &e), 0);
+		ck_assert_int_eq(store_cache_snap_put(st, k, s, body.p, body.len,
+						      1000 + run, &e), 0);
+		ck_assert_int_eq(store_commit(st, &e), 0);
+	}
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	key_of(k, 0);
+	ck_assert_int_eq(store_cache_snap_of(st, k, s, &e), 0);
+	ck_assert_int_eq(store_cache_snap_of(st, kd, s, &e), 1);
+	ck_assert_int_eq(store_cache_snap_has(st, sd, &e), 1);
+	ck_assert_int_eq(store_cache_snap_has(st, sb, &e), 1);
+	store_rollback(st);
+	/* Now kd goes too (30 more keys, kd not used): sd and sb with it. */
+	for (run = 31; run <= 60; run++) {
+		key_of(k, run);
+		key_of(s, 1000 + run);
+		make_body(&body, 300, run);
+		ck_assert_int_eq(store_begin(st, 1, &e), 0);
+		ck_assert_int_eq(store_cache_snap_put(st, k, s, body.p, body.len,
+						      3000 + run, &e), 0);
+		ck_assert_int_eq(store_commit(st, &e), 0);
+	}
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	ck_assert_int_eq(store_cache_snap_of(st, kd, s, &e), 0);
+	ck_assert_int_eq(store_cache_snap_has(st, sd, &e), 0);
+	store_rollback(st);
+	/* What the last trim left: a base goes in the trim after its delta. */
+	ck_assert_int_le(db_int(p, "SELECT count(*) FROM cache_snaps WHERE key"
+				" NOT IN (SELECT snap FROM cache_keys WHERE snap"
+				" IS NOT NULL)"), 1);
+	store_close(st);
+	buf_release(&body);
+	buf_release(&delta);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
 /* A store of version 1 becomes version 2; its durations stay. */
 START_TEST(test_migrate_v1)
 {
@@ -658,6 +734,7 @@ store_suite(void)
 	tcase_add_test(tc, test_concurrent_writers);
 	tcase_add_test(tc, test_cache_roundtrip);
 	tcase_add_test(tc, test_cache_bounded_lru);
+	tcase_add_test(tc, test_cache_bounded_keeps_delta_base);
 	tcase_add_test(tc, test_migrate_v1);
 	suite_add_tcase(s, tc);
 	return s;
