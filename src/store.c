@@ -1032,11 +1032,12 @@ stmt_key(struct store *st, enum stmt s, const unsigned char *key,
 	return q;
 }
 
-int
-store_cache_whole_has(struct store *st, const unsigned char *key,
-		      struct err *e)
+/* Whether statement s finds a row for `key`: 1, 0, or -1 with `e`. */
+static int
+key_has(struct store *st, enum stmt s, const unsigned char *key,
+	struct err *e)
 {
-	sqlite3_stmt *q = stmt_key(st, S_CACHE_HAS, key, e);
+	sqlite3_stmt *q = stmt_key(st, s, key, e);
 	int rc;
 
 	if (q == NULL)
@@ -1046,6 +1047,13 @@ store_cache_whole_has(struct store *st, const unsigned char *key,
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+}
+
+int
+store_cache_whole_has(struct store *st, const unsigned char *key,
+		      struct err *e)
+{
+	return key_has(st, S_CACHE_HAS, key, e);
 }
 
 int
@@ -1110,16 +1118,7 @@ int
 store_cache_snap_has(struct store *st, const unsigned char *snap,
 		     struct err *e)
 {
-	sqlite3_stmt *q = stmt_key(st, S_SNAP_HAS, snap, e);
-	int rc;
-
-	if (q == NULL)
-		return -1;
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+	return key_has(st, S_SNAP_HAS, snap, e);
 }
 
 int
