@@ -389,6 +389,35 @@ make_key(struct run_cache *rc, const struct conf_hook *h, const char *run_dir,
 	return 0;
 }
 
+/* How hook h is cached this run, before its files are known. */
+static enum conf_cache
+hook_mode(const struct conf *c, const struct conf_hook *h)
+{
+	enum conf_cache m = conf_hook_cache(c, h);
+
+	/* A hook without patterns has no files to key: only its inputs
+	   can stand for what it checks. */
+	if (m != CACHE_NO && !conf_hook_selects(h))
+		m = h->inputs.n > 0 ? CACHE_WHOLE : CACHE_NO;
+	/* One that runs without its files, or even without any, is one
+	   run over the whole set. */
+	if (m == CACHE_FILES && (!h->pass_files || h->always_run))
+		m = CACHE_WHOLE;
+	return m;
+}
+
+int
+run_cache_wanted(const struct conf *c, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhooks; i++)
+		if (p->hooks[i].state == PLAN_RUN &&
+		    hook_mode(c, p->hooks[i].conf) != CACHE_NO)
+			return 1;
+	return 0;
+}
+
 struct run_cache *
 run_cache_open(const struct conf *c, const struct plan *p,
 	       const struct launches *l, struct store *st, const char *dir,
@@ -408,7 +437,7 @@ run_cache_open(const struct conf *c, const struct plan *p,
 	}
 	for (i = 0; i < p->nhooks; i++)
 		if (p->hooks[i].state == PLAN_RUN &&
-		    conf_hook_cache(c, p->hooks[i].conf) != CACHE_NO)
+		    hook_mode(c, p->hooks[i].conf) != CACHE_NO)
 			cached++;
 	if (cached == 0) {
 		content_ids_git_drop(asked);
@@ -442,16 +471,7 @@ run_cache_open(const struct conf *c, const struct plan *p,
 		hc->mode = CACHE_NO;
 		if (p->hooks[i].state != PLAN_RUN)
 			continue;
-		hc->mode = conf_hook_cache(c, h);
-		/* A hook without patterns has no files to key: only its
-		   inputs can stand for what it checks. */
-		if (hc->mode != CACHE_NO && !conf_hook_selects(h))
-			hc->mode = h->inputs.n > 0 ? CACHE_WHOLE : CACHE_NO;
-		/* One that runs without its files, or even without any,
-		   is one run over the whole set. */
-		if (hc->mode == CACHE_FILES && (!h->pass_files ||
-						h->always_run))
-			hc->mode = CACHE_WHOLE;
+		hc->mode = hook_mode(c, h);
 		if (hc->mode != CACHE_NO &&
 		    make_key(rc, h, run_dir, dir, hc->key) != 0)
 			hc->mode = CACHE_NO;

@@ -49,6 +49,12 @@ struct run_cache;
 typedef void (*run_cache_warn_fn)(void *ctx, const struct err *e);
 
 /*
+ * Would any hook of plan `p` be cached (its mode not `no`, with files to
+ * key or `inputs`)? What run_cache_open() counts before it asks git.
+ */
+int run_cache_wanted(const struct conf *c, const struct plan *p);
+
+/*
  * Prepare the cache of plan `p` (from `c`): keys and what the store
  * remembers (one read transaction). `st` and `dir` (the run directory's
  * key) as the session has them; `g` the run's gitdir; `staged`: the

@@ -287,16 +287,10 @@ static int
 cache_wanted(const struct session *s)
 {
 	const struct cli_options *o = s->opt;
-	size_t i;
 
-	if (o->action != CLI_RUN || o->no_cache ||
-	    o->files == FILES_SOURCE_MESSAGE)
-		return 0;
-	for (i = 0; i < s->plan->nhooks; i++)
-		if (s->plan->hooks[i].state == PLAN_RUN &&
-		    conf_hook_cache(s->conf, s->plan->hooks[i].conf) != CACHE_NO)
-			return 1;
-	return 0;
+	return o->action == CLI_RUN && !o->no_cache &&
+	       o->files != FILES_SOURCE_MESSAGE &&
+	       run_cache_wanted(s->conf, s->plan);
 }
 
 static int

@@ -446,14 +446,25 @@ START_TEST(test_none)
 	ck_assert_int_eq(run_cache_keep(NULL, 0, "a.txt"), 1);
 	ck_assert_ptr_null(run_cache_ncached(NULL));
 	done(&r);
-	/* A hook without files or inputs always runs. */
+	/* A hook without files or inputs always runs: nothing to cache,
+	   and git is not asked (run_cache_wanted). */
 	plan_run(&r, "[hook p]\ncommand = true\n");
-	ck_assert_ptr_nonnull(r.rc);
-	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	ck_assert_int_eq(run_cache_wanted(&r.conf, &r.plan), 0);
+	ck_assert_ptr_null(r.rc);
+	ck_assert_ptr_null(run_cache_all_cached(r.rc));
 	end_run(&r, 0, -1, 0);
 	done(&r);
 	plan_run(&r, "[hook p]\ncommand = true\n");
-	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 0);
+	ck_assert_ptr_null(r.rc);
+	done(&r);
+	/* With inputs it is cached whole. */
+	plan_run(&r, "[hook p]\ncommand = true\ninputs = a.txt\n");
+	ck_assert_int_eq(run_cache_wanted(&r.conf, &r.plan), 1);
+	ck_assert_ptr_nonnull(r.rc);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	plan_run(&r, "[hook p]\ncommand = true\ninputs = a.txt\n");
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
 	done(&r);
 }
 END_TEST
