@@ -6,10 +6,12 @@
 #include "config.h"
 #endif
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "batch_plan.h"
 #include "file_tags.h"
@@ -258,15 +260,40 @@ run_files_release(struct run_files *rf)
 	rf->n = 0;
 }
 
+/* Hook h's sarif_file as one absolute, normalized path, where exec
+   looks for it (malloc'd), or NULL. */
+static char *
+log_path(const struct conf_hook *h, const char *run_dir)
+{
+	char *joined, *p;
+
+	if (h->sarif_file == NULL)
+		return NULL;
+	if (h->sarif_file[0] == '/')
+		joined = xstrdup(h->sarif_file);
+	else if (h->cwd != NULL && h->cwd[0] == '/')
+		joined = xasprintf("%s/%s", h->cwd, h->sarif_file);
+	else if (h->cwd != NULL && *h->cwd != '\0')
+		joined = xasprintf("%s/%s/%s", run_dir, h->cwd, h->sarif_file);
+	else
+		joined = xasprintf("%s/%s", run_dir, h->sarif_file);
+	p = path_normalize(joined);
+	free(joined);
+	return p;
+}
+
 struct conflicts *
 batch_plan_conflicts(const struct run_files *rf, const struct plan *p,
 		     const struct run_batches *rb)
 {
 	struct conflict_hook *ch;
 	struct conflicts *c;
+	char run_dir[PATH_MAX];
 	size_t i;
 
 	ch = xcalloc(p->nhooks + 1, sizeof(*ch));
+	if (getcwd(run_dir, sizeof(run_dir)) == NULL)
+		run_dir[0] = '\0';
 	for (i = 0; i < p->nhooks; i++) {
 		const struct hook_files *hf = &rf->of[i];
 
@@ -277,8 +304,12 @@ batch_plan_conflicts(const struct run_files *rf, const struct plan *p,
 		ch[i].all = hf->all;
 		ch[i].files = hf->path;
 		ch[i].nfiles = hf->all ? 0 : hf->n;
+		if (run_dir[0] != '\0')
+			ch[i].log = log_path(p->hooks[i].conf, run_dir);
 	}
 	c = conflicts_new(ch, p->nhooks);
+	for (i = 0; i < p->nhooks; i++)
+		free((char *)ch[i].log);
 	free(ch);
 	return c;
 }

@@ -90,10 +90,16 @@ conflicts_new(const struct conflict_hook *hooks, size_t n)
 	size_t nall = 0;
 	struct conflicts *c;
 
+	/* Hooks that share a log: a few at most, compared pair by pair. */
+	for (i = 0; i < n; i++)
+		for (k = i + 1; hooks[i].log != NULL && k < n; k++)
+			if (hooks[k].log != NULL &&
+			    strcmp(hooks[i].log, hooks[k].log) == 0)
+				add_pair(&pairs, &npairs, &apairs, i, k);
 	for (i = 0; i < n; i++)
 		if (hooks[i].fixer && takes_part(&hooks[i]))
 			nfixers++;
-	if (nfixers == 0)
+	if (nfixers == 0 && npairs == 0)
 		return NULL;
 
 	memset(&ix, 0, sizeof(ix));

@@ -12,6 +12,10 @@
  * A hook without `files` patterns stands for every file of the run: it
  * overlaps every hook that has a file (or none either).
  *
+ * Two hooks that read back the same log file (`sarif_file`) conflict
+ * too, fixers or not: each deletes it before a batch and reads what its
+ * tool wrote there, so together they would read each other's.
+ *
  * Thread-safety: the graph is immutable once built; enter and leave
  * take the set's own mutex and may be called from any thread. No other
  * lock is taken while it is held.
@@ -30,6 +34,10 @@ struct conflict_hook {
 				     read while building), any order, no
 				     duplicates needed */
 	size_t nfiles;          /* 0 and !all: it takes part in nothing */
+	const char *log;        /* a file its tool writes and hookwave
+				   reads back (its sarif_file), normalized
+				   and absolute, or NULL: hooks with the
+				   same one conflict (borrowed) */
 };
 
 struct conflicts {

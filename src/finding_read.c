@@ -938,58 +938,6 @@ finding_reader_free(struct finding_reader *r)
 
 /* --- paths ------------------------------------------------------------------ */
 
-/*
- * s with ".", ".." and repeated slashes resolved by the text alone: an
- * absolute path stays absolute ("/.." is "/"), a relative one keeps the
- * ".." that lead out of it ("" and "." give "."). malloc'd.
- */
-static char *
-normalize(const char *s)
-{
-	size_t n = strlen(s), o = 0, base;
-	char *out = xmalloc(n + 2);
-	int abs = s[0] == '/';
-
-	if (abs)
-		out[o++] = '/';
-	base = o;
-	while (*s != '\0') {
-		const char *e;
-		size_t k;
-
-		while (*s == '/')
-			s++;
-		e = strchr(s, '/');
-		k = e != NULL ? (size_t)(e - s) : strlen(s);
-		if (k == 0 || (k == 1 && s[0] == '.')) {
-			/* nothing */
-		} else if (k == 2 && s[0] == '.' && s[1] == '.') {
-			if (o > base) {
-				while (o > base && out[o - 1] != '/')
-					o--;
-				if (o > base)
-					o--;
-			} else if (!abs) {
-				if (o > 0)
-					out[o++] = '/';
-				out[o++] = '.';
-				out[o++] = '.';
-				base = o;
-			}
-		} else {
-			if (o > (abs ? 1 : 0))
-				out[o++] = '/';
-			memcpy(out + o, s, k);
-			o += k;
-		}
-		s += k;
-	}
-	if (o == 0)
-		out[o++] = '.';
-	out[o] = '\0';
-	return out;
-}
-
 char *
 finding_path(const char *root, const char *cwd, const char *path)
 {
@@ -997,8 +945,8 @@ finding_path(const char *root, const char *cwd, const char *path)
 	size_t rl;
 
 	joined = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
-	p = normalize(joined);
-	r = normalize(root);
+	p = path_normalize(joined);
+	r = path_normalize(root);
 	free(joined);
 	rl = strlen(r);
 	if (strcmp(p, r) == 0)

@@ -366,3 +366,55 @@ hex_digit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/*
+ * s with ".", ".." and repeated slashes resolved by the text alone: an
+ * absolute path stays absolute ("/.." is "/"), a relative one keeps the
+ * ".." that lead out of it ("" and "." give "."). malloc'd.
+ */
+char *
+path_normalize(const char *s)
+{
+	size_t n = strlen(s), o = 0, base;
+	char *out = xmalloc(n + 2);
+	int abs = s[0] == '/';
+
+	if (abs)
+		out[o++] = '/';
+	base = o;
+	while (*s != '\0') {
+		const char *e;
+		size_t k;
+
+		while (*s == '/')
+			s++;
+		e = strchr(s, '/');
+		k = e != NULL ? (size_t)(e - s) : strlen(s);
+		if (k == 0 || (k == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (k == 2 && s[0] == '.' && s[1] == '.') {
+			if (o > base) {
+				while (o > base && out[o - 1] != '/')
+					o--;
+				if (o > base)
+					o--;
+			} else if (!abs) {
+				if (o > 0)
+					out[o++] = '/';
+				out[o++] = '.';
+				out[o++] = '.';
+				base = o;
+			}
+		} else {
+			if (o > (abs ? 1 : 0))
+				out[o++] = '/';
+			memcpy(out + o, s, k);
+			o += k;
+		}
+		s += k;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	return out;
+}

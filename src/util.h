@@ -96,6 +96,14 @@ int utf8_valid(const char *s, size_t n);
 int hex_digit(int c);
 
 /*
+ * s with ".", ".." and repeated slashes resolved by the text alone (no
+ * symlink is looked at): an absolute path stays absolute ("/.." is
+ * "/"), a relative one keeps the ".." that lead out of it ("" and "."
+ * give "."). malloc'd.
+ */
+char *path_normalize(const char *s);
+
+/*
  * Edit distance between a and b: inserts, deletes, substitutions and
  * swaps of two adjacent characters count one each (optimal string
  * alignment: no character is edited twice, so "ca" to "abc" is 3).

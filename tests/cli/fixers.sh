@@ -349,6 +349,43 @@ no_overlap "no patterns: a fixer without files and a checker"
 check "no patterns: the fixer's change to a listed file is seen" \
 	jqs 'map(select(.name == "tidy"))[0] | .status == "failed" and .modified == ["b.txt"]'
 
+# --- two hooks that read back one sarif_file -----------------------------
+
+# Each deletes the log before its batch and reads what its tool wrote
+# there: together they would read each other's. So they never overlap,
+# in two strategies at once, though neither is a fixer; each finds its
+# own rule in the log.
+newproj
+mkdir "$P/sub" || exit 1
+cat >"$bin/sarifprobe" <<EOF
+#!/bin/sh
+"$bin/probe" apart "\$1" || exit 2
+printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"%s","level":"error","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.txt"},"region":{"startLine":1}}}]}]}]}\n' "\$HOOKWAVE_HOOK" >log.sarif
+EOF
+chmod +x "$bin/sarifprobe"
+cat >"$conf/log.ini" <<EOF
+[settings]
+jobs = 4
+[hook one]
+strategy = one
+command = $bin/sarifprobe two
+pass_files = no
+files = a.txt
+findings = sarif
+sarif_file = log.sarif
+[hook two]
+strategy = two
+command = $bin/sarifprobe one
+pass_files = no
+files = b.txt
+findings = sarif
+sarif_file = ./sub/../log.sarif
+EOF
+run hw -C "$P" -c "$conf/log.ini" -f json --no-cache
+no_overlap "one sarif_file: its two readers"
+check "one sarif_file: each reads its own log" \
+	jqs '.[:-1] | map({(.name): [.findings[].rule]}) | add | .one == ["one"] and .two == ["two"]'
+
 # --- stage_fixed ---------------------------------------------------------
 
 newproj

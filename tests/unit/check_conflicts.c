@@ -22,7 +22,7 @@ Suite *conflicts_suite(void);
 static struct conflict_hook
 hook(int fixer, const char *const *files, size_t n)
 {
-	struct conflict_hook h = { fixer, 0, files, n };
+	struct conflict_hook h = { fixer, 0, files, n, NULL };
 
 	return h;
 }
@@ -70,6 +70,41 @@ START_TEST(test_pairs_from_file_sets)
 	ck_assert(!conflicts_any(c, 5));
 	ck_assert_uint_eq(c->nedges, 3);
 	conflicts_free(c);
+}
+END_TEST
+
+/* Hooks that read back the same log never overlap, fixers or not; a
+   log of their own keeps them apart from nobody. */
+START_TEST(test_shared_log)
+{
+	static const char *const a[] = { "a.py" };
+	static const char *const b[] = { "b.py" };
+	struct conflict_hook h[4];
+	struct conflicts *c;
+
+	h[0] = hook(0, a, 1);
+	h[0].log = "/w/semgrep.sarif";
+	h[1] = hook(0, b, 1);
+	h[1].log = "/w/semgrep.sarif";
+	h[2] = hook(0, a, 1);
+	h[2].log = "/w/other.sarif";
+	h[3] = hook(0, a, 1);
+	c = conflicts_new(h, 4);
+	ck_assert_ptr_nonnull(c);
+	ck_assert(conflicts_between(c, 0, 1));
+	ck_assert(!conflicts_between(c, 0, 2));
+	ck_assert(!conflicts_between(c, 1, 2));
+	ck_assert(!conflicts_any(c, 3));
+	ck_assert_uint_eq(c->nedges, 1);
+	ck_assert_int_eq(conflicts_enter(c, 0), 1);
+	ck_assert_int_eq(conflicts_enter(c, 1), 0);
+	ck_assert_int_eq(conflicts_enter(c, 2), 1);
+	conflicts_leave(c, 0);
+	ck_assert_int_eq(conflicts_enter(c, 1), 1);
+	conflicts_free(c);
+	/* Different logs and no fixer: nothing to enforce. */
+	h[1].log = "/w/b.sarif";
+	ck_assert_ptr_null(conflicts_new(h, 4));
 }
 END_TEST
 
@@ -237,6 +272,7 @@ conflicts_suite(void)
 
 	tcase_add_test(tc_core, test_no_fixer_no_graph);
 	tcase_add_test(tc_core, test_pairs_from_file_sets);
+	tcase_add_test(tc_core, test_shared_log);
 	tcase_add_test(tc_core, test_two_fixers_share);
 	tcase_add_test(tc_core, test_without_patterns_is_every_file);
 	tcase_add_test(tc_core, test_enter_leave);

@@ -1093,6 +1093,26 @@ START_TEST(test_hex_digit)
 }
 END_TEST
 
+START_TEST(test_path_normalize)
+{
+	static const char *const cases[][2] = {
+		{ "/w/./a//b/../c.sarif", "/w/a/c.sarif" },
+		{ "/..", "/" }, { "/", "/" }, { "", "." }, { ".", "." },
+		{ "a/..", "." }, { "../x", "../x" }, { "a/../../b", "../b" },
+		{ "x//y/", "x/y" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = path_normalize(cases[i][0]);
+
+		ck_assert_msg(strcmp(p, cases[i][1]) == 0, "'%s': '%s', want '%s'",
+			      cases[i][0], p, cases[i][1]);
+		free(p);
+	}
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -1140,6 +1160,7 @@ util_suite(void)
 	tcase_add_test(tc, test_write_all_pipe);
 	tcase_add_test(tc, test_xdg_cache_home);
 	tcase_add_test(tc, test_hex_digit);
+	tcase_add_test(tc, test_path_normalize);
 	suite_add_tcase(s, tc);
 
 	return s;
