@@ -290,24 +290,24 @@ parse_command(int argc, char **argv, struct cli_options *o, struct err *e)
 	return CLI_OK;
 }
 
-/* migrate [-C DIR] [-o FILE] [FILE] */
+/*
+ * The options of a subcommand (argv[1], after the program's name) that
+ * takes -o FILE, -h and, when `optstring` has it, -C DIR, as `longopts`
+ * spells them. *first is then where in argv its operands start. CLI_OK (o->action CLI_HELP
+ * after -h), or CLI_USAGE with `e`.
+ */
 static enum cli_status
-parse_migrate(int argc, char **argv, struct cli_options *o, struct err *e)
+sub_options(int argc, char **argv, const char *optstring,
+	    const struct option *longopts, struct cli_options *o, int *first,
+	    struct err *e)
 {
-	static const struct option migrate_options[] = {
-		{ "directory", required_argument, NULL, 'C' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	char suffix[32];
 	int c;
 
-	o->action = CLI_MIGRATE;
+	snprintf(suffix, sizeof(suffix), " for %s", argv[1]);
 	optind = 0;
 	opterr = 0;
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "+:C:o:h", migrate_options,
+	while ((c = getopt_long(argc - 1, argv + 1, optstring, longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'C':
@@ -320,17 +320,38 @@ parse_migrate(int argc, char **argv, struct cli_options *o, struct err *e)
 			o->action = CLI_HELP;
 			return CLI_OK;
 		case ':':
-			bad_option(argv, "option", " needs a value", e);
+			bad_option(argv + 1, "option", " needs a value", e);
 			return CLI_USAGE;
 		default:
-			bad_option(argv, "unknown option", " for migrate", e);
+			bad_option(argv + 1, "unknown option", suffix, e);
 			return CLI_USAGE;
 		}
 	}
-	if (argc - optind > 1)
+	*first = optind + 1;
+	return CLI_OK;
+}
+
+/* migrate [-C DIR] [-o FILE] [FILE] */
+static enum cli_status
+parse_migrate(int argc, char **argv, struct cli_options *o, struct err *e)
+{
+	static const struct option migrate_options[] = {
+		{ "directory", required_argument, NULL, 'C' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum cli_status st;
+	int first;
+
+	o->action = CLI_MIGRATE;
+	st = sub_options(argc, argv, "+:C:o:h", migrate_options, o, &first, e);
+	if (st != CLI_OK || o->action == CLI_HELP)
+		return st;
+	if (argc - first > 1)
 		return err_set(e, NULL, 0, "migrate takes one file"), CLI_ERROR;
-	if (optind < argc)
-		strlist_push(&o->names, argv[optind]);
+	if (first < argc)
+		strlist_push(&o->names, argv[first]);
 	return CLI_OK;
 }
 
@@ -343,32 +364,15 @@ parse_merge(int argc, char **argv, struct cli_options *o, struct err *e)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	enum cli_status st;
+	int first;
 
 	o->action = CLI_MERGE;
-	optind = 0;
-	opterr = 0;
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "+:o:h", merge_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->report = optarg;
-			break;
-		case 'h':
-			o->action = CLI_HELP;
-			return CLI_OK;
-		case ':':
-			bad_option(argv, "option", " needs a value", e);
-			return CLI_USAGE;
-		default:
-			bad_option(argv, "unknown option", " for merge", e);
-			return CLI_USAGE;
-		}
-	}
-	for (; optind < argc; optind++)
-		strlist_push(&o->names, argv[optind]);
+	st = sub_options(argc, argv, "+:o:h", merge_options, o, &first, e);
+	if (st != CLI_OK || o->action == CLI_HELP)
+		return st;
+	for (; first < argc; first++)
+		strlist_push(&o->names, argv[first]);
 	if (o->names.n == 0)
 		return err_set(e, NULL, 0, "merge needs the reports to merge"),
 		       CLI_USAGE;
