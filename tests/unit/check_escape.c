@@ -150,18 +150,6 @@ END_TEST
 
 /* --- a JSON string checker ------------------------------------------- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A checker's "no", and why. */
 static int
 bad(const char **why, const char *what)
@@ -180,7 +168,7 @@ hex4(const unsigned char *s, size_t n)
 	if (n < 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		int h = hexval(s[k]);
+		int h = hex_digit(s[k]);
 
 		if (h < 0)
 			return -1;
