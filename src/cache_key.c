@@ -534,27 +534,58 @@ cmp_idx_path(const void *a, const void *b, void *arg)
 }
 
 void
+cache_key_set(unsigned char set[CACHE_KEY_LEN], const char *const *paths,
+	      const char *const *ids, size_t n)
+{
+	struct sha256_ctx ctx;
+	size_t *idx = NULL, i;
+
+	/* A listing comes in order more often than not: a sort only when
+	   it is not. */
+	for (i = 1; i < n && strcmp(paths[i - 1], paths[i]) < 0; i++)
+		;
+	if (i < n) {
+		idx = xcalloc(n, sizeof(*idx));
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		qsort_r(idx, n, sizeof(*idx), cmp_idx_path, (void *)paths);
+	}
+	sha256_init(&ctx);
+	put_str(&ctx, "hookwave-cache-set-1");
+	put_u64(&ctx, n);
+	for (i = 0; i < n; i++) {
+		size_t j = idx != NULL ? idx[i] : i;
+
+		put_str(&ctx, paths[j]);
+		put_id(&ctx, ids[j]);
+	}
+	sha256_digest(&ctx, CACHE_KEY_LEN, set);
+	free(idx);
+}
+
+void
+cache_key_whole_of(unsigned char out[CACHE_KEY_LEN],
+		   const unsigned char hook[CACHE_KEY_LEN],
+		   const unsigned char set[CACHE_KEY_LEN])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	put_str(&ctx, "hookwave-cache-whole-2");
+	put_bytes(&ctx, hook, CACHE_KEY_LEN);
+	put_bytes(&ctx, set, CACHE_KEY_LEN);
+	sha256_digest(&ctx, CACHE_KEY_LEN, out);
+}
+
+void
 cache_key_whole(unsigned char out[CACHE_KEY_LEN],
 		const unsigned char hook[CACHE_KEY_LEN],
 		const char *const *paths, const char *const *ids, size_t n)
 {
-	struct sha256_ctx ctx;
-	size_t *idx = n > 0 ? xcalloc(n, sizeof(*idx)) : NULL, i;
+	unsigned char set[CACHE_KEY_LEN];
 
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	if (n > 1)
-		qsort_r(idx, n, sizeof(*idx), cmp_idx_path, (void *)paths);
-	sha256_init(&ctx);
-	put_str(&ctx, "hookwave-cache-whole-1");
-	put_bytes(&ctx, hook, CACHE_KEY_LEN);
-	put_u64(&ctx, n);
-	for (i = 0; i < n; i++) {
-		put_str(&ctx, paths[idx[i]]);
-		put_id(&ctx, ids[idx[i]]);
-	}
-	sha256_digest(&ctx, CACHE_KEY_LEN, out);
-	free(idx);
+	cache_key_set(set, paths, ids, n);
+	cache_key_whole_of(out, hook, set);
 }
 
 void

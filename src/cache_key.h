@@ -104,11 +104,27 @@ char *cache_key_program(const struct cache_hook_desc *d);
  * The whole-set key into `out`: the hook key with every (path, content
  * id) of paths[0..n) and ids[0..n) (NULL: no id), taken in bytewise
  * order of the paths, whatever order they come in. Paths are distinct.
+ * The same as cache_key_set() then cache_key_whole_of().
  */
 void cache_key_whole(unsigned char out[CACHE_KEY_LEN],
 		     const unsigned char hook[CACHE_KEY_LEN],
 		     const char *const *paths, const char *const *ids,
 		     size_t n);
+
+/*
+ * The digest of a set alone (the paths and ids as above): hooks that
+ * select the same files make it once and key it with each hook's key
+ * (cache_key_whole_of). Paths already in bytewise order are not sorted
+ * again.
+ */
+void cache_key_set(unsigned char set[CACHE_KEY_LEN],
+		   const char *const *paths, const char *const *ids,
+		   size_t n);
+
+/* The whole-set key of hook key `hook` over a set's digest. */
+void cache_key_whole_of(unsigned char out[CACHE_KEY_LEN],
+			const unsigned char hook[CACHE_KEY_LEN],
+			const unsigned char set[CACHE_KEY_LEN]);
 
 /* A key as lowercase hex, NUL-terminated. */
 void cache_key_hex(char out[2 * CACHE_KEY_LEN + 1],

@@ -21,15 +21,17 @@
 
 /*
  * A snapshot of passed files as the store keeps it (store.h): its body
- * "path\0id\0"... in path order, and an index of the paths. Hooks whose
- * snapshots are the same share one, read and indexed once.
+ * "path\0id\0"... in path order (or a delta on a whole one), and where
+ * each file's entry is, in path order, for a binary search. A delta is
+ * not copied out whole: its entries point into its own body and into
+ * its base's. Hooks whose snapshots are the same share one, read once.
  */
 struct known {
 	unsigned char snap[STORE_KEY_LEN];
-	struct buf body;                /* whole: a delta is applied */
-	size_t *off;                    /* per entry: where its path starts */
+	struct buf body;                /* as stored */
+	const char **at;                /* per file, in path order: its
+					   "path\0id\0", in body or base's */
 	size_t n;
-	struct hashmap ix;
 	const struct known *base;       /* stored as a delta on this one
 					   (in the run's snaps), or NULL */
 };
@@ -56,6 +58,12 @@ struct hook_cache {
 	 */
 	unsigned char whole[STORE_KEY_LEN];
 	int whole_known;                /* `whole` was made */
+	int set_made;                   /* `set`: 1 made, -1 a file has no
+					   id, 0 not yet */
+	unsigned char set[STORE_KEY_LEN]; /* the digest of its set (cache_key_set),
+					   shared with hooks of the same set */
+	size_t finger;                  /* where in `known` the next file
+					   of its set is likely to be */
 	const char **sel;               /* the files it selects before the
 					   cache (borrowed strings), nsel */
 	size_t nsel, sel_alloc;
@@ -80,58 +88,87 @@ struct run_cache {
 	void *ctx;
 };
 
-struct known_key {
-	const struct known *k;
-	const char *path;
-	size_t len;
-};
+#define KNOWN_NONE SIZE_MAX
 
-static int
-known_is(const void *key, size_t index)
+/* The id of the file at k->at[j]. */
+static const char *
+entry_id(const char *entry)
 {
-	const struct known_key *q = key;
-	const char *p = q->k->body.p + q->k->off[index];
-
-	return strncmp(p, q->path, q->len) == 0 && p[q->len] == '\0';
+	return entry + strlen(entry) + 1;
 }
 
-/* The id remembered for `path` (len bytes), borrowed, or NULL. */
-static const char *
-known_id(const struct known *k, const char *path, size_t len)
+/*
+ * Index of `path` in snapshot k, or KNOWN_NONE. `finger` (may be
+ * NULL) is where the last search ended: files asked for in path order
+ * are then found with one comparison each, not a search.
+ */
+static size_t
+known_find(const struct known *k, const char *path, size_t *finger)
 {
-	struct known_key q = { k, path, len };
-	size_t i;
+	size_t lo = 0, hi, mid;
+	int c;
 
 	if (k == NULL || k->n == 0)
-		return NULL;
-	i = hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
-			 known_is);
-	return i == HASHMAP_NONE ? NULL : k->body.p + k->off[i] + len + 1;
+		return KNOWN_NONE;
+	if (finger != NULL && *finger < k->n &&
+	    strcmp(k->at[*finger], path) == 0)
+		return (*finger)++;
+	hi = k->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(k->at[mid], path);
+		if (c == 0) {
+			if (finger != NULL)
+				*finger = mid + 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (finger != NULL)
+		*finger = lo;
+	return KNOWN_NONE;
 }
 
-/* Index a snapshot's body; -1 when it is not one (then it is unused). */
+/* The id remembered for `path`, borrowed, or NULL. */
+static const char *
+known_id(const struct known *k, const char *path, size_t *finger)
+{
+	size_t j = known_find(k, path, finger);
+
+	return j == KNOWN_NONE ? NULL : entry_id(k->at[j]);
+}
+
+static void
+known_add(struct known *k, size_t *alloc, const char *entry)
+{
+	if (k->n == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 1024;
+		k->at = xreallocarray(k->at, *alloc, sizeof(*k->at));
+	}
+	k->at[k->n++] = entry;
+}
+
+static int entry_at(const char *p, const char *end, const char **path,
+		    const char **id, const char **next);
+
+/* Index a whole snapshot's body; -1 when it is not one (its paths not
+   in strict order, an entry cut off): it is then unused. */
 static int
 known_index(struct known *k)
 {
-	const char *p = k->body.p, *end = k->body.p + k->body.len, *nul;
+	const char *p = k->body.p, *end = k->body.p + k->body.len;
+	const char *path, *id, *prev = NULL;
 	size_t alloc = 0;
 
 	while (p < end) {
-		size_t len;
-
-		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
-		    (len = (size_t)(nul - p)) == 0 ||
-		    memchr(nul + 1, '\0', (size_t)(end - nul - 1)) == NULL)
+		if (entry_at(p, end, &path, &id, &p) != 0 ||
+		    (prev != NULL && strcmp(prev, path) >= 0))
 			return -1;
-		if (k->n == alloc) {
-			alloc = alloc ? 2 * alloc : 1024;
-			k->off = xreallocarray(k->off, alloc, sizeof(*k->off));
-		}
-		k->off[k->n] = (size_t)(p - k->body.p);
-		hashmap_put(&k->ix, hash_bytes(HASH_INIT, p, len), k->n);
-		k->n++;
-		p = nul + 1;
-		p += strlen(p) + 1;
+		known_add(k, &alloc, path);
+		prev = path;
 	}
 	return 0;
 }
@@ -142,8 +179,7 @@ known_free(struct known *k)
 	if (k == NULL)
 		return;
 	buf_release(&k->body);
-	free(k->off);
-	hashmap_release(&k->ix);
+	free(k->at);
 	free(k);
 }
 
@@ -173,56 +209,44 @@ entry_at(const char *p, const char *end, const char **path,
 }
 
 /*
- * k's body, a delta, made whole on its base: both walked in path order
- * (each strictly increasing, else -1: not a snapshot this code wrote).
+ * k's body, a delta, laid over its base: k's entries are the base's and
+ * the delta's, merged in path order; a delta's entry with an empty id is
+ * a file that went. Its paths must be in strict order, else -1: not a
+ * snapshot this code wrote.
  */
 static int
 apply_delta(struct known *k, const struct known *base)
 {
 	const char *d = k->body.p + STORE_SNAP_DELTA_TAG_LEN + STORE_KEY_LEN;
 	const char *dend = k->body.p + k->body.len;
-	const char *dpath = NULL, *did = NULL, *dnext, *prev = NULL;
-	struct buf whole = { 0 };
-	size_t j = 0;
+	const char *dpath = NULL, *did = NULL, *dnext = dend, *prev = NULL;
+	size_t j = 0, alloc = 0;
 	int c;
 
 	if (d < dend && entry_at(d, dend, &dpath, &did, &dnext) != 0)
-		goto bad;
+		return -1;
 	while (j < base->n || dpath != NULL) {
-		const char *bpath = j < base->n ? base->body.p + base->off[j] : NULL;
+		const char *bpath = j < base->n ? base->at[j] : NULL;
 
-		if (bpath != NULL && j > 0 &&
-		    strcmp(base->body.p + base->off[j - 1], bpath) >= 0)
-			goto bad;
 		c = bpath == NULL ? 1 : dpath == NULL ? -1 : strcmp(bpath, dpath);
 		if (c < 0) {            /* the base's, unchanged */
-			size_t len = strlen(bpath) + 1;
-
-			buf_add(&whole, bpath, len + strlen(bpath + len) + 1);
+			known_add(k, &alloc, bpath);
 			j++;
 			continue;
 		}
-		if (*did != '\0') {    /* changed or new; "" went */
-			buf_add(&whole, dpath, strlen(dpath) + 1);
-			buf_add(&whole, did, strlen(did) + 1);
-		}
+		if (*did != '\0')      /* changed or new; "" went */
+			known_add(k, &alloc, dpath);
 		if (c == 0)
 			j++;
 		prev = dpath;
 		dpath = NULL;
-		if (dnext < dend) {
-			if (entry_at(dnext, dend, &dpath, &did, &dnext) != 0 ||
-			    strcmp(prev, dpath) >= 0)
-				goto bad;
-		}
+		if (dnext < dend &&
+		    (entry_at(dnext, dend, &dpath, &did, &dnext) != 0 ||
+		     strcmp(prev, dpath) >= 0))
+			return -1;
 	}
-	buf_release(&k->body);
-	k->body = whole;
 	k->base = base;
 	return 0;
-bad:
-	buf_release(&whole);
-	return -1;
 }
 
 /* Snapshot `snap`, read once for all the hooks that name it; NULL when
@@ -251,9 +275,9 @@ known_read(struct run_cache *rc, const unsigned char *snap, int depth)
 				  STORE_SNAP_DELTA_TAG_LEN, 1);
 		if (base == NULL || apply_delta(k, base) != 0)
 			goto bad;
-	}
-	if (known_index(k) != 0)
+	} else if (known_index(k) != 0) {
 		goto bad;
+	}
 	rc->snaps = xreallocarray(rc->snaps, rc->nsnaps + 1,
 				  sizeof(*rc->snaps));
 	rc->snaps[rc->nsnaps++] = k;
@@ -492,7 +516,7 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 		return 0;
 	if (hc->mode != CACHE_FILES || hc->known == NULL)
 		return 1;
-	was = known_id(hc->known, path, strlen(path));
+	was = known_id(hc->known, path, &hc->finger);
 	if (was == NULL || (now = content_id(rc->ids, path)) == NULL ||
 	    strcmp(was, now) != 0)
 		return 1;
@@ -500,33 +524,66 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 	return 0;
 }
 
+/* An earlier hook of the run whose set is hook i's (the same files, in
+   the same order, from the run's one listing), or NULL. */
+static const struct hook_cache *
+same_set(const struct run_cache *rc, size_t i)
+{
+	const struct hook_cache *hc = &rc->of[i];
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		const struct hook_cache *o = &rc->of[j];
+
+		if (o->set_made != 0 && o->nsel == hc->nsel &&
+		    (hc->nsel == 0 ||
+		     memcmp(o->sel, hc->sel, hc->nsel * sizeof(*hc->sel)) == 0))
+			return o;
+	}
+	return NULL;
+}
+
 /*
  * The whole-set key of hook i over the files it selects; -1 when a file
  * has no id. The mode is in it: a set whose files passed one by one
- * (`files`) is not a set that passed together (`whole`).
+ * (`files`) is not a set that passed together (`whole`). Hooks that
+ * select the same files make the set's digest once.
  */
 static int
 make_whole(struct run_cache *rc, size_t i)
 {
 	struct hook_cache *hc = &rc->of[i];
-	const char **ids = xcalloc(hc->nsel + 1, sizeof(*ids));
+	const struct hook_cache *same = same_set(rc, i);
 	unsigned char base[STORE_KEY_LEN];
 	struct sha256_ctx h;
 	uint8_t mode = (uint8_t)hc->mode;
 	size_t k;
 
-	for (k = 0; k < hc->nsel; k++)
-		if ((ids[k] = content_id(rc->ids, hc->sel[k])) == NULL) {
-			free(ids);
-			return -1;
-		}
+	if (same != NULL) {
+		hc->set_made = same->set_made;
+		memcpy(hc->set, same->set, sizeof(hc->set));
+	} else {
+		const char **ids = xcalloc(hc->nsel + 1, sizeof(*ids));
+
+		/* The ids, on threads. */
+		if (hc->nsel > 0)
+			content_ids_prefetch(rc->ids, hc->sel, hc->nsel);
+		hc->set_made = 1;
+		for (k = 0; k < hc->nsel && hc->set_made == 1; k++)
+			if ((ids[k] = content_id(rc->ids, hc->sel[k])) == NULL)
+				hc->set_made = -1;
+		if (hc->set_made == 1)
+			cache_key_set(hc->set, hc->sel, ids, hc->nsel);
+		free(ids);
+	}
+	if (hc->set_made != 1)
+		return -1;
 	sha256_init(&h);
 	sha256_update(&h, 19, (const uint8_t *)"hookwave-cache-set\n");
 	sha256_update(&h, 1, &mode);
 	sha256_update(&h, sizeof(hc->key), hc->key);
 	sha256_digest(&h, sizeof(base), base);
-	cache_key_whole(hc->whole, base, hc->sel, ids, hc->nsel);
-	free(ids);
+	cache_key_whole_of(hc->whole, base, hc->set);
 	hc->whole_known = 1;
 	return 0;
 }
@@ -569,9 +626,6 @@ run_cache_select(struct run_cache *rc)
 			hc->mode = CACHE_NO;
 			continue;
 		}
-		/* The ids, on threads. */
-		if (hc->nsel > 0)
-			content_ids_prefetch(rc->ids, hc->sel, hc->nsel);
 		/* A file without an id (unreadable, not a file): with
 		   `whole` the hook is not cached; with `files` the others
 		   still can be, one by one. */
@@ -689,19 +743,6 @@ entry_cmp(const void *a, const void *b)
 		      ((const struct entry *)b)->path);
 }
 
-/* Index of `path` in snapshot k, or HASHMAP_NONE. */
-static size_t
-known_slot(const struct known *k, const char *path)
-{
-	size_t len = strlen(path);
-	struct known_key q = { k, path, len };
-
-	if (k == NULL || k->n == 0)
-		return HASHMAP_NONE;
-	return hashmap_find(&k->ix, hash_bytes(HASH_INIT, path, len), &q,
-			    known_is);
-}
-
 static int
 is_changed(const struct hashmap *cix, const struct strlist *changed,
 	   const char *p)
@@ -712,30 +753,10 @@ is_changed(const struct hashmap *cix, const struct strlist *changed,
 	       hashmap_find(cix, hash_str(p), &q, changed_is) != HASHMAP_NONE;
 }
 
-/* v[0..old) in path order, v[old..n) not: all of v in order (v, or a
-   new array for it). */
-static struct entry *
-sort_entries(struct entry *v, size_t old, size_t n)
-{
-	struct entry *m;
-	size_t i = 0, j = old, o = 0;
-
-	if (n - old > 1)
-		qsort(v + old, n - old, sizeof(*v), entry_cmp);
-	if (old == 0 || old == n || strcmp(v[old - 1].path, v[old].path) < 0)
-		return v;
-	m = xcalloc(n + 1, sizeof(*m));
-	while (i < old || j < n)
-		m[o++] = j == n || (i < old && strcmp(v[i].path, v[j].path) < 0) ?
-			 v[i++] : v[j++];
-	free(v);
-	return m;
-}
-
 /*
- * The delta that makes `base` into the files of v[0..n) (in path order;
- * entries without an id are not in it) appended to `out`; -1 when it
- * would name more than DELTA_MAX files (then the whole is stored).
+ * The delta that makes `base` into the files of v[0..n) (in path order)
+ * appended to `out`; -1 when it would name more than DELTA_MAX files
+ * (then the whole is stored).
  */
 static int
 make_delta(const struct known *base, const struct entry *v, size_t n,
@@ -746,15 +767,9 @@ make_delta(const struct known *base, const struct entry *v, size_t n,
 	buf_add(out, STORE_SNAP_DELTA_TAG, STORE_SNAP_DELTA_TAG_LEN);
 	buf_add(out, base->snap, STORE_KEY_LEN);
 	while ((i < n || j < base->n) && count <= max) {
-		const char *bpath = j < base->n ? base->body.p + base->off[j] : NULL;
-		const char *bid;
-		int c;
+		const char *bpath = j < base->n ? base->at[j] : NULL;
+		int c = bpath == NULL ? 1 : i == n ? -1 : strcmp(bpath, v[i].path);
 
-		if (i < n && v[i].id == NULL) {
-			i++;
-			continue;
-		}
-		c = bpath == NULL ? 1 : i == n ? -1 : strcmp(bpath, v[i].path);
 		if (c < 0) {            /* went */
 			buf_add(out, bpath, strlen(bpath) + 1);
 			buf_add(out, "", 1);
@@ -762,8 +777,7 @@ make_delta(const struct known *base, const struct entry *v, size_t n,
 			j++;
 			continue;
 		}
-		bid = c == 0 ? bpath + strlen(bpath) + 1 : NULL;
-		if (bid == NULL || strcmp(bid, v[i].id) != 0) {
+		if (c > 0 || strcmp(entry_id(bpath), v[i].id) != 0) {
 			buf_add(out, v[i].path, strlen(v[i].path) + 1);
 			buf_add(out, v[i].id, strlen(v[i].id) + 1);
 			count++;
@@ -776,58 +790,83 @@ make_delta(const struct known *base, const struct entry *v, size_t n,
 }
 
 /*
- * Store snapshot `snap` (whole in `body`, its files v[0..n)) for hook
- * key `key`, whose snapshot was `k`: as a delta on k's whole base when
- * that is still stored and the change is small, else whole.
+ * The bytes that store snapshot v[0..n) for a hook whose snapshot was
+ * `k`, into `out`: a delta on k's whole base when that is still stored
+ * and the change is small, else the whole body. 0, or -1 with `e`.
  */
 static int
-put_snapshot(struct run_cache *rc, const unsigned char *key,
-	     const struct known *k, const struct entry *v, size_t n,
-	     const unsigned char *snap, const struct buf *body,
-	     long long now_ms, struct err *e)
+snapshot_bytes(struct run_cache *rc, const struct known *k,
+	       const struct entry *v, size_t n, const unsigned char *snap,
+	       struct buf *out, struct err *e)
 {
 	const struct known *base = k == NULL ? NULL :
 				   k->base != NULL ? k->base : k;
-	struct buf delta = { 0 };
-	int r, has;
+	size_t j;
+	int has;
 
 	if (base != NULL && memcmp(base->snap, snap, STORE_KEY_LEN) != 0 &&
-	    make_delta(base, v, n, &delta) == 0) {
-		has = store_cache_snap_has(rc->st, base->snap, e);
-		if (has < 0) {
-			buf_release(&delta);
+	    make_delta(base, v, n, out) == 0) {
+		if ((has = store_cache_snap_has(rc->st, base->snap, e)) < 0)
 			return -1;
-		}
-		if (has == 1) {
-			r = store_cache_snap_put(rc->st, key, snap, delta.p,
-						 delta.len, now_ms, e);
-			buf_release(&delta);
-			return r;
-		}
+		if (has == 1)
+			return 0;
 	}
-	buf_release(&delta);
-	return store_cache_snap_put(rc->st, key, snap, body->p, body->len,
-				    now_ms, e);
+	out->len = 0;
+	for (j = 0; j < n; j++) {
+		buf_add(out, v[j].path, strlen(v[j].path) + 1);
+		buf_add(out, v[j].id, strlen(v[j].id) + 1);
+	}
+	return 0;
+}
+
+/*
+ * What the last snapshot saved came from and went to: a hook with the
+ * same snapshot before and the same new files saves the same one, and
+ * hooks that select the same files usually do.
+ */
+struct save_memo {
+	int valid;                      /* 0: none yet */
+	const struct known *k;          /* the snapshot before (or NULL) */
+	struct entry *fresh;
+	size_t nfresh;
+	unsigned char snap[STORE_KEY_LEN];
+	struct buf bytes;               /* as stored */
+};
+
+static int
+memo_matches(const struct save_memo *m, const struct known *k,
+	     const struct entry *f, size_t nf)
+{
+	size_t j;
+
+	if (!m->valid || m->k != k || m->nfresh != nf)
+		return 0;
+	for (j = 0; j < nf; j++)
+		if (strcmp(m->fresh[j].path, f[j].path) != 0 ||
+		    strcmp(m->fresh[j].id, f[j].id) != 0)
+			return 0;
+	return 1;
 }
 
 /*
  * A `files` hook's snapshot after the run: what it had, with the files
  * of every batch that passed at their content now, less the files a
  * hook changed; written when it differs, else the key only touched.
+ * Only the files that differ from what it had are gathered and sorted;
+ * the new snapshot's key is hashed from its entries as they are merged,
+ * its whole body made only when it is stored whole.
  */
 static int
 save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 	      const struct hashmap *cix, const struct strlist *changed,
-	      long long now_ms, struct err *e)
+	      struct save_memo *memo, long long now_ms, struct err *e)
 {
 	struct hook_cache *hc = &rc->of[i];
 	const struct known *k = hc->known;
-	unsigned char now[STORE_KEY_LEN];
-	struct entry *v;
-	struct buf body = { 0 };
-	unsigned char snap[STORE_KEY_LEN];
+	unsigned char now[STORE_KEY_LEN], snap[STORE_KEY_LEN];
+	struct entry *f = NULL, *v;
 	struct sha256_ctx h;
-	size_t n = 0, fresh = 0, b, j, slot, old;
+	size_t nf = 0, falloc = 0, n = 0, b, j, fi, ki, finger = 0, drop = 0;
 	int r;
 
 	/* No batch passed and nothing changed (a hook the cache spared
@@ -845,56 +884,90 @@ save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 		k = known_get(rc, now);
 	else if (r == 0)
 		k = NULL;
-	old = k != NULL ? k->n : 0;
-	v = xcalloc(old + hf->n + 1, sizeof(*v));
-	for (j = 0; j < old; j++) {
-		v[n].path = k->body.p + k->off[j];
-		v[n].id = v[n].path + strlen(v[n].path) + 1;
-		if (is_changed(cix, changed, v[n].path))
-			v[n].id = NULL;
-		n++;
-	}
+	/* The files that passed with another content than k has, or that
+	   k lacks. */
 	for (b = 0; b < hc->nbatches && b < hf->nbatches; b++) {
 		size_t from = b == 0 ? 0 : hf->end[b - 1];
 
 		if (!hc->passed[b])
 			continue;
 		for (j = from; j < hf->end[b]; j++) {
-			const char *p = hf->path[j], *id;
+			const char *p = hf->path[j], *id, *was;
 
 			if (is_changed(cix, changed, p) ||
 			    (id = content_id(rc->ids, p)) == NULL)
 				continue;
-			fresh++;
-			if ((slot = known_slot(k, p)) != HASHMAP_NONE) {
-				v[slot].id = id;
-			} else {
-				v[n].path = p;
-				v[n++].id = id;
+			was = known_id(k, p, &finger);
+			if (was != NULL && strcmp(was, id) == 0)
+				continue;
+			if (nf == falloc) {
+				falloc = falloc ? 2 * falloc : 64;
+				f = xreallocarray(f, falloc, sizeof(*f));
 			}
+			f[nf].path = p;
+			f[nf++].id = id;
 		}
 	}
-	if (fresh == 0 && (changed->n == 0 || k == NULL)) {
-		free(v);
+	for (ki = 0; k != NULL && changed->n > 0 && ki < k->n; ki++)
+		drop += is_changed(cix, changed, k->at[ki]);
+	if (nf == 0 && drop == 0) {
+		free(f);
 		return store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 	}
-	/* The snapshot's files are in order; only those it lacked need
-	   sorting, then a merge. */
-	v = sort_entries(v, old, n);
-	for (j = 0; j < n; j++)
-		if (v[j].id != NULL) {
-			buf_add(&body, v[j].path, strlen(v[j].path) + 1);
-			buf_add(&body, v[j].id, strlen(v[j].id) + 1);
-		}
+	if (nf > 1)
+		qsort(f, nf, sizeof(*f), entry_cmp);
+	if (memo_matches(memo, k, f, nf)) {
+		free(f);
+		return store_cache_snap_put(rc->st, hc->key, memo->snap,
+					    memo->bytes.p, memo->bytes.len,
+					    now_ms, e);
+	}
+	/* Merged in path order: k's files, less those a hook changed, the
+	   gathered ones in the place of their old entry. */
+	v = xcalloc((k != NULL ? k->n : 0) + nf + 1, sizeof(*v));
 	sha256_init(&h);
-	sha256_update(&h, body.len, (const uint8_t *)body.p);
+	for (ki = 0, fi = 0; (k != NULL && ki < k->n) || fi < nf;) {
+		const char *kp = k != NULL && ki < k->n ? k->at[ki] : NULL;
+		int c = kp == NULL ? 1 : fi == nf ? -1 : strcmp(kp, f[fi].path);
+
+		if (c < 0) {
+			ki++;
+			if (is_changed(cix, changed, kp))
+				continue;
+			v[n].path = kp;
+			v[n].id = entry_id(kp);
+			/* "path\0id\0", one run of bytes */
+			sha256_update(&h, (size_t)(entry_id(v[n].id) - kp),
+				      (const uint8_t *)kp);
+		} else {
+			if (c == 0)
+				ki++;
+			v[n] = f[fi++];
+			sha256_update(&h, strlen(v[n].path) + 1,
+				      (const uint8_t *)v[n].path);
+			sha256_update(&h, strlen(v[n].id) + 1,
+				      (const uint8_t *)v[n].id);
+		}
+		n++;
+	}
 	sha256_digest(&h, sizeof(snap), snap);
-	if (k != NULL && memcmp(snap, k->snap, sizeof(snap)) == 0)
+	memo->valid = 1;
+	memo->k = k;
+	free(memo->fresh);
+	memo->fresh = f;
+	memo->nfresh = nf;
+	memcpy(memo->snap, snap, sizeof(snap));
+	memo->bytes.len = 0;
+	if (k != NULL && memcmp(snap, k->snap, sizeof(snap)) == 0) {
+		memo->valid = 0;        /* nothing to point another hook at */
 		r = store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
-	else
-		r = put_snapshot(rc, hc->key, k, v, n, snap, &body, now_ms, e);
+	} else if ((r = snapshot_bytes(rc, k, v, n, snap, &memo->bytes, e)) == 0) {
+		r = store_cache_snap_put(rc->st, hc->key, snap, memo->bytes.p,
+					 memo->bytes.len, now_ms, e);
+	}
+	if (r != 0)
+		memo->valid = 0;
 	free(v);
-	buf_release(&body);
 	return r;
 }
 
@@ -905,6 +978,7 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 {
 	struct strlist changed = { 0 };
 	struct hashmap cix = { 0 };
+	struct save_memo memo = { 0 };
 	size_t i, k;
 	int r = 0;
 
@@ -938,8 +1012,11 @@ run_cache_save(struct run_cache *rc, const struct hook_result *res,
 		    (changed.n == 0 || !any_changed(&cix, &changed, hc)))
 			r = store_cache_key_put(rc->st, hc->whole, 1, now_ms, e);
 		if (r == 0)
-			r = save_snapshot(rc, i, hf, &cix, &changed, now_ms, e);
+			r = save_snapshot(rc, i, hf, &cix, &changed, &memo,
+					  now_ms, e);
 	}
+	free(memo.fresh);
+	buf_release(&memo.bytes);
 	strlist_release(&changed);
 	hashmap_release(&cix);
 	return r;

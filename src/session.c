@@ -564,6 +564,17 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->git = (struct gitdir)GITDIR_INIT;
 	s->aside = (struct aside)ASIDE_INIT;
 	run_batches_init(&s->batches, p->nhooks);
+	/*
+	 * The guardian is forked first, while the process is small and has
+	 * no other thread (guardian.h). A fork shares every page until one
+	 * side writes it: forked later, after the listing, the content ids
+	 * and the cache are in memory, each page hookwave wrote during the
+	 * run was copied on its first write, and the fork copied the page
+	 * tables of all of them.
+	 */
+	s->guard = (struct guardian){ 0, -1 };
+	if (o->action == CLI_RUN && p->nhooks > 0)
+		(void)guardian_start(&s->guard, (double)p->kill_grace);
 	if (load_baselines(s, e) != 0)
 		return -1;
 	history = c->settings.history && !o->no_history;
@@ -687,6 +698,8 @@ session_release(struct session *s)
 	baseline_free(s->baseline_kept);
 	s->baseline = s->baseline_kept = NULL;
 	(void)put_back(s, NULL, 0);     /* a run that never started */
+	if (s->guard.pid > 0)
+		guardian_stop(&s->guard);
 	run_cache_close(s->cache);
 	conflicts_free(s->conflicts);
 	run_files_release(&s->hook_files);
@@ -1107,7 +1120,6 @@ session_run(struct session *s)
 {
 	const struct cli_options *o = s->opt;
 	const struct plan *p = s->plan;
-	struct guardian guard = { 0, -1 };
 	struct report_options ro;
 	struct wiring w;
 	struct run_config rc;
@@ -1171,14 +1183,14 @@ session_run(struct session *s)
 	log_run_start(p);
 	/* What hooks leave behind comes to us, to be ended after the run. */
 	adopted = orphans_adopt() == 0;
-	/* Before any thread: it forks. Without one (fork failed), a kill -9
+	/* Forked by session_prepare. Without one (fork failed), a kill -9
 	   of hookwave leaves its hooks running, as it always would have. */
-	if (p->nhooks > 0 && guardian_start(&guard, (double)p->kill_grace) == 0) {
-		w.exec.guardian = &guard;
+	if (p->nhooks > 0 && s->guard.pid > 0) {
+		w.exec.guardian = &s->guard;
 		/* --lock: held by the guardian too, so a kill -9 of hookwave
 		   frees it only once the hooks are gone. */
 		if (s->lock_fd >= 0)
-			(void)guardian_hold(&guard, s->lock_fd);
+			(void)guardian_hold(&s->guard, s->lock_fd);
 	}
 	/* After the fork, before the threads: they inherit SIGTSTP blocked. */
 	if (p->nhooks > 0 && signals_job_control(&e) != 0 &&
@@ -1187,7 +1199,8 @@ session_run(struct session *s)
 	results = run_plan(&rc, signals_stop_flag(), t0, &workers);
 	run_errno = errno;
 	elapsed = now_monotonic() - t0;
-	guardian_stop(&guard);
+	if (s->guard.pid > 0)
+		guardian_stop(&s->guard);
 	/* After the last hook, before anything is reported. */
 	back = put_back(s, results, results != NULL ? p->nhooks : 0);
 	if (results == NULL) {

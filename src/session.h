@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "files.h"
 #include "gitdir.h"
+#include "guardian.h"
 #include "history.h"
 #include "launch.h"
 #include "plan.h"
@@ -81,6 +82,8 @@ struct session {
 					   the whole run) */
 	struct baseline *baseline_kept; /* --write-baseline: what the file
 					   held (empty when new), or NULL */
+	struct guardian guard;          /* a run's guardian: started by
+					   session_prepare (pid 0: none) */
 };
 
 /*

@@ -72,6 +72,27 @@ static const char schema_v2_step[] =
 	" key BLOB PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;";
 
+/*
+ * From version 2 to 3: the snapshots in a table with rowids. In a table
+ * WITHOUT ROWID the whole row is the key of its b-tree, so finding a
+ * snapshot by its key compared against rows of hundreds of kilobytes,
+ * each read whole from its overflow pages (5 ms a lookup for a
+ * snapshot of 10,000 files); now the key has its own index and a
+ * body is read only when asked for. The snapshots are copied over.
+ */
+static const char schema_v3_step[] =
+	"ALTER TABLE cache_snaps RENAME TO cache_snaps_v2;"
+	"CREATE TABLE cache_snaps(key BLOB PRIMARY KEY, body BLOB NOT NULL);"
+	"INSERT INTO cache_snaps(key, body)"
+	" SELECT key, body FROM cache_snaps_v2;"
+	"DROP TABLE cache_snaps_v2;"
+	"PRAGMA user_version = 3;";
+
+/* The steps from version i + 1 to i + 2. */
+static const char *const schema_steps[] = { schema_v2_step, schema_v3_step };
+_Static_assert(ARRAY_SIZE(schema_steps) == STORE_VERSION - 1,
+	       "a step to each version after the first");
+
 /* Every statement, prepared on first use and kept for the store's life. */
 enum stmt {
 	S_BEGIN_READ, S_BEGIN_WRITE, S_COMMIT, S_ROLLBACK,
@@ -474,9 +495,11 @@ create_schema(struct store *st, int *rcp, char *why, size_t size)
 			&rc) == 0 && strcmp(n, "0") != 0) {
 		snprintf(why, size, "not hookwave's schema");
 	} else if (rc == SQLITE_OK && strcmp(v, "0") == 0) {
+		size_t i;
+
 		rc = sqlite3_exec(st->db, schema_v1, NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(st->db, schema_v2_step, NULL, NULL,
+		for (i = 0; rc == SQLITE_OK && i < ARRAY_SIZE(schema_steps); i++)
+			rc = sqlite3_exec(st->db, schema_steps[i], NULL, NULL,
 					  NULL);
 	}
 	if (rc == SQLITE_OK)
@@ -487,21 +510,46 @@ create_schema(struct store *st, int *rcp, char *why, size_t size)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* Whether user_version `v` (as text) is version `n`. */
+static int
+is_version(const char *v, long n)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%ld", n);
+	return strcmp(v, want) == 0;
+}
+
+/* A version this one migrates from (1 up to STORE_VERSION - 1). */
+static int
+is_older_version(const char *v)
+{
+	long n;
+
+	for (n = 1; n < STORE_VERSION; n++)
+		if (is_version(v, n))
+			return 1;
+	return 0;
+}
+
 /*
- * A version 1 store becomes version 2, under the write lock (another
- * run may have done it since: then nothing). 0, or -1 with the SQLite
- * code in *rcp.
+ * An older store becomes this version, step by step in one transaction
+ * under the write lock (another run may have done it since: then
+ * nothing). 0, or -1 with the SQLite code in *rcp.
  */
 static int
-migrate_v1(struct store *st, int *rcp)
+migrate(struct store *st, int *rcp)
 {
 	char v[64];
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	size_t i;
 
 	if (rc == SQLITE_OK &&
-	    pragma_text(st, "PRAGMA user_version", v, sizeof(v), &rc) == 0 &&
-	    strcmp(v, "1") == 0)
-		rc = sqlite3_exec(st->db, schema_v2_step, NULL, NULL, NULL);
+	    pragma_text(st, "PRAGMA user_version", v, sizeof(v), &rc) == 0)
+		for (i = 0; rc == SQLITE_OK && i < ARRAY_SIZE(schema_steps); i++)
+			if (strtol(v, NULL, 10) <= (long)i + 1)
+				rc = sqlite3_exec(st->db, schema_steps[i], NULL,
+						  NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -597,13 +645,13 @@ open_once(struct store *st, int *busy, struct err *e)
 					goto error;
 				snprintf(why, sizeof(why), "%s", sqlite3_errstr(rc));
 			}
-		} else if (strcmp(v, "1") == 0) {
-			if (migrate_v1(st, &rc) != 0) {
+		} else if (is_older_version(v)) {
+			if (migrate(st, &rc) != 0) {
 				if (!is_damage(rc))
 					goto error;
 				snprintf(why, sizeof(why), "%s", sqlite3_errstr(rc));
 			}
-		} else if (strcmp(v, "2") != 0) {
+		} else if (!is_version(v, STORE_VERSION)) {
 			snprintf(why, sizeof(why), "schema version %s, not %d", v,
 				 STORE_VERSION);
 		}

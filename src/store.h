@@ -49,7 +49,7 @@
 #include "buf.h"
 #include "util.h"
 
-#define STORE_VERSION 2         /* PRAGMA user_version of this schema */
+#define STORE_VERSION 3         /* PRAGMA user_version of this schema */
 #define STORE_WAIT_MS 60000     /* how long a run waits for another's
 				   write before it gives up on the store */
 #define STORE_SIZE_DEFAULT 67108864LL   /* cache_size's default */

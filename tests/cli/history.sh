@@ -164,7 +164,7 @@ hcheck() {
 
 # ours FILE: a state store of our schema, sound.
 ours() {
-	test "$(sql 'PRAGMA user_version' "$1")" = 2 &&
+	test "$(sql 'PRAGMA user_version' "$1")" = 3 &&
 		test "$(sql 'PRAGMA quick_check' "$1")" = ok
 }
 
@@ -201,7 +201,7 @@ check "outside git: first run prints nothing on stderr" test ! -s "$tmp/err"
 hcheck "outside git: exactly one file, state-<16 hex>.sqlite, in the cache dir" \
 	only_history "$(hdir)"
 hist=$(histfile) || hist=
-hcheck "outside git: it is a store of schema version 2" ours "$hist"
+hcheck "outside git: it is a store of schema version 3" ours "$hist"
 hcheck "outside git: every row is well formed" well_formed "$hist"
 hcheck "outside git: durations for hook one, one duration" \
 	test "$(ndurs default "$(key_of one)")" -eq 1
@@ -327,7 +327,7 @@ EOF
 	hcheck "in git: exactly one history file in .git/hookwave" \
 		only_history .git/hookwave
 	hist=$(histfile .git/hookwave) || hist=
-	hcheck "in git: it is a store of schema version 2" ours "$hist"
+	hcheck "in git: it is a store of schema version 3" ours "$hist"
 	hcheck "in git: durations for each hook" \
 		test "$(sql "SELECT count(*) FROM durations WHERE strategy = 'default' AND (hook LIKE 'a/%' OR hook LIKE 'b/%')")" -eq 2
 	check "in git: nothing written in XDG_CACHE_HOME" nothing_in "$XDG_CACHE_HOME"

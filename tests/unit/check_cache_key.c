@@ -420,6 +420,25 @@ START_TEST(test_whole)
 	cache_key_whole(k, hook2, NULL, NULL, 0);
 	ck_assert_mem_ne(k, k0, CACHE_KEY_LEN);
 
+	/* One set's digest, keyed per hook: the same as the whole key
+	   made at once; sorted or not, the same set. */
+	{
+		unsigned char set[CACHE_KEY_LEN], set2[CACHE_KEY_LEN];
+
+		cache_key_set(set, paths, ids, 3);
+		cache_key_set(set2, paths_sorted, ids_sorted, 3);
+		ck_assert_mem_eq(set, set2, CACHE_KEY_LEN);
+		cache_key_whole(k0, hook2, paths, ids, 3);
+		cache_key_whole_of(k, hook2, set);
+		ck_assert_mem_eq(k, k0, CACHE_KEY_LEN);
+		cache_key_whole_of(k0, hook, set);
+		ck_assert_mem_ne(k, k0, CACHE_KEY_LEN);
+		cache_key_set(set2, paths, ids_changed, 3);
+		ck_assert_mem_ne(set, set2, CACHE_KEY_LEN);
+		/* The set's digest is not a hook's whole key. */
+		ck_assert_mem_ne(set, k0, CACHE_KEY_LEN);
+	}
+
 	memset(k, 0xa5, sizeof(k));
 	k[0] = 0x01;
 	cache_key_hex(hex, k);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch_plan.h"
@@ -365,6 +366,99 @@ START_TEST(test_deltas)
 }
 END_TEST
 
+/*
+ * Hooks that select the same files share one snapshot when they pass
+ * the same files, and do not when they pass different ones: what one
+ * saved is never taken for what the other passed.
+ */
+START_TEST(test_shared_sets)
+{
+	static const char ini[] =
+		"[hook a]\ncache = files\nfiles = *.txt\nbatch_size = 1\n"
+		"command = true a\n"
+		"[hook b]\ncache = files\nfiles = *.txt\nbatch_size = 1\n"
+		"command = true b\n"
+		"[hook c]\ncache = files\nfiles = a.txt b.txt\nbatch_size = 1\n"
+		"command = true c\n";
+	unsigned char base[STORE_KEY_LEN];
+	struct one_run r;
+	int n, deltas;
+
+	plan_run(&r, ini);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	snaps(&n, &deltas, base);
+	ck_assert_int_eq(n, 2);         /* a and b share one; c its own */
+
+	/* b and c change; a fails on b: a's new snapshot holds c alone,
+	   b's both. */
+	put("b.txt", "b2\n");
+	put("c.txt", "c2\n");
+	plan_run(&r, ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 2);
+	ck_assert_str_eq(r.rf.of[0].path[0], "b.txt");
+	ck_assert_uint_eq(r.rb.nfiles[1], 2);
+	ck_assert_uint_eq(r.rb.nfiles[2], 1);
+	end_run(&r, 0, 0, 0);
+	done(&r);
+	plan_run(&r, ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_str_eq(r.rf.of[0].path[0], "b.txt");
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 3);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[1], 1);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[1], 4);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[2], 1);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	/* a passed b now: a and b hold the same files again, and share. */
+	plan_run(&r, ini);
+	ck_assert_int_eq(run_cache_all_cached(r.rc)[0], 1);
+	done(&r);
+	/* What the keys name: a's and b's one, c's. */
+	sql("DELETE FROM cache_snaps WHERE key NOT IN (SELECT snap FROM"
+	    " cache_keys WHERE snap IS NOT NULL)");
+	snaps(&n, &deltas, base);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+/*
+ * Files listed in another order than their bytes sort in ("a/b.txt"
+ * before "a-b.txt": a directory walk) are found all the same; a whole
+ * snapshot not in path order is no snapshot (every file runs again).
+ */
+START_TEST(test_order)
+{
+	struct one_run r;
+
+	ck_assert_int_eq(mkdir("a", 0755), 0);
+	put("a/b.txt", "ab\n");
+	put("a-b.txt", "a-b\n");
+	put("a.b.txt", "a.b\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 7);
+	end_run(&r, 0, -1, 0);
+	done(&r);
+	put("d.txt", "d2\n");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 1);
+	ck_assert_str_eq(r.rf.of[0].path[0], "d.txt");
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 6);
+	done(&r);
+
+	/* The stored snapshot's first two entries swapped. */
+	sql("UPDATE cache_snaps SET body = CAST('b.txt' AS BLOB) || X'00' ||"
+	    " CAST('x' AS BLOB) || X'00' || CAST('a.txt' AS BLOB) || X'00' ||"
+	    " CAST('y' AS BLOB) || X'00'");
+	plan_run(&r, files_ini);
+	ck_assert_uint_eq(r.rb.nfiles[0], 7);
+	ck_assert_uint_eq(run_cache_ncached(r.rc)[0], 0);
+	done(&r);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
 START_TEST(test_failed_batch_and_fixer)
 {
 	struct one_run r;
@@ -479,6 +573,8 @@ run_cache_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_files_mode);
 	tcase_add_test(tc, test_deltas);
+	tcase_add_test(tc, test_shared_sets);
+	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_failed_batch_and_fixer);
 	tcase_add_test(tc, test_whole_mode);
 	tcase_add_test(tc, test_concurrent_saves);

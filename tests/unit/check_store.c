@@ -676,7 +676,7 @@ START_TEST(test_cache_bounded_keeps_delta_base)
 }
 END_TEST
 
-/* A store of version 1 becomes version 2; its durations stay. */
+/* A store of version 1 becomes this version; its durations stay. */
 START_TEST(test_migrate_v1)
 {
 	const char *p = path_in("state.sqlite");
@@ -709,10 +709,79 @@ START_TEST(test_migrate_v1)
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(store_durations_any(st, "d", &e), 1);
 	store_close(st);
-	ck_assert_int_eq(db_int(p, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(db_int(p, "PRAGMA user_version"), STORE_VERSION);
 	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM sqlite_master"
 				       " WHERE name = 'cache_files'"), 0);
 	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+/*
+ * A store of version 2 (snapshots in a table WITHOUT ROWID) becomes
+ * version 3: its snapshots and the keys that name them stay, in a
+ * table whose key has its own index; its durations stay.
+ */
+START_TEST(test_migrate_v2)
+{
+	const char *p = path_in("state.sqlite");
+	unsigned char key[STORE_KEY_LEN], snap[STORE_KEY_LEN];
+	unsigned char got[STORE_KEY_LEN];
+	struct buf body = { 0 }, back = { 0 };
+	struct store *st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	struct err e;
+
+	/* Made by this version, then taken back to version 2's form. */
+	st = store_open(p, 0, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	store_close(st);
+	make_body(&body, 3000, 7);
+	key_of(key, 1);
+	key_of(snap, 2);
+	ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"DROP TABLE cache_snaps;"
+		"CREATE TABLE cache_snaps(key BLOB PRIMARY KEY,"
+		" body BLOB NOT NULL) WITHOUT ROWID;"
+		"INSERT INTO durations VALUES('d','s','h','1.5',0,0,5);"
+		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO cache_snaps"
+		" VALUES(?1, ?2)", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, snap, STORE_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, body.p, (int)body.len, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO cache_keys"
+		"(key, whole, seen, snap) VALUES(?1, 0, 5, ?2)", -1, &q, NULL),
+		SQLITE_OK);
+	sqlite3_bind_blob(q, 1, key, STORE_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, snap, STORE_KEY_LEN, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+
+	st = store_open(p, 0, warn, NULL, &e);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_durations_any(st, "d", &e), 1);
+	ck_assert_int_eq(store_begin(st, 0, &e), 0);
+	ck_assert_int_eq(store_cache_snap_of(st, key, got, &e), 1);
+	ck_assert_mem_eq(got, snap, STORE_KEY_LEN);
+	ck_assert_int_eq(store_cache_snap_read(st, snap, &back, &e), 1);
+	ck_assert_uint_eq(back.len, body.len);
+	ck_assert_mem_eq(back.p, body.p, body.len);
+	store_rollback(st);
+	store_close(st);
+	ck_assert_int_eq(db_int(p, "PRAGMA user_version"), STORE_VERSION);
+	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM sqlite_master"
+				       " WHERE name = 'cache_snaps' AND"
+				       " sql LIKE '%WITHOUT ROWID%'"), 0);
+	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM sqlite_master"
+				       " WHERE name LIKE 'cache_snaps_%'"), 0);
+	ck_assert_int_eq(db_int(p, "SELECT count(*) FROM cache_snaps"), 1);
+	ck_assert_int_eq(warnings, 0);
+	buf_release(&body);
+	buf_release(&back);
 }
 END_TEST
 
@@ -736,6 +805,7 @@ store_suite(void)
 	tcase_add_test(tc, test_cache_bounded_lru);
 	tcase_add_test(tc, test_cache_bounded_keeps_delta_base);
 	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_migrate_v2);
 	suite_add_tcase(s, tc);
 	return s;
 }
