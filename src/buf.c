@@ -11,8 +11,8 @@
 #include "buf.h"
 #include "util.h"
 
-void
-buf_add(struct buf *b, const void *s, size_t n)
+char *
+buf_extend(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->alloc) {
 		size_t a = b->alloc ? b->alloc : 256;
@@ -22,9 +22,18 @@ buf_add(struct buf *b, const void *s, size_t n)
 		b->p = xrealloc(b->p, a);
 		b->alloc = a;
 	}
-	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
+	return b->p + b->len - n;
+}
+
+void
+buf_add(struct buf *b, const void *s, size_t n)
+{
+	char *at = buf_extend(b, n);
+
+	if (n > 0)
+		memcpy(at, s, n);
 }
 
 void

@@ -16,6 +16,9 @@ void buf_add(struct buf *b, const void *s, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* n more bytes at the end, uninitialised (the caller fills them): where
+   they start. */
+char *buf_extend(struct buf *b, size_t n);
 void buf_reset(struct buf *b);          /* empty it, keep the memory */
 void buf_release(struct buf *b);
 

@@ -249,17 +249,6 @@ guard(int sock, double grace)
 		}
 		if (got <= 0)
 			break;
-		if (waiting) {
-			/*
-			 * Woken by a note: let more gather before reading on.
-			 * A busy run then costs a wake-up per NAP_MS, not one
-			 * per note (for hookwave's sendmsg too, which need not
-			 * wake us). Nothing is lost by waiting: the notes stay
-			 * queued, and after EOF every one is read first.
-			 */
-			nap_ms(NAP_MS);
-			waiting = 0;
-		}
 		switch (x.kind) {
 		case NOTE_START:
 			held_add(&h, (pid_t)x.pgid, fd);
@@ -282,6 +271,18 @@ guard(int sock, double grace)
 			close(fd);
 		if (clean)
 			break;
+		if (waiting) {
+			/*
+			 * Woken by a note: let more gather before reading on.
+			 * A busy run then costs a wake-up per NAP_MS, not one
+			 * per note (for hookwave's sendmsg too, which need not
+			 * wake us). Nothing is lost by waiting: the notes stay
+			 * queued, and after EOF every one is read first. Not
+			 * after the clean-end note: hookwave waits for us.
+			 */
+			nap_ms(NAP_MS);
+			waiting = 0;
+		}
 	}
 	if (!clean && h.n > 0) {
 		/* hookwave is gone without a word: end what it left running,

@@ -64,6 +64,14 @@ struct hook_cache {
 					   shared with hooks of the same set */
 	size_t finger;                  /* where in `known` the next file
 					   of its set is likely to be */
+	const char **ids;               /* per file of sel: its content id
+					   (NULL: none), made by make_whole */
+	unsigned char *spared;          /* per file of sel: `known` holds its
+					   id now (mode files, known set) */
+	size_t cursor;                  /* the next of sel run_cache_keep
+					   is likely to be asked about */
+	int own_ids, own_spared;        /* ids, spared are its own, not an
+					   earlier hook's of the same set */
 	const char **sel;               /* the files it selects before the
 					   cache (borrowed strings), nsel */
 	size_t nsel, sel_alloc;
@@ -516,6 +524,15 @@ run_cache_keep(struct run_cache *rc, size_t hook, const char *path)
 		return 0;
 	if (hc->mode != CACHE_FILES || hc->known == NULL)
 		return 1;
+	/* Asked in the order the planner noted the set (the same listing,
+	   the same pointers): the answer made by run_cache_select. */
+	if (hc->spared != NULL && hc->cursor < hc->nsel &&
+	    hc->sel[hc->cursor] == path) {
+		if (!hc->spared[hc->cursor++])
+			return 1;
+		rc->ncached[hook]++;
+		return 0;
+	}
 	was = known_id(hc->known, path, &hc->finger);
 	if (was == NULL || (now = content_id(rc->ids, path)) == NULL ||
 	    strcmp(was, now) != 0)
@@ -561,6 +578,7 @@ make_whole(struct run_cache *rc, size_t i)
 
 	if (same != NULL) {
 		hc->set_made = same->set_made;
+		hc->ids = same->ids;
 		memcpy(hc->set, same->set, sizeof(hc->set));
 	} else {
 		const char **ids = xcalloc(hc->nsel + 1, sizeof(*ids));
@@ -569,12 +587,13 @@ make_whole(struct run_cache *rc, size_t i)
 		if (hc->nsel > 0)
 			content_ids_prefetch(rc->ids, hc->sel, hc->nsel);
 		hc->set_made = 1;
-		for (k = 0; k < hc->nsel && hc->set_made == 1; k++)
+		for (k = 0; k < hc->nsel; k++)
 			if ((ids[k] = content_id(rc->ids, hc->sel[k])) == NULL)
 				hc->set_made = -1;
 		if (hc->set_made == 1)
 			cache_key_set(hc->set, hc->sel, ids, hc->nsel);
-		free(ids);
+		hc->ids = ids;
+		hc->own_ids = 1;
 	}
 	if (hc->set_made != 1)
 		return -1;
@@ -603,6 +622,38 @@ run_cache_note(struct run_cache *rc, size_t hook, const char *path)
 	}
 	hc->sel[hc->nsel++] = path;
 	return 0;
+}
+
+/*
+ * Which files of hook i's set its snapshot spares (the id it passed with
+ * is the id now), walked once in the set's order with the finger:
+ * shared with an earlier hook of the same set and snapshot.
+ */
+static void
+make_spared(struct run_cache *rc, size_t i)
+{
+	struct hook_cache *hc = &rc->of[i];
+	size_t j, k, finger = 0;
+
+	for (j = 0; j < i; j++) {
+		const struct hook_cache *o = &rc->of[j];
+
+		if (o->spared != NULL && o->ids == hc->ids &&
+		    o->known == hc->known) {
+			hc->spared = o->spared;
+			return;
+		}
+	}
+	if (hc->ids == NULL)
+		return;
+	hc->spared = xcalloc(hc->nsel + 1, 1);
+	hc->own_spared = 1;
+	for (k = 0; k < hc->nsel; k++) {
+		const char *was = known_id(hc->known, hc->sel[k], &finger);
+
+		hc->spared[k] = was != NULL && hc->ids[k] != NULL &&
+				strcmp(was, hc->ids[k]) == 0;
+	}
 }
 
 int
@@ -650,6 +701,8 @@ run_cache_select(struct run_cache *rc)
 
 			if (store_cache_snap_of(rc->st, hc->key, snap, &e) == 1)
 				hc->known = known_get(rc, snap);
+			if (hc->known != NULL)
+				make_spared(rc, i);
 			again |= hc->known != NULL && hc->known->n > 0;
 		}
 	}
@@ -1032,6 +1085,10 @@ run_cache_close(struct run_cache *rc)
 	for (i = 0; rc->of != NULL && i < rc->n; i++) {
 		free(rc->of[i].passed);
 		free(rc->of[i].sel);
+		if (rc->of[i].own_ids)
+			free(rc->of[i].ids);
+		if (rc->of[i].own_spared)
+			free(rc->of[i].spared);
 	}
 	free(rc->of);
 	free(rc->ncached);

@@ -172,7 +172,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SNAP_HAS] = "SELECT 1 FROM cache_snaps WHERE key = ?1",
 	[S_SNAP_OF] = "SELECT snap FROM cache_keys WHERE key = ?1"
 		" AND snap IS NOT NULL",
-	[S_SNAP_READ] = "SELECT body FROM cache_snaps WHERE key = ?1",
+	[S_SNAP_READ] = "SELECT rowid FROM cache_snaps WHERE key = ?1",
 	[S_SNAP_PUT] = "INSERT OR IGNORE INTO cache_snaps(key, body)"
 		" VALUES(?1, ?2)",
 	[S_SNAP_KEY_PUT] = "INSERT INTO cache_keys(key, whole, seen, snap)"
@@ -1144,22 +1144,37 @@ store_cache_snap_read(struct store *st, const unsigned char *snap,
 		      struct buf *body, struct err *e)
 {
 	sqlite3_stmt *q = stmt_key(st, S_SNAP_READ, snap, e);
-	int rc;
+	sqlite3_blob *blob;
+	sqlite3_int64 row;
+	size_t at = body->len;
+	int rc, n;
 
 	if (q == NULL)
 		return -1;
 	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const void *p = sqlite3_column_blob(q, 0);
-		int n = sqlite3_column_bytes(q, 0);
-
-		if (p != NULL && n > 0)
-			buf_add(body, p, (size_t)n);
+	if (rc != SQLITE_ROW) {
 		sqlite3_reset(q);
-		return 1;
+		return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
 	}
+	row = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : fail(st, rc, "read the cache", e);
+	/* Straight from its pages into `body`: a column value would be
+	   copied out whole first, and a snapshot is hundreds of KB. */
+	rc = sqlite3_blob_open(st->db, "main", "cache_snaps", "body", row, 0,
+			       &blob);
+	if (rc != SQLITE_OK)
+		return fail(st, rc, "read the cache", e);
+	n = sqlite3_blob_bytes(blob);
+	if (n > 0)
+		rc = sqlite3_blob_read(blob, buf_extend(body, (size_t)n), n, 0);
+	(void)sqlite3_blob_close(blob);
+	if (rc != SQLITE_OK) {
+		body->len = at;
+		if (body->p != NULL)
+			body->p[at] = '\0';
+		return fail(st, rc, "read the cache", e);
+	}
+	return 1;
 }
 
 int

@@ -189,6 +189,28 @@ START_TEST(test_printf_long)
 }
 END_TEST
 
+/* Room at the end for the caller to fill, terminated like the rest. */
+START_TEST(test_extend)
+{
+	struct buf b = { 0 };
+	char *at;
+
+	buf_adds(&b, "ab");
+	at = buf_extend(&b, 3000);
+	ck_assert_ptr_eq(at, b.p + 2);
+	ck_assert_uint_eq(b.len, 3002);
+	ck_assert_uint_ge(b.alloc, 3003);
+	ck_assert_int_eq(b.p[3002], '\0');
+	memset(at, 'x', 3000);
+	ck_assert_int_eq(memcmp(b.p, "abxx", 4), 0);
+	at = buf_extend(&b, 0);
+	ck_assert_ptr_eq(at, b.p + 3002);
+	ck_assert_uint_eq(b.len, 3002);
+	ck_assert_int_eq(b.p[3002], '\0');
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_reset_keeps_memory)
 {
 	struct buf b = { NULL, 0, 0 };
@@ -249,6 +271,7 @@ buf_suite(void)
 	tcase_add_test(tc, test_printf_short);
 	tcase_add_test(tc, test_printf_lengths);
 	tcase_add_test(tc, test_printf_long);
+	tcase_add_test(tc, test_extend);
 	tcase_add_test(tc, test_reset_keeps_memory);
 	tcase_add_test(tc, test_release);
 	suite_add_tcase(s, tc);
