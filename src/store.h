@@ -27,8 +27,8 @@
  * state.sqlite.damaged-TIMESTAMP, its journal or log with it), the
  * `warn` callback says so, and a new empty store takes its place: the
  * run goes on as if it had been empty. quick_check reads every page:
- * it runs on every open of a store of at most 1 MiB, and on one open in
- * 8 of a larger one (the pages a run reads SQLite checks as it reads).
+ * it runs on every open of a store of at most 128 KiB, and on one open
+ * in 8 of a larger one (the pages a run reads SQLite checks as it reads).
  *
  * Bounded: after a write, while the database's pages in use exceed the
  * store's size (cache_size bytes, less room for the log when it is over
