@@ -137,6 +137,8 @@ user_version(const char *path)
 	return v;
 }
 
+static long long db_int(const char *path, const char *sql);
+
 /* Made with its schema version; what is written is read back. */
 START_TEST(test_open_create)
 {
@@ -152,6 +154,11 @@ START_TEST(test_open_create)
 	ck_assert_int_eq(store_commit(st, &e), 0);
 	store_close(st);
 	ck_assert_int_eq(user_version(path_in("state.sqlite")), STORE_VERSION);
+	/* Made in the log from the first write, with pages given back
+	   (auto_vacuum 2, incremental, which only an empty file takes). */
+	ck_assert_int_eq(db_int(path_in("state.sqlite"), "SELECT count(*) FROM"
+				" pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	ck_assert_int_eq(db_int(path_in("state.sqlite"), "PRAGMA auto_vacuum"), 2);
 	st = store_open(path_in("state.sqlite"), 0, warn, NULL, &e);
 	ck_assert_ptr_nonnull(st);
 	s = read_results(st, "d", 1);
