@@ -866,8 +866,11 @@ snapshot_bytes(struct run_cache *rc, const struct known *k,
 	}
 	out->len = 0;
 	for (j = 0; j < n; j++) {
-		buf_add(out, v[j].path, strlen(v[j].path) + 1);
-		buf_add(out, v[j].id, strlen(v[j].id) + 1);
+		size_t lp = strlen(v[j].path) + 1, li = strlen(v[j].id) + 1;
+		char *at = buf_extend(out, lp + li);
+
+		memcpy(at, v[j].path, lp);
+		memcpy(at + lp, v[j].id, li);
 	}
 	return 0;
 }
@@ -895,8 +898,10 @@ memo_matches(const struct save_memo *m, const struct known *k,
 	if (!m->valid || m->k != k || m->nfresh != nf)
 		return 0;
 	for (j = 0; j < nf; j++)
-		if (strcmp(m->fresh[j].path, f[j].path) != 0 ||
-		    strcmp(m->fresh[j].id, f[j].id) != 0)
+		if ((m->fresh[j].path != f[j].path &&
+		     strcmp(m->fresh[j].path, f[j].path) != 0) ||
+		    (m->fresh[j].id != f[j].id &&
+		     strcmp(m->fresh[j].id, f[j].id) != 0))
 			return 0;
 	return 1;
 }
@@ -967,7 +972,10 @@ save_snapshot(struct run_cache *rc, size_t i, const struct hook_files *hf,
 		free(f);
 		return store_cache_key_put(rc->st, hc->key, 0, now_ms, e);
 	}
-	if (nf > 1)
+	/* Batches come in the listing's order, mostly path order already. */
+	for (j = 1; j < nf && strcmp(f[j - 1].path, f[j].path) < 0; j++)
+		;
+	if (j < nf)
 		qsort(f, nf, sizeof(*f), entry_cmp);
 	if (memo_matches(memo, k, f, nf)) {
 		free(f);
