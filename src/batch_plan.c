@@ -22,14 +22,18 @@
  * FILE_COST_BASE (opening and reading one more file is not free, and an
  * empty file still costs a tool something), times the factor the
  * caller learned for it. The listing's sizes are used when it has them;
- * else the file is stat'ed from the run directory: a hook with cwd gets
- * names relative to it, `plen` bytes into the run's own names.
+ * else the file is stat'ed from the run directory (a hook with cwd gets
+ * names relative to it, `plen` bytes into the run's own names), once a
+ * run: `known` holds what was found per run index (`orig` maps the
+ * view's indices to the run's; NULL, the same), -2 not yet.
  */
 #define FILE_COST_BASE 4096.0
+#define SIZE_UNKNOWN (-2)
 
 static double *
 file_costs(const struct file_list *from, const size_t *idx, size_t n,
-	   size_t plen, const struct batch_costs *costs, size_t hook)
+	   size_t plen, const size_t *orig, long long *known,
+	   const struct batch_costs *costs, size_t hook)
 {
 	double *cost = xreallocarray(NULL, n, sizeof(*cost));
 	struct stat st;
@@ -37,11 +41,16 @@ file_costs(const struct file_list *from, const size_t *idx, size_t n,
 
 	for (i = 0; i < n; i++) {
 		const char *name = from->v[idx[i]];
+		size_t run = orig != NULL ? orig[idx[i]] : idx[i];
 		long long size = from->size != NULL ? from->size[idx[i]] : -1;
 
-		if (size < 0 && stat(name - plen, &st) == 0 &&
-		    S_ISREG(st.st_mode))
-			size = (long long)st.st_size;
+		if (size < 0)
+			size = known[run];
+		if (size == SIZE_UNKNOWN) {
+			size = stat(name - plen, &st) == 0 &&
+			       S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+			known[run] = size;
+		}
 		cost[i] = FILE_COST_BASE + (size > 0 ? (double)size : 0);
 		if (costs != NULL && costs->factor != NULL)
 			cost[i] *= costs->factor(costs->ctx, hook, name);
@@ -112,6 +121,7 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 {
 	struct file_tags own, *ft = costs != NULL ? costs->tags : NULL;
 	size_t i, k, *orig = NULL;
+	long long *known = NULL;        /* sizes stat'ed, per run index */
 
 	if (ft == NULL) {
 		file_tags_init(&own, fl != NULL ? fl->n : 0);
@@ -160,7 +170,15 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 				want = p->strategies[h->strategy].max_workers;
 			if (costs != NULL && costs->fixed > 0)
 				want = costs->fixed;
-			cost = file_costs(from, idx, n, plen, costs, i);
+			if (known == NULL) {
+				known = xreallocarray(NULL, fl->n + 1,
+						      sizeof(*known));
+				for (k = 0; k < fl->n; k++)
+					known[k] = SIZE_UNKNOWN;
+			}
+			cost = file_costs(from, idx, n, plen,
+					  from != fl ? orig : NULL, known,
+					  costs, i);
 			files_batch(b, from, idx, n, cost, (size_t)c->batch_size,
 				    want, costs != NULL && costs->fixed > 0 ?
 				    SIZE_MAX / 2 : launch_budget(x));
@@ -180,6 +198,7 @@ batch_plan(struct run_batches *rb, const struct plan *p,
 		}
 	}
 	free(orig);
+	free(known);
 	if (ft == &own)
 		file_tags_release(&own);
 	run_batches_link(rb);
