@@ -68,6 +68,19 @@ nap_ms(long ms)
 		;
 }
 
+/*
+ * Let notes gather on `sock` for up to `ms`: a note that comes does not
+ * wake us (POLLIN is not asked for), hookwave's end shut or gone does
+ * (the clean end, which hookwave waits for, or its death).
+ */
+static void
+nap_for_notes(int sock, long ms)
+{
+	struct pollfd p = { sock, POLLRDHUP, 0 };
+
+	(void)poll(&p, 1, (int)ms);
+}
+
 /* What the guardian holds: the live groups and their pipes. */
 struct held {
 	pid_t *pgid;
@@ -278,9 +291,10 @@ guard(int sock, double grace)
 			 * per note (for hookwave's sendmsg too, which need not
 			 * wake us). Nothing is lost by waiting: the notes stay
 			 * queued, and after EOF every one is read first. Not
-			 * after the clean-end note: hookwave waits for us.
+			 * after the clean-end note, nor past hookwave's end
+			 * shut (guardian_stop, which waits for us).
 			 */
-			nap_ms(NAP_MS);
+			nap_for_notes(0, NAP_MS);
 			waiting = 0;
 		}
 	}
@@ -412,6 +426,8 @@ guardian_stop(struct guardian *g)
 
 	if (g->fd >= 0) {
 		(void)put(g->fd, NOTE_END, 0, -1);
+		/* Wakes it from a nap (nap_for_notes). */
+		(void)shutdown(g->fd, SHUT_WR);
 		close(g->fd);
 		g->fd = -1;
 	}
