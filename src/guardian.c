@@ -68,19 +68,6 @@ nap_ms(long ms)
 		;
 }
 
-/*
- * Let notes gather on `sock` for up to `ms`: a note that comes does not
- * wake us (POLLIN is not asked for), hookwave's end shut or gone does
- * (the clean end, which hookwave waits for, or its death).
- */
-static void
-nap_for_notes(int sock, long ms)
-{
-	struct pollfd p = { sock, POLLRDHUP, 0 };
-
-	(void)poll(&p, 1, (int)ms);
-}
-
 /* What the guardian holds: the live groups and their pipes. */
 struct held {
 	pid_t *pgid;
@@ -262,6 +249,17 @@ guard(int sock, double grace)
 		}
 		if (got <= 0)
 			break;
+		if (waiting) {
+			/*
+			 * Woken by a note: let more gather before reading on.
+			 * A busy run then costs a wake-up per NAP_MS, not one
+			 * per note (for hookwave's sendmsg too, which need not
+			 * wake us). Nothing is lost by waiting: the notes stay
+			 * queued, and after EOF every one is read first.
+			 */
+			nap_ms(NAP_MS);
+			waiting = 0;
+		}
 		switch (x.kind) {
 		case NOTE_START:
 			held_add(&h, (pid_t)x.pgid, fd);
@@ -284,19 +282,6 @@ guard(int sock, double grace)
 			close(fd);
 		if (clean)
 			break;
-		if (waiting) {
-			/*
-			 * Woken by a note: let more gather before reading on.
-			 * A busy run then costs a wake-up per NAP_MS, not one
-			 * per note (for hookwave's sendmsg too, which need not
-			 * wake us). Nothing is lost by waiting: the notes stay
-			 * queued, and after EOF every one is read first. Not
-			 * after the clean-end note, nor past hookwave's end
-			 * shut (guardian_stop, which waits for us).
-			 */
-			nap_for_notes(0, NAP_MS);
-			waiting = 0;
-		}
 	}
 	if (!clean && h.n > 0) {
 		/* hookwave is gone without a word: end what it left running,
@@ -426,8 +411,6 @@ guardian_stop(struct guardian *g)
 
 	if (g->fd >= 0) {
 		(void)put(g->fd, NOTE_END, 0, -1);
-		/* Wakes it from a nap (nap_for_notes). */
-		(void)shutdown(g->fd, SHUT_WR);
 		close(g->fd);
 		g->fd = -1;
 	}

@@ -564,17 +564,7 @@ session_prepare(struct session *s, const struct conf *c, struct plan *p,
 	s->git = (struct gitdir)GITDIR_INIT;
 	s->aside = (struct aside)ASIDE_INIT;
 	run_batches_init(&s->batches, p->nhooks);
-	/*
-	 * The guardian is forked first, while the process is small and has
-	 * no other thread (guardian.h). A fork shares every page until one
-	 * side writes it: forked later, after the listing, the content ids
-	 * and the cache are in memory, each page hookwave wrote during the
-	 * run was copied on its first write, and the fork copied the page
-	 * tables of all of them.
-	 */
 	s->guard = (struct guardian){ 0, -1 };
-	if (o->action == CLI_RUN && p->nhooks > 0)
-		(void)guardian_start(&s->guard, (double)p->kill_grace);
 	if (load_baselines(s, e) != 0)
 		return -1;
 	history = c->settings.history && !o->no_history;
@@ -1183,9 +1173,9 @@ session_run(struct session *s)
 	log_run_start(p);
 	/* What hooks leave behind comes to us, to be ended after the run. */
 	adopted = orphans_adopt() == 0;
-	/* Forked by session_prepare. Without one (fork failed), a kill -9
+	/* Before any thread: it forks. Without one (fork failed), a kill -9
 	   of hookwave leaves its hooks running, as it always would have. */
-	if (p->nhooks > 0 && s->guard.pid > 0) {
+	if (p->nhooks > 0 && guardian_start(&s->guard, (double)p->kill_grace) == 0) {
 		w.exec.guardian = &s->guard;
 		/* --lock: held by the guardian too, so a kill -9 of hookwave
 		   frees it only once the hooks are gone. */
